@@ -1,0 +1,93 @@
+"""The application factory: ``create_app(config)``, used by the CLI and by tests alike."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from aiohttp import web
+
+from mock_server.auth import Authenticator, KeyStore
+from mock_server.clock import Clock
+from mock_server.config import MockConfig
+from mock_server.contract import load_contract
+from mock_server.cors import Cors
+from mock_server.data import Calibration, SummarySource
+from mock_server.errors import ApiError, ErrorRenderer
+from mock_server.fixtures import load_fixtures
+from mock_server.pipeline import get_summary, options
+from mock_server.state import STATE, MockState
+
+log = logging.getLogger("freddy_mock")
+
+
+def build_state(config: MockConfig) -> MockState:
+    """Load and compile everything once; raises ContractError or FixtureError."""
+    contract = load_contract(config.spec_path)
+    fixtures = load_fixtures(config.fixtures_dir, contract)
+    clock = Clock(config.now)
+    return MockState(
+        config=config,
+        contract=contract,
+        clock=clock,
+        auth=Authenticator(KeyStore((*fixtures.keys, *config.keys)), contract.key_headers),
+        summaries=SummarySource(
+            config.seed,
+            Calibration.from_example(contract.examples["documented"].value),
+            fixtures.canned,
+        ),
+        errors=ErrorRenderer(contract, clock),
+        cors=Cors(contract.key_headers),
+        spec_yaml=Path(config.spec_path).read_bytes(),
+    )
+
+
+@web.middleware
+async def edge(request: web.Request, handler: web.Handler) -> web.StreamResponse:
+    """Render every failure in the API's envelope and add CORS headers."""
+    st = request.app[STATE]
+    try:
+        response = await handler(request)
+    except ApiError as err:
+        response = st.errors.response(err)
+    except web.HTTPMethodNotAllowed as exc:
+        allow = ", ".join(sorted(exc.allowed_methods))
+        response = st.errors.response(
+            ApiError(405, f"{request.method[:16]} is not allowed; use {allow}",
+                     headers={"Allow": allow})
+        )
+    except web.HTTPException as exc:
+        response = st.errors.response(ApiError(exc.status, exc.reason))
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path[:200])
+        response = st.errors.response(ApiError(500, "The mock failed unexpectedly"))
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        st.cors.decorate(response.headers, origin)
+    return response
+
+
+async def spec_yaml(request: web.Request) -> web.Response:
+    return web.Response(body=request.app[STATE].spec_yaml, content_type="application/yaml")
+
+
+async def spec_json(request: web.Request) -> web.Response:
+    return web.Response(text=request.app[STATE].contract.json_text, content_type="application/json")
+
+
+def setup_routes(app: web.Application) -> None:
+    contract = app[STATE].contract
+    app.router.add_get(contract.route, get_summary, allow_head=False)
+    app.router.add_route("OPTIONS", contract.route, options)
+    app.router.add_get("/openapi.yaml", spec_yaml, allow_head=False)
+    app.router.add_get("/openapi.json", spec_json, allow_head=False)
+
+
+def create_app(config: MockConfig | None = None, state: MockState | None = None) -> web.Application:
+    app = web.Application(middlewares=[edge])
+    app[STATE] = state or build_state(config or MockConfig())
+    setup_routes(app)
+    return app

@@ -1,0 +1,86 @@
+"""Authentication stage: which organization does the request's API key belong to?
+
+Order (from the contract): no key or an empty key -> 401; an unknown key -> 401; a known key
+asking for another organization (existing or not) -> 403.
+
+Keys are never compared with ``==`` on the secret: the store keeps SHA-256 digests, looks
+the request's digest up and confirms with :func:`hmac.compare_digest`, so timing reveals
+nothing about how much of a key matched. Keys are never logged or echoed in full; use
+:func:`mask_key`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from mock_server.errors import ApiError
+
+MISSING_KEY = "No API key provided"
+UNKNOWN_KEY = "Invalid API key"
+WRONG_ORG = "API key doesn't belong to organization"
+
+
+def mask_key(key: str) -> str:
+    """``mock-key-abc123`` -> ``mock-…123``: enough to tell keys apart, never the secret."""
+    if len(key) <= 8:
+        return "…" if len(key) <= 2 else "…" + key[-2:]
+    return f"{key[:5]}…{key[-3:]}"
+
+
+def _digest(key: str) -> bytes:
+    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).digest()
+
+
+@dataclass(frozen=True, slots=True)
+class KeyEntry:
+    digest: bytes
+    org: str
+    masked: str
+
+
+class KeyStore:
+    def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
+        self._by_digest: dict[bytes, KeyEntry] = {}
+        for key, org in pairs:
+            entry = KeyEntry(_digest(key), org, mask_key(key))
+            self._by_digest[entry.digest] = entry
+
+    def __len__(self) -> int:
+        return len(self._by_digest)
+
+    def entries(self) -> list[KeyEntry]:
+        return list(self._by_digest.values())
+
+    def lookup(self, key: str) -> KeyEntry | None:
+        digest = _digest(key)
+        entry = self._by_digest.get(digest)
+        if entry is not None and hmac.compare_digest(entry.digest, digest):
+            return entry
+        return None
+
+
+class Authenticator:
+    def __init__(self, store: KeyStore, header_names: Iterable[str]) -> None:
+        self.store = store
+        self.header_names = tuple(header_names)
+
+    def presented_key(self, headers: Mapping[str, str]) -> str | None:
+        for name in self.header_names:
+            value = headers.get(name)
+            if value is not None and value.strip():
+                return value.strip()
+        return None
+
+    def authenticate(self, headers: Mapping[str, str], org_id: str) -> KeyEntry:
+        key = self.presented_key(headers)
+        if key is None:
+            raise ApiError(401, MISSING_KEY)
+        entry = self.store.lookup(key)
+        if entry is None:
+            raise ApiError(401, UNKNOWN_KEY)
+        if not hmac.compare_digest(entry.org.encode(), org_id.encode("utf-8", "surrogateescape")):
+            raise ApiError(403, WRONG_ORG)
+        return entry

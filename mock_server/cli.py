@@ -1,0 +1,124 @@
+"""``freddy-mock``: start the mock. A bad flag or fixture file: one line on stderr, exit 2."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from mock_server import __version__
+from mock_server.app import build_state, create_app
+from mock_server.auth import mask_key
+from mock_server.clock import parse_instant
+from mock_server.config import MockConfig, is_loopback
+from mock_server.contract import ContractError
+from mock_server.fixtures import FixtureError
+from mock_server.resources import default_fixtures_dir, default_spec_path
+from mock_server.server import serve
+
+PROG = "freddy-mock"
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _key_pair(text: str) -> tuple[str, str]:
+    key, sep, org = text.partition("=")
+    if not sep or not key.strip() or not org.strip():
+        raise argparse.ArgumentTypeError(f"expected KEY=ORG, got {mask_key(text)!r}")
+    return key.strip(), org.strip()
+
+
+def _instant(text: str):
+    try:
+        return parse_instant(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO-8601 instant: {text!r}") from None
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port number (0-65535): {text!r}")
+    return int(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog=PROG, description="Spec-driven mock of the Freddy API-key usage summary.")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=_port, default=8080, help="port (default 8080; 0 = any free)")
+    p.add_argument("--spec", type=Path, default=None, help="OpenAPI spec (default: bundled)")
+    p.add_argument("--fixtures", type=Path, default=None, metavar="DIR",
+                   help="fixtures directory with keys.yaml [and summaries.yaml]")
+    p.add_argument("--seed", type=int, default=0, help="data seed (default 0)")
+    p.add_argument("--now", type=_instant, default=None, metavar="ISO-8601",
+                   help="freeze the clock at this instant, e.g. 2025-11-15T10:30:00Z")
+    p.add_argument("--key", type=_key_pair, action="append", default=[], metavar="KEY=ORG",
+                   help="add an API key for an organization (repeatable)")
+    p.add_argument("--access-log", action="store_true", help="log every request (keys masked)")
+    p.add_argument("--expose", action="store_true",
+                   help="allow binding to a non-loopback address (prints a warning)")
+    p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    return p
+
+
+def config_from_args(args: argparse.Namespace) -> MockConfig:
+    if not is_loopback(args.host) and not args.expose:
+        raise UsageError(f"refusing to bind to non-loopback address {args.host!r}; "
+                         "pass --expose to allow it")
+    return MockConfig(
+        host=args.host,
+        port=args.port,
+        spec_path=args.spec or default_spec_path(),
+        fixtures_dir=args.fixtures or default_fixtures_dir(),
+        seed=args.seed,
+        now=args.now,
+        keys=tuple(args.key),
+        access_log=args.access_log,
+        expose=args.expose,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        config = config_from_args(args)
+        state = build_state(config)
+    except (UsageError, ContractError, FixtureError) as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    if not is_loopback(config.host):
+        print(f"{PROG}: WARNING: listening on {config.host}, reachable from other machines",
+              file=sys.stderr)
+    app = create_app(state=state)
+
+    def ready(port: int) -> None:
+        base = f"http://{config.host}:{port}{state.contract.base_path}"
+        keys = ", ".join(f"{e.masked} -> {e.org}" for e in state.auth.store.entries())
+        print(f"{PROG} listening on {base}  (keys: {keys})", flush=True)
+
+    async def run() -> None:
+        await serve(app, config.host, config.port, stop=asyncio.Event(), on_ready=ready,
+                    access_log=config.access_log, handle_signals=True)
+
+    try:
+        asyncio.run(run())
+    except OSError as exc:
+        print(f"{PROG}: error: cannot listen on {config.host}:{config.port}: {exc.strerror}",
+              file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,234 @@
+"""Compile ``spec/openapi.yaml`` into the rules the mock applies.
+
+Everything the mock knows about the API comes from here: the route, the parameters and their
+rules, the key headers, the response schemas and the named examples. The spec is walked
+once, at start-up; requests only touch the compiled :class:`Contract`.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+from jsonschema import Draft202012Validator, FormatChecker
+
+OPERATION_ID = "getApiKeyUsageSummary"
+
+
+class ContractError(Exception):
+    """The spec cannot be read or lacks what the mock needs."""
+
+
+@dataclass(frozen=True, slots=True)
+class QueryParam:
+    """One query parameter, compiled to a check that needs no schema walk per request."""
+
+    name: str
+    rule: str  # human text of the rule, e.g. "an integer from 1 to 12"
+    check: Callable[[int], bool]
+    default_from_clock: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorTemplate:
+    """A documented error: its pinned code/type and the document's example wording."""
+
+    status: int
+    code: str
+    type: str
+    message: str
+    system_message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    name: str
+    status: int
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Contract:
+    raw: Mapping[str, Any]
+    base_path: str
+    path_template: str
+    path_param: str
+    query_params: tuple[QueryParam, ...]
+    key_headers: tuple[str, ...]
+    statuses: tuple[int, ...]
+    validators: Mapping[int, Draft202012Validator]
+    envelope_validator: Draft202012Validator
+    examples: Mapping[str, Example]
+    errors: Mapping[int, ErrorTemplate]
+    summary_fields: tuple[str, ...]
+    json_text: str = field(repr=False)
+
+    @property
+    def route(self) -> str:
+        return self.base_path + self.path_template
+
+    def example_for(self, status: int) -> Example:
+        for example in self.examples.values():
+            if example.status == status:
+                return example
+        raise KeyError(status)
+
+
+def _resolve(node: Any, root: Mapping[str, Any], seen: tuple[str, ...] = ()) -> Any:
+    """Inline local ``$ref``s (the spec uses only ``#/...`` references)."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            if not ref.startswith("#/") or ref in seen:
+                raise ContractError(f"unsupported or cyclic $ref {ref!r}")
+            target: Any = root
+            for part in ref[2:].split("/"):
+                target = target[part.replace("~1", "/").replace("~0", "~")]
+            merged = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+            return _resolve(merged, root, (*seen, ref))
+        return {k: _resolve(v, root, seen) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_resolve(v, root, seen) for v in node]
+    return node
+
+
+def _validator(schema: Mapping[str, Any]) -> Draft202012Validator:
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=FormatChecker())
+
+
+def _compile_integer_rule(
+    name: str, schema: Mapping[str, Any]
+) -> tuple[str, Callable[[int], bool]]:
+    if schema.get("type") != "integer":
+        raise ContractError(f"query parameter {name!r}: only integer parameters are supported")
+    lo, hi = schema.get("minimum"), schema.get("maximum")
+    known = {"type", "minimum", "maximum", "description", "default"}
+    if set(schema) - known:
+        # Keywords without a fast path: fall back to the compiled JSON Schema validator.
+        validator = _validator(schema)
+        return f"an integer matching {json.dumps(schema)}", validator.is_valid
+    if lo is not None and hi is not None:
+        return f"an integer from {lo} to {hi}", lambda v: lo <= v <= hi
+    if lo is not None:
+        return f"an integer of at least {lo}", lambda v: v >= lo
+    if hi is not None:
+        return f"an integer of at most {hi}", lambda v: v <= hi
+    return "an integer", lambda v: True
+
+
+def _pinned(schema: Mapping[str, Any], prop: str) -> Any:
+    """The ``const`` a (possibly allOf-composed) envelope schema pins on ``error.<prop>``."""
+    for part in [schema, *schema.get("allOf", [])]:
+        value = part.get("properties", {}).get("error", {}).get("properties", {}).get(prop, {})
+        if "const" in value:
+            return value["const"]
+    return None
+
+
+def load_spec(path: Path) -> dict[str, Any]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+        data = yaml.safe_load(text) if str(path).endswith((".yaml", ".yml")) else json.loads(text)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, json.JSONDecodeError) as exc:
+        raise ContractError(f"cannot read spec {path}: {exc}".splitlines()[0]) from None
+    if not isinstance(data, dict) or "paths" not in data:
+        raise ContractError(f"{path} is not an OpenAPI document (no 'paths')")
+    return data
+
+
+def compile_contract(raw: dict[str, Any]) -> Contract:
+    try:
+        return _compile(raw)
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise ContractError(f"spec lacks what the mock needs: {exc!r}") from None
+
+
+def _find_operation(raw: Mapping[str, Any]) -> tuple[str, Mapping[str, Any]]:
+    for path, item in raw["paths"].items():
+        for method, op in item.items():
+            if isinstance(op, dict) and op.get("operationId") == OPERATION_ID:
+                if method != "get":
+                    raise ContractError(f"{OPERATION_ID} must be a GET operation")
+                return path, op
+    raise ContractError(f"the spec has no operation {OPERATION_ID!r}")
+
+
+def _compile(raw: dict[str, Any]) -> Contract:
+    resolved = _resolve(copy.deepcopy(raw), raw)
+    path, op = _find_operation(resolved)
+    base_path = urlsplit(resolved.get("servers", [{"url": "/"}])[0]["url"]).path.rstrip("/")
+
+    path_params = [p for p in op.get("parameters", []) if p["in"] == "path"]
+    if len(path_params) != 1:
+        raise ContractError("the summary operation must have exactly one path parameter")
+    query: list[QueryParam] = []
+    for p in op.get("parameters", []):
+        if p["in"] != "query":
+            continue
+        rule, check = _compile_integer_rule(p["name"], p["schema"])
+        query.append(QueryParam(p["name"], rule, check, p.get("x-default-from-clock")))
+
+    schemes = resolved.get("components", {}).get("securitySchemes", {})
+    requirements = op.get("security", resolved.get("security", []))
+    key_headers = tuple(
+        schemes[name]["name"]
+        for req in requirements
+        for name in req
+        if schemes[name].get("type") == "apiKey" and schemes[name].get("in") == "header"
+    )
+    if not key_headers:
+        raise ContractError("the spec declares no API-key header")
+
+    validators: dict[int, Draft202012Validator] = {}
+    examples: dict[str, Example] = {}
+    errors: dict[int, ErrorTemplate] = {}
+    for status_text, response in op["responses"].items():
+        status = int(status_text)
+        media = response["content"]["application/json"]
+        schema = media["schema"]
+        validators[status] = _validator(schema)
+        for name, ex in media.get("examples", {}).items():
+            if name in examples:
+                raise ContractError(f"example name {name!r} is used twice")
+            examples[name] = Example(name, status, ex["value"])
+        if status >= 400:
+            first = next(iter(media["examples"].values()))["value"]["error"]
+            errors[status] = ErrorTemplate(
+                status=status,
+                code=_pinned(schema, "code") or first["code"],
+                type=_pinned(schema, "type") or first["type"],
+                message=first["message"],
+                system_message=first["system_message"],
+            )
+    summary_schema = op["responses"]["200"]["content"]["application/json"]["schema"]
+    envelope = resolved["components"]["schemas"]["ErrorEnvelope"]
+    for example in examples.values():
+        problems = [e.message for e in validators[example.status].iter_errors(example.value)]
+        if problems:
+            raise ContractError(f"example {example.name!r} violates its schema: {problems[0]}")
+    return Contract(
+        raw=raw,
+        base_path=base_path,
+        path_template=path,
+        path_param=path_params[0]["name"],
+        query_params=tuple(query),
+        key_headers=key_headers,
+        statuses=tuple(sorted(validators)),
+        validators=validators,
+        envelope_validator=_validator(envelope),
+        examples=examples,
+        errors=errors,
+        summary_fields=tuple(summary_schema["required"]),
+        json_text=json.dumps(raw, indent=2),
+    )
+
+
+def load_contract(path: Path) -> Contract:
+    return compile_contract(load_spec(path))

@@ -1,0 +1,27 @@
+"""Where the bundled spec and fixtures live, in a source checkout and in an installed wheel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_HERE = Path(__file__).resolve().parent
+
+
+def bundled(name: str) -> Path:
+    """Path of a bundled data directory (``spec`` or ``fixtures``).
+
+    A wheel carries them under ``mock_server/_data/``; a source checkout (and an editable
+    install) has them at the repository root.
+    """
+    for candidate in (_HERE / "_data" / name, _HERE.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"bundled {name!r} directory not found next to {_HERE}")
+
+
+def default_spec_path() -> Path:
+    return bundled("spec") / "openapi.yaml"
+
+
+def default_fixtures_dir() -> Path:
+    return bundled("fixtures")

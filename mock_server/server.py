@@ -1,0 +1,43 @@
+"""Run an application on a socket until told to stop; the CLI and the test thread share it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable
+
+from aiohttp import web
+
+SHUTDOWN_GRACE = 10.0  # seconds in-flight requests get to finish on SIGTERM/SIGINT
+
+
+async def serve(
+    app: web.Application,
+    host: str,
+    port: int,
+    *,
+    stop: asyncio.Event,
+    on_ready: Callable[[int], None],
+    access_log: bool = False,
+    handle_signals: bool = False,
+) -> None:
+    runner = web.AppRunner(
+        app,
+        access_log=logging.getLogger("aiohttp.access") if access_log else None,
+        handle_signals=False,
+        shutdown_timeout=SHUTDOWN_GRACE,
+    )
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, host, port)
+        await site.start()
+        bound = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        if handle_signals:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, stop.set)
+        on_ready(bound)
+        await stop.wait()
+    finally:
+        await runner.cleanup()

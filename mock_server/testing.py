@@ -1,0 +1,81 @@
+"""An in-process mock on a free loopback port, in a background thread.
+
+Used by the project's tests and by the pytest plugin::
+
+    with MockServerThread(MockConfig(now=...)) as server:
+        requests.get(server.base_url + "/analytics/api-keys/summary/org_abc123", ...)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from types import TracebackType
+
+from mock_server.app import create_app
+from mock_server.config import MockConfig
+from mock_server.server import serve
+from mock_server.state import STATE, MockState
+
+
+class MockServerThread:
+    def __init__(self, config: MockConfig | None = None) -> None:
+        self.config = config or MockConfig(port=0)
+        self.app = create_app(self.config)
+        self.port = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="freddy-mock", daemon=True)
+
+    @property
+    def state(self) -> MockState:
+        return self.app[STATE]
+
+    @property
+    def origin(self) -> str:
+        return f"http://{self.config.host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        return self.origin + self.state.contract.base_path
+
+    def _run(self) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        try:
+            self._stop = asyncio.Event()
+            loop.run_until_complete(
+                serve(self.app, self.config.host, self.config.port, stop=self._stop,
+                      on_ready=self._on_ready)
+            )
+        except BaseException as exc:  # reported to the starting thread
+            self._error = exc
+            self._ready.set()
+        finally:
+            loop.close()
+
+    def _on_ready(self, port: int) -> None:
+        self.port = port
+        self._ready.set()
+
+    def start(self) -> MockServerThread:
+        self._thread.start()
+        self._ready.wait(timeout=30)
+        if self._error is not None:
+            raise RuntimeError(f"mock failed to start: {self._error}") from self._error
+        if not self.port:
+            raise RuntimeError("mock did not start within 30 s")
+        return self
+
+    def stop(self) -> None:
+        if self._loop is not None and self._stop is not None and self._thread.is_alive():
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(timeout=30)
+
+    def __enter__(self) -> MockServerThread:
+        return self.start()
+
+    def __exit__(self, *exc: object | TracebackType) -> None:
+        self.stop()

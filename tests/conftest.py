@@ -1,0 +1,81 @@
+"""Shared fixtures: real mock servers on 127.0.0.1 ephemeral ports, and a client that
+validates every JSON body it receives against the spec's own schemas."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import requests
+
+from mock_server.clock import parse_instant
+from mock_server.config import MockConfig
+from mock_server.contract import Contract
+from mock_server.testing import MockServerThread
+
+FROZEN_NOW = "2025-11-20T12:34:56Z"
+KEY_ABC = "mock-key-abc123"
+KEY_XYZ = "mock-key-xyz789"
+SUMMARY = "/analytics/api-keys/summary/"
+
+
+@dataclass
+class Client:
+    """A requests session bound to one server; checks each answer against the spec."""
+
+    server: MockServerThread
+    session: requests.Session
+
+    @property
+    def contract(self) -> Contract:
+        return self.server.state.contract
+
+    def request(self, method: str, path: str, *, base: str | None = None,
+                **kwargs: Any) -> requests.Response:
+        url = (self.server.base_url if base is None else base) + path
+        kwargs.setdefault("timeout", 10)
+        resp = self.session.request(method, url, **kwargs)
+        if url.startswith(self.server.base_url):
+            check_against_spec(self.contract, resp)
+        return resp
+
+    def summary(self, org: str = "org_abc123", key: str | None = KEY_ABC,
+                params: Any = None, headers: dict[str, str] | None = None) -> requests.Response:
+        h = dict(headers or {})
+        if key is not None:
+            h.setdefault("X-API-Key", key)
+        return self.request("GET", SUMMARY + org, params=params, headers=h)
+
+
+def check_against_spec(contract: Contract, resp: requests.Response) -> None:
+    """Every JSON answer must match its documented schema (or the shared error envelope)."""
+    if not resp.content or not resp.headers.get("Content-Type", "").startswith(
+        "application/json"
+    ):
+        return
+    body = resp.json()
+    validator = contract.validators.get(resp.status_code, contract.envelope_validator)
+    errors = [e.message for e in validator.iter_errors(body)]
+    assert not errors, f"{resp.status_code} body violates the spec: {errors}\n{body}"
+
+
+def start(**overrides: Any) -> MockServerThread:
+    config = MockConfig(port=0, now=parse_instant(FROZEN_NOW))
+    for name, value in overrides.items():
+        setattr(config, name, value)
+    return MockServerThread(config).start()
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[MockServerThread]:
+    srv = start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def client(server: MockServerThread) -> Iterator[Client]:
+    with requests.Session() as session:
+        yield Client(server, session)

@@ -1,0 +1,107 @@
+"""The freddy-mock command: start-up, flags, one-line errors with exit 2, signals."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import requests
+
+CMD = [sys.executable, "-m", "mock_server"]
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CMD, *args], capture_output=True, text=True, timeout=60)
+
+
+@contextmanager
+def running(*args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    proc = subprocess.Popen([*CMD, "--port", "0", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()  # the server prints this once it is listening
+        match = re.search(r"listening on (http://\S+)", line)
+        assert match, line + proc.stderr.read() if proc.poll() is not None else line
+        yield proc, match.group(1)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=30)
+        for stream in (proc.stdout, proc.stderr):
+            if stream:
+                stream.close()
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--port", "99999"], "not a port number"),
+        (["--now", "yesterday"], "not an ISO-8601 instant"),
+        (["--key", "novalue"], "expected KEY=ORG"),
+        (["--seed", "x"], "--seed"),
+        (["--bogus"], "unrecognized arguments"),
+        (["--host", "0.0.0.0"], "pass --expose"),
+        (["--spec", "/nonexistent/openapi.yaml"], "cannot read spec"),
+        (["--fixtures", "/nonexistent"], "does not exist"),
+    ],
+)
+def test_bad_flags_one_line_exit_2(args: list[str], needle: str) -> None:
+    proc = run(*args)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert needle in lines[0]
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        ("keys: [", "not valid YAML"),
+        ("keys:\n  - key: k\n", "'org' is a required property"),
+        ("nokeys: 1\n", "'keys' is a required property"),
+    ],
+)
+def test_invalid_fixture_file_one_line_exit_2(tmp_path: Path, content: str, needle: str) -> None:
+    (tmp_path / "keys.yaml").write_text(content)
+    proc = run("--fixtures", str(tmp_path))
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert needle in proc.stderr and "keys.yaml" in proc.stderr
+
+
+def test_unreadable_fixtures_file(tmp_path: Path) -> None:
+    (tmp_path / "keys.yaml").mkdir()  # a directory where a file should be
+    proc = run("--fixtures", str(tmp_path))
+    assert proc.returncode == 2 and "cannot read fixtures file" in proc.stderr
+
+
+def test_serves_with_added_key_and_frozen_clock() -> None:
+    with running("--key", "team-key-000111=org_team", "--now", "2026-04-02T08:00:00Z") as (_, base):
+        resp = requests.get(base + "/analytics/api-keys/summary/org_team",
+                            headers={"X-API-Key": "team-key-000111"}, timeout=10)
+        assert resp.status_code == 200
+        assert (resp.json()["year"], resp.json()["month"]) == (2026, 4)
+
+
+def test_startup_line_masks_keys() -> None:
+    with running("--key", "team-key-000111=org_team") as (proc, base):
+        assert base.startswith("http://127.0.0.1:")
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+        assert "team-key-000111" not in out + err and "mock-key-abc123" not in out + err
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_signal_exits_0(sig: signal.Signals) -> None:
+    with running() as (proc, _):
+        os.kill(proc.pid, sig)
+        assert proc.wait(timeout=30) == 0

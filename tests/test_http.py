@@ -1,0 +1,60 @@
+"""HTTP surface: 404/405 in the envelope, CORS, the spec served, request ids."""
+
+from __future__ import annotations
+
+import yaml
+
+from conftest import Client
+
+
+def test_unknown_path_is_404_in_the_envelope(client: Client) -> None:
+    resp = client.request("GET", "/analytics/nothing")
+    assert resp.status_code == 404
+    assert resp.headers["Content-Type"] == "application/json"
+    assert resp.json()["error"]["status"] == 404
+    assert resp.json()["error"]["trace_id"] == resp.headers["X-Request-ID"]
+
+
+def test_other_methods_are_405_with_allow(client: Client) -> None:
+    for method in ("POST", "PUT", "DELETE", "PATCH", "HEAD"):
+        resp = client.request(method, "/analytics/api-keys/summary/org_abc123")
+        assert resp.status_code == 405, method
+        assert resp.headers["Allow"] == "GET, OPTIONS"
+        if method != "HEAD":
+            assert resp.json()["error"]["code"] == "METHOD_NOT_ALLOWED"
+
+
+def test_cors_preflight(client: Client) -> None:
+    resp = client.request("OPTIONS", "/analytics/api-keys/summary/org_abc123", headers={
+        "Origin": "http://localhost:5173",
+        "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "x-api-key, prefer",
+    })
+    assert resp.status_code == 204
+    assert resp.headers["Access-Control-Allow-Origin"] == "http://localhost:5173"
+    allowed = {h.strip().lower() for h in resp.headers["Access-Control-Allow-Headers"].split(",")}
+    assert {"x-api-key", "api-key", "prefer", "content-type"} <= allowed
+    assert "GET" in resp.headers["Access-Control-Allow-Methods"]
+    assert "Access-Control-Allow-Credentials" not in resp.headers
+
+
+def test_cors_on_answers_and_errors(client: Client) -> None:
+    for key in ("mock-key-abc123", None):
+        resp = client.summary(key=key, headers={"Origin": "http://app.test"})
+        assert resp.headers["Access-Control-Allow-Origin"] == "http://app.test"
+        exposed = {h.strip() for h in resp.headers["Access-Control-Expose-Headers"].split(",")}
+        assert {"X-Request-ID", "Preference-Applied", "Retry-After"} <= exposed
+        assert "Origin" in resp.headers["Vary"]
+
+
+def test_no_cors_headers_without_origin(client: Client) -> None:
+    assert "Access-Control-Allow-Origin" not in client.summary().headers
+
+
+def test_the_spec_is_served(client: Client) -> None:
+    as_yaml = client.request("GET", "/openapi.yaml", base=client.server.origin)
+    as_json = client.request("GET", "/openapi.json", base=client.server.origin)
+    assert as_yaml.status_code == as_json.status_code == 200
+    assert yaml.safe_load(as_yaml.text) == as_json.json()
+    assert as_json.json()["paths"]["/analytics/api-keys/summary/{org_id}"]["get"][
+        "operationId"] == "getApiKeyUsageSummary"
