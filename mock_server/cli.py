@@ -18,7 +18,7 @@ from mock_server.config import MockConfig, is_loopback
 from mock_server.contract import ContractError
 from mock_server.fixtures import FixtureError
 from mock_server.resources import default_fixtures_dir, default_spec_path
-from mock_server.server import serve
+from mock_server.server import new_event_loop, serve
 
 PROG = "freddy-mock"
 
@@ -112,7 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     access_log=config.access_log, handle_signals=True)
 
     try:
-        asyncio.run(run())
+        with asyncio.Runner(loop_factory=new_event_loop) as runner:
+            runner.run(run())
     except OSError as exc:
         print(f"{PROG}: error: cannot listen on {config.host}:{config.port}: {exc.strerror}",
               file=sys.stderr)

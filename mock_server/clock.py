@@ -13,8 +13,16 @@ def parse_instant(text: str) -> datetime:
     return value.astimezone(UTC)
 
 
+_last: tuple[datetime, str] = (datetime.min.replace(tzinfo=UTC), "")
+
+
 def rfc3339(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """``2025-11-15T10:30:00Z``; the last second's text is reused (strftime is slow)."""
+    global _last
+    second = value.replace(microsecond=0)
+    if _last[0] != second:
+        _last = (second, second.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    return _last[1]
 
 
 class Clock:

@@ -14,7 +14,7 @@ from types import TracebackType
 
 from mock_server.app import create_app
 from mock_server.config import MockConfig
-from mock_server.server import serve
+from mock_server.server import new_event_loop, serve
 from mock_server.state import STATE, MockState
 
 
@@ -42,7 +42,7 @@ class MockServerThread:
         return self.origin + self.state.contract.base_path
 
     def _run(self) -> None:
-        loop = asyncio.new_event_loop()
+        loop = new_event_loop()
         self._loop = loop
         try:
             self._stop = asyncio.Event()
