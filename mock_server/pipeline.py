@@ -16,6 +16,8 @@ from mock_server.state import STATE
 
 
 async def get_summary(request: web.Request) -> web.Response:
+    if request.body_exists:
+        raise ApiError(400, "A GET request takes no body")
     st = request.app[STATE]
     contract = st.contract
     org_id = request.match_info[contract.path_param]

@@ -9,6 +9,8 @@ from collections.abc import Callable
 
 from aiohttp import web
 
+from mock_server.protocol import MockRunner
+
 SHUTDOWN_GRACE = 10.0  # seconds in-flight requests get to finish on SIGTERM/SIGINT
 
 
@@ -31,7 +33,7 @@ async def serve(
     access_log: bool = False,
     handle_signals: bool = False,
 ) -> None:
-    runner = web.AppRunner(
+    runner = MockRunner(
         app,
         access_log=logging.getLogger("aiohttp.access") if access_log else None,
         handle_signals=False,
