@@ -1,7 +1,9 @@
 """Authentication stage: which organization does the request's API key belong to?
 
 Order (from the contract): no key or an empty key -> 401; an unknown key -> 401; a known key
-asking for another organization (existing or not) -> 403.
+asking for another organization (existing or not) -> 403. A request carrying both key headers
+with different values is refused with 401: which one a server honours would otherwise be a
+guess (and a proxy checking one header while the API reads the other is a known bypass).
 
 Keys are never compared with ``==`` on the secret: the store keeps SHA-256 digests, looks
 the request's digest up and confirms with :func:`hmac.compare_digest`, so timing reveals
@@ -20,6 +22,7 @@ from mock_server.errors import ApiError
 
 MISSING_KEY = "No API key provided"
 UNKNOWN_KEY = "Invalid API key"
+CONFLICTING_KEYS = "Conflicting API keys in X-API-Key and Api-Key"
 WRONG_ORG = "API key doesn't belong to organization"
 
 
@@ -68,11 +71,17 @@ class Authenticator:
         self.header_names = tuple(header_names)
 
     def presented_key(self, headers: Mapping[str, str]) -> str | None:
+        """The key sent, or None; raises 401 when the key headers disagree."""
+        found: str | None = None
         for name in self.header_names:
             value = headers.get(name)
-            if value is not None and value.strip():
-                return value.strip()
-        return None
+            if value is None:
+                continue
+            value = value.strip()
+            if found is not None and value != found:
+                raise ApiError(401, CONFLICTING_KEYS)
+            found = value
+        return found or None
 
     def authenticate(self, headers: Mapping[str, str], org_id: str) -> KeyEntry:
         key = self.presented_key(headers)

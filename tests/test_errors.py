@@ -48,9 +48,13 @@ def test_auth_runs_before_parameter_validation(client: Client) -> None:
     error_of(client.summary(params=bad), 400, "INVALID_REQUEST", "validation_error")
 
 
-def test_x_api_key_wins_over_api_key(client: Client) -> None:
-    resp = client.summary("org_xyz789", key=KEY_XYZ, headers={"Api-Key": "mock-key-abc123"})
-    assert resp.status_code == 200
+def test_both_key_headers_must_agree(client: Client) -> None:
+    same = client.summary("org_xyz789", key=KEY_XYZ, headers={"Api-Key": KEY_XYZ})
+    assert same.status_code == 200
+    for other in ("mock-key-abc123", "garbage"):
+        resp = client.summary("org_xyz789", key=KEY_XYZ, headers={"Api-Key": other})
+        err = error_of(resp, 401, "AUTHENTICATION_REQUIRED", "client_error")
+        assert err["system_message"] == "Conflicting API keys in X-API-Key and Api-Key"
 
 
 BAD = [
