@@ -19,6 +19,7 @@ from mock_server.contract import ContractError
 from mock_server.fixtures import FixtureError
 from mock_server.resources import default_fixtures_dir, default_spec_path
 from mock_server.server import new_event_loop, serve
+from mock_server.workers import run_workers
 
 PROG = "freddy-mock"
 
@@ -52,6 +53,12 @@ def _port(text: str) -> int:
     return int(text)
 
 
+def _workers(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise argparse.ArgumentTypeError(f"not a worker count (1-64): {text!r}")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog=PROG, description="Spec-driven mock of the Freddy API-key usage summary.")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
@@ -64,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="freeze the clock at this instant, e.g. 2025-11-15T10:30:00Z")
     p.add_argument("--key", type=_key_pair, action="append", default=[], metavar="KEY=ORG",
                    help="add an API key for an organization (repeatable)")
+    p.add_argument("--workers", type=_workers, default=1,
+                   help="serve with N processes on one port (SO_REUSEPORT; default 1)")
     p.add_argument("--access-log", action="store_true", help="log every request (keys masked)")
     p.add_argument("--expose", action="store_true",
                    help="allow binding to a non-loopback address (prints a warning)")
@@ -112,6 +121,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     access_log=config.access_log, handle_signals=True)
 
     try:
+        if args.workers > 1:
+            return run_workers(lambda: create_app(state=state), config.host, config.port,
+                               args.workers, ready, access_log=config.access_log)
         with asyncio.Runner(loop_factory=new_event_loop) as runner:
             runner.run(run())
     except OSError as exc:

@@ -32,6 +32,7 @@ async def serve(
     on_ready: Callable[[int], None],
     access_log: bool = False,
     handle_signals: bool = False,
+    reuse_port: bool = False,
 ) -> None:
     runner = MockRunner(
         app,
@@ -41,7 +42,7 @@ async def serve(
     )
     await runner.setup()
     try:
-        site = web.TCPSite(runner, host, port)
+        site = web.TCPSite(runner, host, port, reuse_port=reuse_port or None)
         await site.start()
         bound = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         if handle_signals:

@@ -105,3 +105,23 @@ def test_signal_exits_0(sig: signal.Signals) -> None:
     with running() as (proc, _):
         os.kill(proc.pid, sig)
         assert proc.wait(timeout=30) == 0
+
+
+def test_workers_share_one_port_and_answer_identically() -> None:
+    with running("--workers", "2", "--now", "2025-11-20T12:00:00Z") as (proc, base):
+        kids = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True)
+        assert len(kids.stdout.split()) == 2
+        url = base + "/analytics/api-keys/summary/org_xyz789?year=2024&month=5"
+        bodies = set()
+        for _ in range(20):  # a new connection each time: the kernel spreads them
+            with requests.Session() as s:
+                bodies.add(s.get(url, headers={"X-API-Key": "mock-key-xyz789"}, timeout=10)
+                           .content)
+        assert len(bodies) == 1
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+
+
+def test_bad_worker_count_is_exit_2() -> None:
+    proc = run("--workers", "0")
+    assert proc.returncode == 2 and "not a worker count" in proc.stderr
