@@ -125,3 +125,11 @@ def test_workers_share_one_port_and_answer_identically() -> None:
 def test_bad_worker_count_is_exit_2() -> None:
     proc = run("--workers", "0")
     assert proc.returncode == 2 and "not a worker count" in proc.stderr
+
+
+def test_non_loopback_bind_needs_expose_and_warns() -> None:
+    with running("--host", "0.0.0.0", "--expose") as (proc, base):
+        assert base.startswith("http://0.0.0.0:")
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+        assert "WARNING" in err and "reachable from other machines" in err
