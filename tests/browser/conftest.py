@@ -14,7 +14,8 @@ Fixtures, for new browser tests (e.g. the ``/__mock/ui`` control page):
 - ``second_origin``: a static site on another 127.0.0.1 port serving ``pages/``;
   ``second_origin.url("cors.html", api=...)``.
 - ``shoot(page, name)``: a screenshot under ``artifacts/browser/``; with
-  ``FREDDY_UPDATE_SCREENSHOTS=1`` also copied to ``docs/screenshots/`` for the README.
+  ``FREDDY_UPDATE_SCREENSHOTS=1`` also copied to ``docs/screenshots/`` for the README
+  (unless ``publish=False``).
 - ``observed_mock``: a mock recording what reached it (method, path, Origin, preflight
   headers, status), to prove what the browser really sent.
 """
@@ -155,12 +156,12 @@ def offline_tab(offline_browser: Browser) -> Iterator[Tab]:
 
 @pytest.fixture
 def shoot() -> Callable[[Page, str], Path]:
-    def _shoot(page: Page, name: str, *, full_page: bool = False) -> Path:
+    def _shoot(page: Page, name: str, *, full_page: bool = False, publish: bool = True) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=full_page)
         assert path.stat().st_size > 1000, f"screenshot {path} is empty"
-        if os.environ.get("FREDDY_UPDATE_SCREENSHOTS") == "1":
+        if publish and os.environ.get("FREDDY_UPDATE_SCREENSHOTS") == "1":
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, SCREENSHOTS / path.name)
         return path

@@ -3,8 +3,11 @@ the CORS preflight passes, and the script can read the exposed headers."""
 
 from __future__ import annotations
 
-KEY_ABC = "mock-key-abc123"
-SUMMARY_PATH = "/v1/analytics/api-keys/summary/org_abc123"
+from conftest import KEY_ABC, SUMMARY
+
+
+def summary_path(mock) -> str:
+    return mock.state.contract.base_path + SUMMARY + "org_abc123"
 
 
 def call_from_page(tab, site, mock, **fields: str) -> dict:
@@ -33,7 +36,7 @@ def test_preflight_passes_and_exposed_headers_are_readable(
 
     # What the mock saw: the browser's preflight, then the call itself, both from the page's
     # origin; the preflight asked for exactly the two custom headers.
-    calls = [s for s in observed_mock.seen if s.path == SUMMARY_PATH]
+    calls = [s for s in observed_mock.seen if s.path == summary_path(mock)]
     assert [(s.method, s.status) for s in calls] == [("OPTIONS", 204), ("GET", 500)]
     assert {s.origin for s in calls} == {second_origin.origin}
     assert set(calls[0].request_headers.lower().split(",")) == {"x-api-key", "prefer"}
@@ -66,8 +69,8 @@ def test_a_header_the_mock_does_not_allow_fails_the_preflight(
     outcome = page.evaluate(
         """url => fetch(url, {headers: {"X-Not-Allowed": "1"}})
                 .then(r => ({ok: true, status: r.status}), e => ({ok: false, error: String(e)}))""",
-        mock.base_url + "/analytics/api-keys/summary/org_abc123",
+        mock.base_url + SUMMARY + "org_abc123",
     )
     assert outcome["ok"] is False and "TypeError" in outcome["error"], outcome
-    assert [(s.method, s.path) for s in observed_mock.seen] == [("OPTIONS", SUMMARY_PATH)]
+    assert [(s.method, s.path) for s in observed_mock.seen] == [("OPTIONS", summary_path(mock))]
     tab.errors.clear()  # Chromium logs the CORS refusal to the console, as expected

@@ -12,8 +12,7 @@ from playwright.sync_api import Page
 
 from mock_server.testing import MockServerThread
 
-KEY_ABC = "mock-key-abc123"
-SUMMARY = "/analytics/api-keys/summary/"
+from conftest import KEY_ABC, SUMMARY
 
 
 def open_docs(page: Page, server: MockServerThread) -> None:
@@ -111,6 +110,6 @@ def test_docs_render_and_work_with_the_network_cut_off(
     status, body, _ = live_response(page)
     assert status == 200
     assert body == server.state.contract.examples["documented"].value
-    shoot(page, "docs-offline")
+    shoot(page, "docs-offline", publish=False)
     assert offline_tab.foreign_requests() == ["http://example.com/"]
     assert offline_tab.errors == []
