@@ -16,8 +16,14 @@ Fixtures, for new browser tests (e.g. the ``/__mock/ui`` control page):
 - ``shoot(page, name)``: a screenshot under ``artifacts/browser/``; with
   ``FREDDY_UPDATE_SCREENSHOTS=1`` also copied to ``docs/screenshots/`` for the README
   (unless ``publish=False``).
-- ``observed_mock``: a mock recording what reached it (method, path, Origin, preflight
-  headers, status), to prove what the browser really sent.
+- ``mock_factory(**config)`` / ``observed_mock``: a fresh mock (config fields changed, e.g.
+  an admin switch) recording what reached it (method, path, Origin, preflight headers,
+  status), to prove what the browser really sent.
+
+A control-page flow (``/__mock/ui``) fits the same way: ``mock = mock_factory(admin=True)``,
+``tab.page.goto(mock.server.origin + "/__mock/ui")``, switch a scenario, then open a second
+tab (``open_tab(browser)``) on ``second_origin.url("cors.html", api=mock.server.base_url,
+...)``, click ``#call`` and read ``window.lastCall``; ``shoot(page, "mock-ui")``.
 """
 
 from __future__ import annotations
@@ -244,11 +250,8 @@ class ObservedMock:
     seen: list[Seen]
 
 
-@pytest.fixture
-def observed_mock(server: MockServerThread) -> Iterator[ObservedMock]:
-    """A mock like the session's ``server`` (same frozen clock) that records every request
-    reaching it: what the browser really sent, preflights included."""
-    mock = ObservedMock(MockServerThread(MockConfig(port=0, now=server.config.now)), [])
+def _observed(config: MockConfig) -> ObservedMock:
+    mock = ObservedMock(MockServerThread(config), [])
 
     async def record(request: web.Request, response: web.StreamResponse) -> None:
         mock.seen.append(Seen(request.method, request.path, request.headers.get("Origin"),
@@ -257,5 +260,28 @@ def observed_mock(server: MockServerThread) -> Iterator[ObservedMock]:
 
     mock.server.app.on_response_prepare.append(record)
     mock.server.start()
-    yield mock
-    mock.server.stop()
+    return mock
+
+
+@pytest.fixture
+def mock_factory(server: MockServerThread) -> Iterator[Callable[..., ObservedMock]]:
+    """``mock_factory(**config)``: a fresh mock like the session's ``server`` (same frozen
+    clock) with the given MockConfig fields changed, recording every request that reaches
+    it (what the browser really sent, preflights included); stopped after the test."""
+    started: list[ObservedMock] = []
+
+    def factory(**overrides: object) -> ObservedMock:
+        config = MockConfig(port=0, now=server.config.now)
+        for name, value in overrides.items():
+            setattr(config, name, value)
+        started.append(_observed(config))
+        return started[-1]
+
+    yield factory
+    for mock in started:
+        mock.server.stop()
+
+
+@pytest.fixture
+def observed_mock(mock_factory: Callable[..., ObservedMock]) -> ObservedMock:
+    return mock_factory()
