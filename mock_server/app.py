@@ -14,6 +14,7 @@ from mock_server.config import MockConfig
 from mock_server.contract import load_contract
 from mock_server.cors import Cors
 from mock_server.data import Calibration, SummarySource
+from mock_server.docs import setup_docs
 from mock_server.errors import ApiError, ErrorRenderer
 from mock_server.fixtures import load_fixtures
 from mock_server.pipeline import get_summary, options
@@ -90,4 +91,5 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
     app = web.Application(middlewares=[edge])
     app[STATE] = state or build_state(config or MockConfig())
     setup_routes(app)
+    setup_docs(app)
     return app

@@ -109,3 +109,8 @@ def load_fixtures(directory: Path, contract: Contract) -> Fixtures:
                 raise FixtureError(f"{summaries_path}: summaries/{i}: {problem.message}")
             canned[(item["org"], item["year"], item["month"])] = body
     return Fixtures(keys=keys, canned=canned)
+
+
+def read_keys(directory: Path) -> list[dict[str, str]]:
+    """The entries of ``keys.yaml`` as written (key, org and optional label), validated."""
+    return list(_read(Path(directory) / "keys.yaml", KEYS_SCHEMA)["keys"])
