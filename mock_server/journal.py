@@ -1,0 +1,82 @@
+"""The request journal: the most recent requests and what was answered, in a ring buffer.
+
+Recording is one bounded ``deque.append`` of a small tuple-like record; keys are masked
+with :func:`~mock_server.auth.mask_key` before they are stored, never kept in full.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections import deque
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from mock_server.auth import mask_key
+from mock_server.clock import rfc3339
+
+DEFAULT_SIZE = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    seq: int
+    at: float  # wall-clock time (epoch seconds) the request arrived
+    method: str
+    path: str
+    query: str
+    org: str | None
+    key: str | None  # masked
+    status: int | None  # None when a fault dropped the connection
+    request_id: str | None
+    applied: dict[str, Any]  # scenario, rule, delay_ms, fault, preference, rate limit
+
+    def to_json(self) -> dict[str, Any]:
+        doc = asdict(self)
+        doc["at"] = rfc3339_ms(self.at)
+        return doc
+
+
+def rfc3339_ms(stamp: float) -> str:
+    value = datetime.fromtimestamp(stamp, UTC)
+    return rfc3339(value)[:-1] + f".{value.microsecond // 1000:03d}Z"
+
+
+class Journal:
+    def __init__(self, size: int = DEFAULT_SIZE) -> None:
+        self.size = size
+        self._entries: deque[Entry] = deque(maxlen=size)
+        self._seq = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def record(self, *, method: str, path: str, query: str, org: str | None,
+               key: str | None, status: int | None, request_id: str | None,
+               applied: dict[str, Any], at: float | None = None) -> Entry:
+        entry = Entry(next(self._seq), time.time() if at is None else at, method, path,
+                      query, org, None if key is None else mask_key(key), status, request_id,
+                      applied)
+        with self._lock:
+            self._entries.append(entry)
+        return entry
+
+    def entries(self, *, org: str | None = None, status: int | None = None,
+                since: float | None = None) -> list[Entry]:
+        with self._lock:
+            snapshot = list(self._entries)
+        return [
+            e for e in snapshot
+            if (org is None or e.org == org)
+            and (status is None or e.status == status)
+            and (since is None or e.at >= since)
+        ]
+
+    def clear(self) -> int:
+        with self._lock:
+            n = len(self._entries)
+            self._entries.clear()
+            return n
