@@ -138,7 +138,7 @@ def _filters(query: Any) -> dict[str, Any]:
     since = query.get("since")
     if since is not None:
         try:
-            found["since"] = parse_instant(since).timestamp()
+            found["since"] = parse_instant(since)
         except ValueError:
             raise ApiError(400, f"since must be an ISO-8601 instant (got {since[:40]!r})") \
                 from None

@@ -11,7 +11,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mock_server.auth import mask_key
@@ -23,7 +23,7 @@ DEFAULT_SIZE = 1000
 @dataclass(frozen=True, slots=True)
 class Entry:
     seq: int
-    at: float  # wall-clock time (epoch seconds) the request arrived
+    at_us: int  # wall-clock time the request arrived, microseconds since the epoch
     method: str
     path: str
     query: str
@@ -35,13 +35,20 @@ class Entry:
 
     def to_json(self) -> dict[str, Any]:
         doc = asdict(self)
-        doc["at"] = rfc3339_ms(self.at)
+        doc["at"] = rfc3339_us(doc.pop("at_us"))
         return doc
 
 
-def rfc3339_ms(stamp: float) -> str:
-    value = datetime.fromtimestamp(stamp, UTC)
-    return rfc3339(value)[:-1] + f".{value.microsecond // 1000:03d}Z"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def to_us(value: datetime) -> int:
+    return (value - EPOCH) // timedelta(microseconds=1)
+
+
+def rfc3339_us(us: int) -> str:
+    value = EPOCH + timedelta(microseconds=us)
+    return rfc3339(value)[:-1] + f".{value.microsecond:06d}Z"
 
 
 class Journal:
@@ -56,8 +63,9 @@ class Journal:
 
     def record(self, *, method: str, path: str, query: str, org: str | None,
                key: str | None, status: int | None, request_id: str | None,
-               applied: dict[str, Any], at: float | None = None) -> Entry:
-        entry = Entry(next(self._seq), time.time() if at is None else at, method, path,
+               applied: dict[str, Any], at_us: int | None = None) -> Entry:
+        entry = Entry(next(self._seq), time.time_ns() // 1000 if at_us is None else at_us,
+                      method, path,
                       query, org, None if key is None else mask_key(key), status, request_id,
                       applied)
         with self._lock:
@@ -65,14 +73,15 @@ class Journal:
         return entry
 
     def entries(self, *, org: str | None = None, status: int | None = None,
-                since: float | None = None) -> list[Entry]:
+                since: datetime | None = None) -> list[Entry]:
+        since_us = None if since is None else to_us(since)
         with self._lock:
             snapshot = list(self._entries)
         return [
             e for e in snapshot
             if (org is None or e.org == org)
             and (status is None or e.status == status)
-            and (since is None or e.at >= since)
+            and (since_us is None or e.at_us >= since_us)
         ]
 
     def clear(self) -> int:

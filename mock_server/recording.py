@@ -20,14 +20,14 @@ async def record(request: web.Request, handler: web.Handler) -> web.StreamRespon
     st = request.app[STATE]
     journal = st.qa.journal
     assert journal is not None
-    at = time.time()
+    at_us = time.time_ns() // 1000
     note: dict[str, object] = {}
     request[OUTCOME] = note
     response = await handler(request)
     applied = note.get("applied") or {}
     assert isinstance(applied, dict)
     journal.record(
-        at=at,
+        at_us=at_us,
         method=request.method,
         path=request.path[:512],
         query=request.query_string[:512],

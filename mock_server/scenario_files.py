@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
 
 from mock_server.clock import parse_instant
 from mock_server.contract import Contract
@@ -89,6 +90,7 @@ SCENARIO_SCHEMA: dict[str, Any] = {
 }
 _VALIDATOR = Draft202012Validator(SCENARIO_SCHEMA)
 ANSWERS = ("error", "example", "fault", "rate_limit", "usage")
+_ANSWERS_TEXT = "error, example, fault, rate_limit or usage"
 
 
 class ScenarioError(Exception):
@@ -126,10 +128,11 @@ def _rule(raw: Mapping[str, Any], path: Path, root: yaml.Node | None, where: lis
           contract: Contract, name: str) -> Rule:
     answers = [a for a in ANSWERS if a in raw]
     if not answers and "delay" not in raw:
-        raise _fail(path, root, where, f"a rule needs an action: delay or one of {ANSWERS}")
+        raise _fail(path, root, where, f"a rule needs an action: delay, {_ANSWERS_TEXT}")
     if len(answers) > 1:
         raise _fail(path, root, [*where, answers[1]],
-                    f"a rule answers with one of {ANSWERS}, not {' and '.join(answers)}")
+                    f"a rule answers with one of {_ANSWERS_TEXT}, not with "
+                    f"{' and '.join(answers)}")
     status = raw.get("error")
     if status is not None and status not in contract.errors:
         raise _fail(path, root, [*where, "error"],
@@ -205,9 +208,12 @@ def load_scenario(path: Path, contract: Contract) -> Scenario:
         at = f" line {mark.line + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ScenarioError(f"{path}{at}: not valid YAML ({problem})") from None
-    error = next(iter(sorted(_VALIDATOR.iter_errors(data), key=lambda e: e.path)), None)
+    error = best_match(_VALIDATOR.iter_errors(data))
     if error is not None:
         where = list(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+            where += [k for k in error.instance if k not in known][:1]
         message = error.message if len(error.message) <= 160 else error.message[:157] + "..."
         raise _fail(path, root, where, message)
     name = data.get("name") or path.stem
