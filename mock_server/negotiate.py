@@ -26,7 +26,7 @@ from mock_server.errors import ApiError
 
 QUERY_PREFIX = "__"
 NAMES = ("code", "example", "delay", "scenario")
-QUERY_NAMES = tuple(QUERY_PREFIX + name for name in NAMES)
+QUERY_NAMES = frozenset(QUERY_PREFIX + name for name in NAMES)
 MAX_DELAY_MS = 60_000
 
 
@@ -69,7 +69,7 @@ def decode(
     scenarios: Container[str] = (),
 ) -> Preferences:
     prefer = headers.getall("Prefer", ())
-    if not prefer and not (query and any(name in query for name in QUERY_NAMES)):
+    if not prefer and (not query or QUERY_NAMES.isdisjoint(query)):
         return NO_PREFERENCES
     tokens = _tokens(list(prefer))
     for name in NAMES:

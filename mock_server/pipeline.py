@@ -67,9 +67,8 @@ async def _answer(
     if not prefs.empty:
         headers["Preference-Applied"] = negotiate.applied(prefs)
     delay = prefs.delay if prefs.delay is not None else decision.delay_ms
-    note = request.get(OUTCOME)
-    if note is not None:
-        note["applied"] = _applied(prefs, decision, delay)
+    if st.qa.journal is not None and OUTCOME in request:
+        request[OUTCOME]["applied"] = _applied(prefs, decision, delay)
     if delay:
         await asyncio.sleep(delay / 1000)
 
