@@ -161,3 +161,33 @@ def test_watch_reloads_without_dropping_requests(watched: tuple[MockServerThread
         assert c.summary().status_code == 403
         assert set(seen) <= {500, 403}
         assert c.summary(key=KEY_ABC, params={"month": 13}).status_code == 400
+
+
+def test_a_rule_can_rate_limit_one_org(tmp_path: Path) -> None:
+    path = tmp_path / "limit.yaml"
+    path.write_text("rules:\n  - match: {org: org_xyz789}\n    rate_limit: 2/min\n")
+    srv = start(qa=QaConfig(scenarios=(str(path),)))
+    try:
+        with requests.Session() as s:
+            c = Client(srv, s)
+            answers = [c.summary("org_xyz789", KEY_XYZ) for _ in range(3)]
+            assert [r.status_code for r in answers] == [200, 200, 429]
+            assert [r.headers["x-ratelimit-remaining-requests"] for r in answers] == [
+                "1", "0", "0"]
+            assert answers[2].headers["Retry-After"] == "4"
+            assert all(c.summary().status_code == 200 for _ in range(3))
+    finally:
+        srv.stop()
+
+
+def test_cli_starts_with_a_builtin_scenario_and_the_admin_api() -> None:
+    from test_cli import running
+
+    with running("--scenarios", "flaky", "--admin", "--now", "2025-11-20T12:34:56Z") as (_, base):
+        url = base + "/analytics/api-keys/summary/org_abc123"
+        codes = [requests.get(url, headers={"X-API-Key": KEY_ABC}, timeout=10).status_code
+                 for _ in range(3)]
+        assert codes == [200, 200, 500]
+        origin = base.removesuffix("/v1")
+        health = requests.get(origin + "/__mock/health", timeout=10).json()
+        assert health["active"] == [{"name": "flaky", "org": None}]
