@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from aiohttp import web
@@ -64,7 +64,9 @@ async def _poll(state: MockState, interval: float) -> None:
             reload(state)
 
 
-def watcher(interval: float):  # type: ignore[no-untyped-def]
+def watcher(interval: float) -> Callable[[web.Application], AsyncIterator[None]]:
+    """A cleanup_ctx that owns the polling task for the application's lifetime."""
+
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         task = asyncio.create_task(_poll(app[STATE], interval), name="freddy-mock-watch")
         yield

@@ -113,11 +113,11 @@ def test_user_rules_match_on_org_key_year_month_and_header(tmp_path: Path) -> No
 
 def wait_for(condition: Callable[[], bool], between: Callable[[], None]) -> None:
     """Poll a condition, bounded in count; ``between`` runs between checks."""
-    for _ in range(400):
+    for _ in range(1000):
         if condition():
             return
         between()
-    raise AssertionError("condition not met after 400 polls")
+    raise AssertionError("condition not met after 1000 polls")
 
 
 @pytest.fixture
