@@ -10,6 +10,7 @@ With rate limiting on, every answer of this route carries the ``x-ratelimit-*`` 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -56,7 +57,7 @@ async def _answer(
     request: web.Request,
     st: MockState,
     org_id: str,
-    values: dict[str, int] | Any,
+    values: Mapping[str, int],
     now: datetime,
     prefs: negotiate.Preferences,
     decision: scenarios.Decision,

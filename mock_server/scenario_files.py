@@ -22,7 +22,7 @@ from jsonschema.exceptions import best_match
 from mock_server.clock import parse_instant
 from mock_server.contract import Contract
 from mock_server.ratelimit import PERIODS, RateLimit
-from mock_server.scenarios import FAULTS, Fault, Match, Rule, Scenario, Usage
+from mock_server.scenarios import FAULTS, STALL_MS, Fault, Match, Rule, Scenario, Usage
 
 MAX_DELAY_MS = 60_000
 _RATE = r"^[0-9]+/(" + "|".join(PERIODS) + r")$"
@@ -161,7 +161,7 @@ def _rule(raw: Mapping[str, Any], path: Path, root: yaml.Node | None, where: lis
     if isinstance(fault, str):
         fault = Fault(fault)
     elif isinstance(fault, dict):
-        fault = Fault(fault["type"], fault.get("stall_ms", Fault.stall_ms))
+        fault = Fault(fault["type"], fault.get("stall_ms", STALL_MS))
     rate = raw.get("rate_limit")
     usage = raw.get("usage")
     if usage is not None:

@@ -24,6 +24,7 @@ from mock_server.ratelimit import RateLimit
 from mock_server.runtime import RuntimeState
 
 FAULTS = ("reset", "empty", "malformed", "stall")
+STALL_MS = 30_000  # default: how long a stalled body hangs before the connection closes
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +65,7 @@ class Match:
 @dataclass(frozen=True, slots=True)
 class Fault:
     kind: str  # one of FAULTS
-    stall_ms: int = 30_000  # stall: how long the body hangs before the connection closes
+    stall_ms: int = STALL_MS
 
 
 @dataclass(frozen=True, slots=True)

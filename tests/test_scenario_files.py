@@ -191,3 +191,15 @@ def test_cli_starts_with_a_builtin_scenario_and_the_admin_api() -> None:
         origin = base.removesuffix("/v1")
         health = requests.get(origin + "/__mock/health", timeout=10).json()
         assert health["active"] == [{"name": "flaky", "org": None}]
+
+
+@pytest.mark.parametrize(("fault", "kind", "stall_ms"), [
+    ("reset", "reset", 30_000), ("{type: stall}", "stall", 30_000),
+    ("{type: stall, stall_ms: 5}", "stall", 5),
+])
+def test_fault_forms(tmp_path: Path, contract, fault: str, kind: str, stall_ms: int) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_text(f"rules:\n  - fault: {fault}\n")
+    [rule] = load_scenario(path, contract).rules
+    assert rule.fault is not None
+    assert (rule.fault.kind, rule.fault.stall_ms) == (kind, stall_ms)
