@@ -203,3 +203,26 @@ def test_fault_forms(tmp_path: Path, contract, fault: str, kind: str, stall_ms: 
     [rule] = load_scenario(path, contract).rules
     assert rule.fault is not None
     assert (rule.fault.kind, rule.fault.stall_ms) == (kind, stall_ms)
+
+
+def test_two_files_may_not_share_a_name(tmp_path: Path) -> None:
+    for name in ("a.yaml", "b.yaml"):
+        (tmp_path / name).write_text("name: same\nrules: [{delay: 1}]\n")
+    proc = run("--scenarios", str(tmp_path / "a.yaml"), "--scenarios", str(tmp_path / "b.yaml"))
+    assert proc.returncode == 2
+    assert "'same' is already used by" in proc.stderr and str(tmp_path / "a.yaml") in proc.stderr
+
+
+def test_usage_created_at_an_instant(tmp_path: Path) -> None:
+    path = tmp_path / "created.yaml"
+    path.write_text("rules:\n  - usage: {created: '2025-11-01T00:00:00Z'}\n")
+    srv = start(qa=QaConfig(scenarios=(str(path),)))
+    try:
+        with requests.Session() as s:
+            c = Client(srv, s)
+            assert c.summary(params={"year": 2025, "month": 10}).json()[
+                "totalApiKeyRequests"] == 0
+            assert c.summary(params={"year": 2025, "month": 11}).json()[
+                "totalApiKeyRequests"] == 25000  # created at the month's start: all of it
+    finally:
+        srv.stop()
