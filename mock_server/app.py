@@ -8,6 +8,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from mock_server.admin import setup_admin
 from mock_server.auth import Authenticator, KeyStore
 from mock_server.clock import Clock
 from mock_server.config import MockConfig
@@ -18,13 +19,16 @@ from mock_server.docs import setup_docs
 from mock_server.errors import ApiError, ErrorRenderer
 from mock_server.fixtures import load_fixtures
 from mock_server.pipeline import get_summary, options
+from mock_server.qa import build_qa
+from mock_server.recording import record
 from mock_server.state import STATE, MockState
+from mock_server.watch import watcher
 
 log = logging.getLogger("freddy_mock")
 
 
 def build_state(config: MockConfig) -> MockState:
-    """Load and compile everything once; raises ContractError or FixtureError."""
+    """Load and compile everything once; raises ContractError, FixtureError or ScenarioError."""
     contract = load_contract(config.spec_path)
     fixtures = load_fixtures(config.fixtures_dir, contract)
     clock = Clock(config.now)
@@ -41,6 +45,7 @@ def build_state(config: MockConfig) -> MockState:
         errors=ErrorRenderer(contract, clock),
         cors=Cors(contract.key_headers),
         spec_yaml=Path(config.spec_path).read_bytes(),
+        qa=build_qa(config, contract),
     )
 
 
@@ -88,8 +93,22 @@ def setup_routes(app: web.Application) -> None:
 
 
 def create_app(config: MockConfig | None = None, state: MockState | None = None) -> web.Application:
-    app = web.Application(middlewares=[edge])
-    app[STATE] = state or build_state(config or MockConfig())
+    state = state or build_state(config or MockConfig())
+    middlewares = [edge]
+    if state.qa.journal is not None:
+        middlewares.insert(0, record)
+    app = web.Application(middlewares=middlewares)
+    app[STATE] = state
     setup_routes(app)
     setup_docs(app)
+    setup_qa(app)
     return app
+
+
+def setup_qa(app: web.Application) -> None:
+    """The opt-in QA features: admin API (``--admin``) and scenario reloads (``--watch``)."""
+    qa_config = app[STATE].config.qa
+    if qa_config.admin:
+        setup_admin(app)
+    if qa_config.watch and app[STATE].qa.catalog.files:
+        app.cleanup_ctx.append(watcher(qa_config.watch_interval))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,10 +15,12 @@ from mock_server import __version__
 from mock_server.app import build_state, create_app
 from mock_server.auth import mask_key
 from mock_server.clock import parse_instant
-from mock_server.config import MockConfig, is_loopback
+from mock_server.config import MockConfig, QaConfig, is_loopback
 from mock_server.contract import ContractError
 from mock_server.fixtures import FixtureError
+from mock_server.ratelimit import parse_rate
 from mock_server.resources import default_fixtures_dir, default_spec_path
+from mock_server.scenario_files import ScenarioError
 from mock_server.server import new_event_loop, serve
 from mock_server.workers import run_workers
 
@@ -76,8 +79,57 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--access-log", action="store_true", help="log every request (keys masked)")
     p.add_argument("--expose", action="store_true",
                    help="allow binding to a non-loopback address (prints a warning)")
+    add_qa_arguments(p)
     p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return p
+
+
+def _rate(text: str) -> str:
+    try:
+        parse_rate(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def _size(text: str) -> int:
+    if not text.isdigit() or int(text) > 1_000_000:
+        raise argparse.ArgumentTypeError(f"not a journal size (0-1000000): {text[:20]!r}")
+    return int(text)
+
+
+def add_qa_arguments(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("QA scenarios and runtime control")
+    g.add_argument("--scenarios", action="append", default=[], metavar="FILE|NAME",
+                   help="load a scenario file, or name a built-in one, active from the "
+                        "start (repeatable)")
+    g.add_argument("--watch", action="store_true",
+                   help="reload the --scenarios files when they change")
+    g.add_argument("--rate-limit", type=_rate, default=None, metavar="N/min",
+                   help="limit requests per organization, e.g. 100/min (the vendor's limit)")
+    g.add_argument("--admin", action="store_true",
+                   help="enable the admin API and request journal under /__mock/")
+    g.add_argument("--admin-token", default=os.environ.get("FREDDY_MOCK_ADMIN_TOKEN"),
+                   metavar="TOKEN", help="require 'Authorization: Bearer TOKEN' on /__mock/ "
+                   "(default $FREDDY_MOCK_ADMIN_TOKEN; required off loopback)")
+    g.add_argument("--journal-size", type=_size, default=1000, metavar="N",
+                   help="requests the journal keeps (default 1000; 0 = off)")
+
+
+def qa_config_from_args(args: argparse.Namespace) -> QaConfig:
+    if args.admin and not args.admin_token and not is_loopback(args.host):
+        raise UsageError(f"--admin on non-loopback address {args.host!r} needs --admin-token")
+    if args.watch and not any(Path(s).suffix in (".yaml", ".yml") or Path(s).exists()
+                              for s in args.scenarios):
+        raise UsageError("--watch needs at least one --scenarios FILE to watch")
+    return QaConfig(
+        scenarios=tuple(args.scenarios),
+        watch=args.watch,
+        rate_limit=args.rate_limit,
+        admin=args.admin,
+        admin_token=args.admin_token or None,
+        journal_size=args.journal_size,
+    )
 
 
 def config_from_args(args: argparse.Namespace) -> MockConfig:
@@ -94,6 +146,8 @@ def config_from_args(args: argparse.Namespace) -> MockConfig:
         keys=tuple(args.key),
         access_log=args.access_log,
         expose=args.expose,
+        workers=args.workers,
+        qa=qa_config_from_args(args),
     )
 
 
@@ -102,23 +156,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         config = config_from_args(args)
         state = build_state(config)
-    except (UsageError, ContractError, FixtureError) as exc:
+    except (UsageError, ContractError, FixtureError, ScenarioError) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if not is_loopback(config.host):
         print(f"{PROG}: WARNING: listening on {config.host}, reachable from other machines",
               file=sys.stderr)
-    app = create_app(state=state)
-
     def ready(port: int) -> None:
         base = f"http://{config.host}:{port}{state.contract.base_path}"
         keys = ", ".join(f"{e.masked} -> {e.org}" for e in state.auth.store.entries())
         print(f"{PROG} listening on {base}  (keys: {keys})", flush=True)
 
     async def run() -> None:
-        await serve(app, config.host, config.port, stop=asyncio.Event(), on_ready=ready,
-                    access_log=config.access_log, handle_signals=True)
+        await serve(create_app(state=state), config.host, config.port, stop=asyncio.Event(),
+                    on_ready=ready, access_log=config.access_log, handle_signals=True)
 
     try:
         if args.workers > 1:

@@ -21,6 +21,8 @@ class MockConfig:
     keys: tuple[tuple[str, str], ...] = ()  # extra (key, org) pairs on top of the fixtures
     access_log: bool = False
     expose: bool = False  # explicit consent to bind to a non-loopback address
+    workers: int = 1  # processes serving the port (SO_REUSEPORT); >1 shares runtime state
+    qa: QaConfig = field(default_factory=lambda: QaConfig())
 
 
 def is_loopback(host: str) -> bool:
@@ -30,3 +32,16 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+@dataclass(slots=True)
+class QaConfig:
+    """QA features (scenarios, rate limit, admin API, journal); all off by default."""
+
+    scenarios: tuple[str, ...] = ()  # files or built-in names, active from the start
+    watch: bool = False
+    watch_interval: float = 0.5  # seconds between mtime polls with --watch
+    rate_limit: str | None = None  # e.g. "100/min"
+    admin: bool = False
+    admin_token: str | None = None
+    journal_size: int = 1000  # ring buffer size when the admin API is on; 0 = no journal

@@ -10,7 +10,14 @@ from collections.abc import Iterable
 
 from multidict import CIMultiDict
 
-EXPOSED = ("X-Request-ID", "Preference-Applied", "Retry-After")
+EXPOSED = (
+    "X-Request-ID",
+    "Preference-Applied",
+    "Retry-After",
+    "x-ratelimit-limit-requests",
+    "x-ratelimit-remaining-requests",
+    "x-ratelimit-reset-requests",
+)
 METHODS = "GET, OPTIONS"
 MAX_AGE = "600"
 

@@ -3,7 +3,11 @@
 ``Prefer: code=401`` answers with the documented 401, ``Prefer: example=NAME`` with a named
 example of the spec (its status follows the example unless ``code=`` says otherwise). The
 query parameters ``__code`` and ``__example`` do the same for clients that cannot set
-headers. Several preferences go in one header separated by commas (RFC 7240); unknown
+headers. ``Prefer: delay=MS`` delays the answer (0-60000 ms) and ``Prefer: scenario=NAME``
+applies a named scenario to this one request (``__delay``/``__scenario`` in the query);
+both combine with ``code=``/``example=``, which then choose the answer.
+
+Several preferences go in one header separated by commas (RFC 7240); unknown
 preferences are ignored, a known one with a bad value is a 400 of its own.
 
 A preference only chooses the answer of a request that is otherwise valid: authentication
@@ -12,7 +16,7 @@ and parameter validation run first, as they would on the real server.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 
 from multidict import MultiMapping
@@ -21,16 +25,26 @@ from mock_server.contract import Contract, Example
 from mock_server.errors import ApiError
 
 QUERY_PREFIX = "__"
+NAMES = ("code", "example", "delay", "scenario")
+QUERY_NAMES = frozenset(QUERY_PREFIX + name for name in NAMES)
+MAX_DELAY_MS = 60_000
 
 
 @dataclass(frozen=True, slots=True)
 class Preferences:
     code: int | None = None
     example: str | None = None
+    delay: int | None = None  # ms
+    scenario: str | None = None
 
     @property
     def empty(self) -> bool:
-        return self.code is None and self.example is None
+        return (self.code is None and self.example is None and self.delay is None
+                and self.scenario is None)
+
+    @property
+    def chooses_answer(self) -> bool:
+        return self.code is not None or self.example is not None
 
 
 NO_PREFERENCES = Preferences()
@@ -48,12 +62,17 @@ def _tokens(header_values: list[str]) -> dict[str, str]:
     return found
 
 
-def decode(headers: MultiMapping[str], query: Mapping[str, str], contract: Contract) -> Preferences:
+def decode(
+    headers: MultiMapping[str],
+    query: Mapping[str, str],
+    contract: Contract,
+    scenarios: Container[str] = (),
+) -> Preferences:
     prefer = headers.getall("Prefer", ())
-    if not prefer and "__code" not in query and "__example" not in query:
+    if not prefer and (not query or QUERY_NAMES.isdisjoint(query)):
         return NO_PREFERENCES
     tokens = _tokens(list(prefer))
-    for name in ("code", "example"):
+    for name in NAMES:
         if QUERY_PREFIX + name in query:
             tokens[name] = query[QUERY_PREFIX + name]
     code: int | None = None
@@ -76,7 +95,17 @@ def decode(headers: MultiMapping[str], query: Mapping[str, str], contract: Contr
             f"Prefer example={example!r} belongs to status "
             f"{contract.examples[example].status}, not {code}",
         )
-    return Preferences(code=code, example=example)
+    delay: int | None = None
+    if "delay" in tokens:
+        text = tokens["delay"]
+        if not text.isascii() or not text.isdigit() or int(text) > MAX_DELAY_MS:
+            raise ApiError(400, f"Prefer delay={text[:16]!r} must be milliseconds from 0 to "
+                                f"{MAX_DELAY_MS}")
+        delay = int(text)
+    scenario = tokens.get("scenario")
+    if scenario is not None and scenario not in scenarios:
+        raise ApiError(400, f"Prefer scenario={scenario[:40]!r} is not a known scenario")
+    return Preferences(code=code, example=example, delay=delay, scenario=scenario)
 
 
 def applied(prefs: Preferences) -> str:
@@ -85,6 +114,10 @@ def applied(prefs: Preferences) -> str:
         parts.append(f"code={prefs.code}")
     if prefs.example is not None:
         parts.append(f"example={prefs.example}")
+    if prefs.delay is not None:
+        parts.append(f"delay={prefs.delay}")
+    if prefs.scenario is not None:
+        parts.append(f"scenario={prefs.scenario}")
     return ", ".join(parts)
 
 

@@ -1,43 +1,124 @@
 """The summary endpoint as one pass through the stages:
 
-routing (aiohttp) -> preferences decoded (edge) -> auth -> parameters -> choice -> data.
+routing (aiohttp) -> preferences decoded (edge) -> auth -> rate limit -> parameters ->
+scenario choice -> data -> response (or a network fault).
 
 Each stage raises :class:`~mock_server.errors.ApiError`; the edge middleware renders it.
+With rate limiting on, every answer of this route carries the ``x-ratelimit-*`` headers.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
 import orjson
 from aiohttp import web
 
-from mock_server import negotiate, params
+from mock_server import faults, negotiate, params, ratelimit, scenarios, usage
 from mock_server.errors import JSON, ApiError, new_trace_id
-from mock_server.state import STATE
+from mock_server.state import STATE, MockState
+
+# What the pipeline did, for the request journal (present only while the journal is on).
+OUTCOME: web.RequestKey[dict[str, Any]] = web.RequestKey("freddy_mock_outcome", dict)
 
 
-async def get_summary(request: web.Request) -> web.Response:
+async def get_summary(request: web.Request) -> web.StreamResponse:
     if request.body_exists:
         raise ApiError(400, "A GET request takes no body")
     st = request.app[STATE]
+    qa = st.qa
     contract = st.contract
     org_id = request.match_info[contract.path_param]
     query = request.rel_url.query
-    prefs = negotiate.decode(request.headers, query, contract)
-    st.auth.authenticate(request.headers, org_id)
-    now = st.clock.now()
-    values = params.parse_query(query, contract.query_params, now)
+    limit_headers: dict[str, str] = {}
+    try:
+        prefs = negotiate.decode(request.headers, query, contract, qa.catalog)
+        st.auth.authenticate(request.headers, org_id)
+        now = st.clock.now()
+        if qa.rate_limit is not None:
+            qa.rate_limit.consume(qa.runtime, org_id, now, limit_headers)
+        values = params.parse_query(query, contract.query_params, now)
+        decision = scenarios.NO_DECISION
+        if prefs.scenario is not None or qa.runtime.active():
+            req = scenarios.Request(org_id, st.auth.presented_key(request.headers) or "",
+                                    values["year"], values["month"], request.headers)
+            decision = scenarios.choose(req, prefs.scenario, qa.catalog, qa.runtime, qa.rng)
+        return await _answer(request, st, org_id, values, now, prefs, decision, limit_headers)
+    except ApiError as err:
+        if qa.rate_limit is not None:
+            if not limit_headers:
+                limit_headers = qa.rate_limit.peek(qa.runtime, org_id, st.clock.now())
+            err.headers = {**limit_headers, **err.headers}
+        raise
 
-    headers = {"X-Request-ID": new_trace_id()}
+
+async def _answer(
+    request: web.Request,
+    st: MockState,
+    org_id: str,
+    values: Mapping[str, int],
+    now: datetime,
+    prefs: negotiate.Preferences,
+    decision: scenarios.Decision,
+    limit_headers: dict[str, str],
+) -> web.StreamResponse:
+    contract = st.contract
+    headers = {"X-Request-ID": new_trace_id(), **limit_headers}
     if not prefs.empty:
         headers["Preference-Applied"] = negotiate.applied(prefs)
+    delay = prefs.delay if prefs.delay is not None else decision.delay_ms
+    if st.qa.journal is not None and OUTCOME in request:
+        request[OUTCOME]["applied"] = _applied(prefs, decision, delay)
+    if delay:
+        await asyncio.sleep(delay / 1000)
+
     example = negotiate.chosen_example(prefs, contract)
+    if not prefs.chooses_answer:  # the request's own code=/example= beat the scenario's
+        if decision.exhausted or decision.status == 429:
+            raise _exhausted(st, now, headers)
+        if decision.rate_limit is not None:
+            decision.rate_limit.consume(st.qa.runtime, org_id, now, headers)
+        if decision.example is not None:
+            example = contract.examples[decision.example]
+        elif decision.status is not None:
+            example = contract.example_for(decision.status)
     if example is None:
         body = st.summaries.body(org_id, values["year"], values["month"], now)
+        if decision.usage is not None:
+            body = usage.apply(body, decision.usage, now)
+    elif example.status == 429:
+        raise _exhausted(st, now, headers)
     elif example.status >= 400:
         raise ApiError(example.status, headers=headers, body=example.value)
     else:
         body = orjson.dumps(example.value)
+    if decision.fault is not None and not prefs.chooses_answer:
+        return await faults.perform(request, decision.fault, body, headers)
     return web.Response(body=body, content_type=JSON, headers=headers)
+
+
+def _exhausted(st: MockState, now: datetime, headers: dict[str, str]) -> ApiError:
+    err = ratelimit.exhausted(st.qa.documented_limit, now)
+    err.headers = {**headers, **err.headers}
+    return err
+
+
+def _applied(prefs: negotiate.Preferences, decision: scenarios.Decision,
+             delay: int) -> dict[str, Any]:
+    done: dict[str, Any] = {}
+    if decision.scenario is not None:
+        done["scenario"] = decision.scenario
+        done["rule"] = decision.rule
+    if delay:
+        done["delay_ms"] = delay
+    if decision.fault is not None and not prefs.chooses_answer:
+        done["fault"] = decision.fault.kind
+    if not prefs.empty:
+        done["preference"] = negotiate.applied(prefs)
+    return done
 
 
 async def options(request: web.Request) -> web.Response:

@@ -13,6 +13,7 @@ from mock_server.contract import Contract
 from mock_server.cors import Cors
 from mock_server.data import SummarySource
 from mock_server.errors import ErrorRenderer
+from mock_server.qa import QaState
 
 
 @dataclass(slots=True)
@@ -25,6 +26,7 @@ class MockState:
     errors: ErrorRenderer
     cors: Cors
     spec_yaml: bytes
+    qa: QaState
 
 
 STATE: web.AppKey[MockState] = web.AppKey("freddy_mock_state", MockState)

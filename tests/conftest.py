@@ -15,6 +15,8 @@ from mock_server.config import MockConfig
 from mock_server.contract import Contract
 from mock_server.testing import MockServerThread
 
+pytest_plugins = ("pytester",)  # tests/test_plugin.py runs the freddy_mock plugin as a user
+
 FROZEN_NOW = "2025-11-20T12:34:56Z"
 KEY_ABC = "mock-key-abc123"
 KEY_XYZ = "mock-key-xyz789"

@@ -80,7 +80,9 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API keeps an event loop running in the main thread, which
+# would break asyncio.run() in the tests collected after this package.
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
     if sync_playwright is None:
         pytest.fail("Playwright is missing: pip install '.[test]'", pytrace=False)
@@ -94,7 +96,7 @@ def launch(pw: Playwright, extra: Sequence[str] = ()) -> Browser:
                               args=[*CHROMIUM_FLAGS, *extra], timeout=TIMEOUT_MS * 2)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     b = launch(playwright)
     yield b

@@ -1,0 +1,135 @@
+"""pytest plugin (entry point ``pytest11``): test your own client code against the mock.
+
+    def test_my_client(freddy_mock):
+        assert MyClient(freddy_mock.base_url, freddy_mock.key).total() == 25000
+
+One mock per test session (``freddy_mock_server``), in-process on a free 127.0.0.1 port;
+``freddy_mock`` resets it before each test (scenarios, counters, journal). Override the
+session fixture ``freddy_mock_config`` to change the :class:`MockConfig` (e.g. a frozen
+clock, a rate limit). Heavy imports happen only when a fixture is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from mock_server.config import MockConfig
+    from mock_server.journal import Entry
+    from mock_server.testing import MockServerThread
+
+
+class FreddyMock:
+    """What a test gets: where the mock is, its keys, scenarios and the journal."""
+
+    def __init__(self, server: MockServerThread, keys: dict[str, str]) -> None:
+        self.server = server
+        self._keys = keys
+
+    @property
+    def base_url(self) -> str:
+        """e.g. ``http://127.0.0.1:PORT/v1``, the API's base URL on the mock."""
+        return self.server.base_url
+
+    @property
+    def origin(self) -> str:
+        return self.server.origin
+
+    @property
+    def keys(self) -> dict[str, str]:
+        """Organization -> API key, from the fixtures (``org_abc123`` and ``org_xyz789``)."""
+        return dict(self._keys)
+
+    @property
+    def org(self) -> str:
+        return "org_abc123"
+
+    @property
+    def key(self) -> str:
+        """The key of ``org_abc123`` (whose November 2025 is the document's example)."""
+        return self.keys[self.org]
+
+    def url(self, org: str | None = None) -> str:
+        """The summary URL of ``org`` (default ``org_abc123``)."""
+        return f"{self.base_url}/analytics/api-keys/summary/{org or self.org}"
+
+    @property
+    def scenarios(self) -> list[str]:
+        return sorted(self.server.state.qa.catalog.scenarios)
+
+    @contextmanager
+    def scenario(self, name: str, org: str | None = None) -> Iterator[FreddyMock]:
+        """Apply a scenario (for every org, or only ``org``) for the duration of the block."""
+        if name not in self.server.state.qa.catalog:
+            raise KeyError(f"no scenario {name!r}; known: {', '.join(self.scenarios)}")
+        runtime = self.server.state.qa.runtime
+        runtime.activate(name, org)
+        try:
+            yield self
+        finally:
+            runtime.deactivate(name, org)
+
+    @property
+    def journal(self) -> list[Entry]:
+        """The requests received so far in this test, oldest first (keys masked)."""
+        journal = self.server.state.qa.journal
+        return [] if journal is None else journal.entries()
+
+    def requests(self, **filters: Any) -> list[Entry]:
+        """The journal filtered by ``org=``, ``status=`` or ``since=`` (a datetime)."""
+        journal = self.server.state.qa.journal
+        return [] if journal is None else journal.entries(**filters)
+
+    def reset(self) -> None:
+        qa = self.server.state.qa
+        qa.runtime.reset()
+        if qa.journal is not None:
+            qa.journal.clear()
+
+
+@pytest.fixture(scope="session")
+def freddy_mock_config() -> MockConfig:
+    """Override to configure the session's mock (admin and journal stay on)."""
+    from mock_server.config import MockConfig
+
+    return MockConfig(port=0)
+
+
+@pytest.fixture(scope="session")
+def freddy_mock_server(freddy_mock_config: MockConfig) -> Iterator[MockServerThread]:
+    from mock_server.testing import MockServerThread
+
+    config = freddy_mock_config
+    config.port = 0
+    config.host = "127.0.0.1"
+    config.qa.admin = True
+    with MockServerThread(config) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def _freddy_mock_keys(freddy_mock_server: MockServerThread) -> dict[str, str]:
+    from mock_server.fixtures import load_fixtures
+
+    config = freddy_mock_server.config
+    pairs = (*load_fixtures(config.fixtures_dir, freddy_mock_server.state.contract).keys,
+             *config.keys)
+    keys: dict[str, str] = {}
+    for key, org in pairs:
+        keys.setdefault(org, key)
+    return keys
+
+
+@pytest.fixture
+def freddy_mock(
+    freddy_mock_server: MockServerThread, _freddy_mock_keys: dict[str, str]
+) -> Iterator[FreddyMock]:
+    """The session's mock, reset for this test."""
+    mock = FreddyMock(freddy_mock_server, _freddy_mock_keys)
+    mock.reset()
+    yield mock
+    mock.reset()
