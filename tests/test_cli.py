@@ -133,3 +133,26 @@ def test_non_loopback_bind_needs_expose_and_warns() -> None:
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=30)
         assert "WARNING" in err and "reachable from other machines" in err
+
+
+def test_workers_share_rate_limit_counters_and_active_scenarios() -> None:
+    args = ("--workers", "2", "--admin", "--rate-limit", "6/min", "--now", "2025-11-20T12:00:00Z")
+    with running(*args) as (_, base):
+        origin = base.rsplit("/v1", 1)[0]
+        url = base + "/analytics/api-keys/summary/org_abc123?year=2025&month=3"
+        seen = []
+        for _ in range(8):  # a fresh connection each time: both workers take a share
+            with requests.Session() as s:
+                resp = s.get(url, headers={"X-API-Key": "mock-key-abc123"}, timeout=10)
+                seen.append((resp.status_code, resp.headers["x-ratelimit-remaining-requests"]))
+        # one budget for the org across processes: 6 answers, then 429s
+        assert seen == [(200, str(n)) for n in range(5, -1, -1)] + [(429, "0")] * 2
+        with requests.Session() as s:
+            s.post(origin + "/__mock/scenarios/empty-org/activate", timeout=10).raise_for_status()
+        bodies = set()
+        other = base + "/analytics/api-keys/summary/org_xyz789?year=2024&month=3"
+        for _ in range(6):
+            with requests.Session() as s:
+                bodies.add(s.get(other, headers={"X-API-Key": "mock-key-xyz789"},
+                                 timeout=10).json()["totalApiKeyRequests"])
+        assert bodies == {0}  # every worker sees the scenario switched on through one of them
