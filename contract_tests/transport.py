@@ -1,0 +1,146 @@
+"""A plain HTTP client with a hard timeout that never follows redirects.
+
+Every answer is an :class:`Exchange`: the request that was sent and either the reply or the
+transport error (timeout, refused or reset connection). Checks turn a transport error into
+a violation; nothing here raises on a bad server.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import urllib3
+
+from mock_server.auth import mask_key
+
+MAX_BODY = 1 << 20  # a summary is a few hundred bytes; more than a MiB is read no further
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    method: str
+    url: str
+    headers: tuple[tuple[str, str], ...] = ()
+    secrets: tuple[str, ...] = ()  # values masked wherever the request is shown
+
+    def mask(self, text: str) -> str:
+        for secret in self.secrets:
+            if secret:
+                text = text.replace(secret, mask_key(secret))
+        return text
+
+    def curl(self) -> str:
+        parts = ["curl", "-sS", "-i"]
+        if self.method != "GET":
+            parts += ["-X", self.method]
+        parts.append(shlex.quote(self.mask(self.url)))
+        for name, value in self.headers:
+            parts += ["-H", shlex.quote(self.mask(f"{name}: {value}"))]
+        return " ".join(parts)
+
+
+@dataclass(slots=True)
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    _json: Any = field(default=None, repr=False)
+    _json_error: str | None = field(default=None, repr=False)
+    _parsed: bool = field(default=False, repr=False)
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    def parse(self) -> tuple[Any, str | None]:
+        """(document, None) or (None, why it is not JSON)."""
+        if not self._parsed:
+            self._parsed = True
+            try:
+                self._json = json.loads(self.body.decode("utf-8"))
+            except (UnicodeDecodeError, ValueError) as exc:
+                self._json_error = f"a body that is not JSON ({exc.__class__.__name__}): " + (
+                    repr(self.body[:80]) if self.body else "empty body")
+        return self._json, self._json_error
+
+    def brief(self) -> str:
+        text = self.body[:160].decode("utf-8", "replace")
+        more = "…" if len(self.body) > 160 else ""
+        return f"HTTP {self.status} {self.content_type or '(no content type)'} {text}{more}"
+
+
+@dataclass(slots=True)
+class Exchange:
+    request: Request
+    reply: Reply | None
+    error: str | None
+    key: str | None  # the API key sent, if any
+    elapsed: float
+
+
+class Client:
+    def __init__(self, base_url: str, timeout: float) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self._pool = urllib3.PoolManager(
+            retries=False, timeout=urllib3.Timeout(connect=timeout, read=timeout), maxsize=2
+        )
+
+    def close(self) -> None:
+        self._pool.clear()
+
+    def url(self, path: str, query: list[tuple[str, str]] | None = None) -> str:
+        url = self.base_url + path
+        return url + ("?" + urlencode(query) if query else "")
+
+    def send(self, request: Request, key: str | None = None) -> Exchange:
+        start = time.monotonic()
+        deadline = start + self.timeout
+        try:
+            resp = self._pool.request(
+                request.method, request.url, headers=dict(request.headers), redirect=False,
+                preload_content=False,
+            )
+            chunks: list[bytes] = []
+            size = 0
+            try:
+                while size < MAX_BODY:
+                    chunk = resp.read(65536)
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if time.monotonic() > deadline:
+                        raise TimeoutError("body still arriving")
+            finally:
+                resp.release_conn()
+            if time.monotonic() > deadline:
+                raise TimeoutError("reply too slow")
+            reply = Reply(resp.status, {k.lower(): v for k, v in resp.headers.items()},
+                          b"".join(chunks))
+            return Exchange(request, reply, None, key, time.monotonic() - start)
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            return Exchange(request, None, _describe(exc, self.timeout), key,
+                            time.monotonic() - start)
+
+
+def _describe(exc: BaseException, timeout: float) -> str:
+    text = str(exc).lower()
+    if isinstance(exc, TimeoutError | urllib3.exceptions.TimeoutError) or "timed out" in text:
+        return f"no complete answer within the {timeout:g} s timeout"
+    if "reset" in text or "aborted" in text or "remotedisconnected" in text or isinstance(
+        exc, urllib3.exceptions.ProtocolError
+    ):
+        return f"a broken connection ({exc.__class__.__name__})"
+    return f"a transport error ({exc.__class__.__name__}: {str(exc)[:120]})"
+
+
+def host_of(url: str) -> tuple[str, int]:
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return parts.hostname or "", port
