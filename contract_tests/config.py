@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from mock_server.resources import default_spec_path
 
-DEFAULT_MAX_EXAMPLES = 50
+DEFAULT_MAX_EXAMPLES = 100
 DEFAULT_SEED = 0
 DEFAULT_TIMEOUT = 10.0
 
@@ -33,10 +33,17 @@ class Option:
     help: str
     metavar: str | None = None
     is_flag: bool = False
+    # Under pytest a few names are taken (pytest's own --junit-xml and --strict, the popular
+    # pytest-timeout's --timeout): those get another flag there, or none ("").
+    pytest_flag: str | None = None
 
     @property
     def flag(self) -> str:
         return "--" + self.name.replace("_", "-")
+
+    @property
+    def pytest_option(self) -> str:
+        return self.flag if self.pytest_flag is None else self.pytest_flag
 
 
 OPTIONS: tuple[Option, ...] = (
@@ -48,14 +55,15 @@ OPTIONS: tuple[Option, ...] = (
            "NOT read (enables the tenant-isolation checks)", "ORG"),
     Option("spec", "FREDDY_SPEC", "OpenAPI spec (default: the bundled one)", "PATH"),
     Option("junit_xml", "FREDDY_JUNIT_XML", "write a JUnit XML report, one test case per check",
-           "FILE"),
+           "FILE", pytest_flag=""),
     Option("max_examples", "FREDDY_MAX_EXAMPLES",
            f"Schemathesis examples per generation mode (default {DEFAULT_MAX_EXAMPLES})", "N"),
     Option("seed", "FREDDY_SEED", f"seed of the generated cases (default {DEFAULT_SEED})", "N"),
     Option("timeout", "FREDDY_TIMEOUT",
-           f"hard timeout of one request in seconds (default {DEFAULT_TIMEOUT:g})", "SECONDS"),
+           f"hard timeout of one request in seconds (default {DEFAULT_TIMEOUT:g})", "SECONDS",
+           pytest_flag="--contract-timeout"),
     Option("strict", "FREDDY_STRICT", "fail on fields the contract does not declare "
-           "(otherwise they are only reported)", is_flag=True),
+           "(otherwise they are only reported)", is_flag=True, pytest_flag="--contract-strict"),
 )
 
 _TRUE = {"1", "true", "yes", "on"}
