@@ -51,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = parse(argv)
         handlers: list[Handler] = [ConsoleReport()]
         if config.junit_xml is not None:
-            handlers.append(JUnitReport(config.junit_xml))
+            handlers.append(JUnitReport.open(config.junit_xml))
         results = run(config, all_checks(), handlers)
     except (UsageError, StartError) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from contract_tests.config import KitConfig
+from contract_tests.config import KitConfig, UsageError
 from contract_tests.registry import Check
 from contract_tests.runner import Outcome, Result
 
@@ -47,6 +47,17 @@ class ConsoleReport:
 class JUnitReport:
     def __init__(self, path: Path) -> None:
         self.path = path
+
+    @classmethod
+    def open(cls, path: Path) -> JUnitReport:
+        """Fail before the run, not after it, when the report cannot be written."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8"):
+                pass
+        except OSError as exc:
+            raise UsageError(f"cannot write --junit-xml {path}: {exc.strerror or exc}") from None
+        return cls(path)
 
     def start(self, config: KitConfig, checks: Sequence[Check]) -> None:
         pass

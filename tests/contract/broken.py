@@ -53,6 +53,9 @@ DEFECTS = {
     "non_integer_accepted": "truncates a decimal month (1.5 -> 1) instead of rejecting it",
     "no_405": "answers undocumented methods 404 instead of 405",
     "negative_cost": "sends a negative totalApiKeyCost",
+    "reset_unknown_key": "drops the connection when the key is unknown",
+    "html_200": "answers the summary with an HTML page",
+    "redirect": "redirects the summary to another server (redirect_to)",
 }
 
 # Switches for legitimate variations a correct server may show.
@@ -73,7 +76,8 @@ LONG_ORG = 256
 
 
 class BrokenApp:
-    def __init__(self, switches: frozenset[str], contract: Contract) -> None:
+    def __init__(self, switches: frozenset[str], contract: Contract,
+                 redirect_to: str = "http://127.0.0.1:9/") -> None:
         unknown = switches - DEFECTS.keys() - VARIATIONS.keys()
         if unknown:
             raise ValueError(f"unknown switches {sorted(unknown)}")
@@ -81,6 +85,8 @@ class BrokenApp:
         self.contract = contract
         self.cal = Calibration.from_example(contract.examples["documented"].value)
         self.release = asyncio.Event()  # set at shutdown: frees hanging handlers
+        self.redirect_to = redirect_to
+        self.hits = 0  # summary requests received
 
     # -- rendering -----------------------------------------------------------------------
     def stamp(self, when: datetime) -> str:
@@ -136,6 +142,10 @@ class BrokenApp:
         own = KEYS.get(key)
         if own is None and "ignores_unknown_key" in self.on:
             own = org
+        if own is None and "reset_unknown_key" in self.on:
+            assert request.transport is not None
+            request.transport.abort()
+            raise asyncio.CancelledError
         if own is None:
             detail = f"Invalid API key {key}" if "key_echoed" in self.on else "Invalid API key"
             if "unknown_key_code" in self.on:
@@ -169,6 +179,7 @@ class BrokenApp:
     async def get(self, request: web.Request) -> web.Response:
         org = request.match_info[self.contract.path_param]
         now = datetime.now(UTC)
+        self.hits += 1
         if "hang" in self.on and request.rel_url.query.get("month", "").isdigit() and int(
             request.rel_url.query["month"]
         ) > 12:
@@ -190,6 +201,10 @@ class BrokenApp:
         if "crash_at_max_year" in self.on and values["year"] == 2030:
             return self.error(500, "Database query failed")
         body = self.body(org, values["year"], values["month"], now)
+        if "redirect" in self.on:
+            raise web.HTTPFound(self.redirect_to)
+        if "html_200" in self.on:
+            return web.Response(text="<html><body>Summary</body></html>", content_type="text/html")
         if "text_content_type" in self.on:
             return web.Response(text=web.json_response(body).text, content_type="text/plain",
                                 headers=self.headers())
@@ -239,8 +254,9 @@ class BrokenApp:
 class BrokenServer:
     """A BrokenApp on a free loopback port, in a background thread."""
 
-    def __init__(self, *switches: str) -> None:
-        self.impl = BrokenApp(frozenset(switches), load_contract(default_spec_path()))
+    def __init__(self, *switches: str, redirect_to: str | None = None) -> None:
+        self.impl = BrokenApp(frozenset(switches), load_contract(default_spec_path()),
+                              *([redirect_to] if redirect_to else []))
         self.port = 0
         self._ready = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None

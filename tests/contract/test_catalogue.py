@@ -44,6 +44,9 @@ CATALOGUE = {
     "non_integer_accepted": "non_integer_400",
     "no_405": "schemathesis_conformance",
     "negative_cost": "counts_and_signs",
+    "reset_unknown_key": "unknown_key_401",
+    "html_200": "echoes_request",
+    "redirect": "echoes_request",
 }
 
 
@@ -75,6 +78,10 @@ def test_a_broken_server_fails_the_right_check(
     assert "expected:" in block and "got:" in block
     assert KEY not in out  # reproducing commands carry the key masked
     assert out.rstrip().endswith("the server VIOLATES the contract")
+    if defect == "reset_unknown_key":
+        assert "a broken connection" in block
+    if defect == "html_200":
+        assert "a body that is not JSON" in block
     if defect == "hang":  # the kit times out instead of hanging
         assert "no complete answer within the 0.5 s timeout" in block
     if defect == "snake_case":  # drift names every missing and every unexpected field
@@ -82,6 +89,14 @@ def test_a_broken_server_fails_the_right_check(
         for camel, snake in SNAKE.items():
             assert camel in missing and snake in unexpected
         assert "reproduce: curl" in block and "mock-…123" in block
+
+
+def test_redirects_are_never_followed(capsys: pytest.CaptureFixture[str]) -> None:
+    with BrokenServer() as trap, BrokenServer("redirect", redirect_to=trap.base_url +
+                                              "/analytics/api-keys/summary/org_abc123") as server:
+        assert main(kit(server)) == 1
+    assert "HTTP 302" in failure_block(capsys.readouterr().out, "echoes_request")
+    assert trap.impl.hits == 0
 
 
 @pytest.mark.parametrize("variation", [*VARIATIONS, "all"], ids=[*VARIATIONS, "all"])

@@ -130,9 +130,11 @@ def _closed_port() -> int:
           "--spec", "/nonexistent/openapi.yaml"], "cannot read spec"),
         (["--base-url", f"http://127.0.0.1:{_closed_port()}/v1", "--api-key", KEY,
           "--org-id", ORG], "cannot reach 127.0.0.1"),
+        (["--base-url", "http://127.0.0.1:9/v1", "--api-key", KEY, "--org-id", ORG,
+          "--junit-xml", "/proc/nonexistent/report.xml"], "cannot write --junit-xml"),
     ],
     ids=["missing", "bad-url", "bad-examples", "bad-timeout", "unknown-flag", "spec",
-         "unreachable"],
+         "unreachable", "junit"],
 )
 def test_bad_usage_spec_or_target_exit_2_with_one_line(
     argv: list[str], message: str, capsys: pytest.CaptureFixture[str],
