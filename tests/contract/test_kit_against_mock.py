@@ -100,7 +100,8 @@ def test_the_console_command_in_a_subprocess(mock: MockServerThread, tmp_path: P
 def test_the_same_suite_under_pytest(mock: MockServerThread, tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", str(REPO / "contract_tests"), "-q",
-         "-p", "no:cacheprovider", *args(mock, *FAST), "--foreign-org-id", FOREIGN,
+         "-p", "no:cacheprovider", "-p", "no:faker",  # faker's plugin: 3 s of imports
+         *args(mock, *FAST), "--foreign-org-id", FOREIGN,
          "--junit-xml", str(tmp_path / "pytest.xml")],
         capture_output=True, text=True, timeout=120, cwd=tmp_path,
     )
