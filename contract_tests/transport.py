@@ -40,7 +40,9 @@ class Request:
             parts += ["-X", self.method]
         parts.append(shlex.quote(self.mask(self.url)))
         for name, value in self.headers:
-            parts += ["-H", shlex.quote(self.mask(f"{name}: {value}"))]
+            # curl drops "Name:" without a value; "Name;" sends it empty.
+            header = f"{name}: {value}" if value else f"{name};"
+            parts += ["-H", shlex.quote(self.mask(header))]
         return " ".join(parts)
 
 
