@@ -9,6 +9,7 @@ place that fills defaults from the environment and validates them.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +63,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("timeout", "FREDDY_TIMEOUT",
            f"hard timeout of one request in seconds (default {DEFAULT_TIMEOUT:g})", "SECONDS",
            pytest_flag="--contract-timeout"),
+    Option("rate_limit", "FREDDY_RATE_LIMIT", "stay under N requests per s, m or h, e.g. 100/m "
+           "(default: none; a 429 is waited out as its Retry-After says)", "N/UNIT"),
     Option("strict", "FREDDY_STRICT", "fail on fields the contract does not declare "
            "(otherwise they are only reported)", is_flag=True, pytest_flag="--contract-strict"),
 )
@@ -81,7 +84,16 @@ class KitConfig:
     max_examples: int = DEFAULT_MAX_EXAMPLES
     seed: int = DEFAULT_SEED
     timeout: float = DEFAULT_TIMEOUT
+    rate_limit: str | None = None
     strict: bool = False
+
+    @property
+    def min_interval(self) -> float:
+        """Seconds between two requests under --rate-limit (0 without)."""
+        if not self.rate_limit:
+            return 0.0
+        count, unit = self.rate_limit.split("/")
+        return {"s": 1, "m": 60, "h": 3600}[unit] / int(count)
 
     @property
     def spec_path(self) -> Path:
@@ -106,6 +118,12 @@ def _timeout(text: str) -> float:
     if not 0 < value <= 3600:
         raise UsageError(f"--timeout must be between 0 and 3600 seconds, got {text}")
     return value
+
+
+def _rate(text: str) -> str:
+    if not re.fullmatch(r"[1-9][0-9]{0,6}/[smh]", text.strip()):
+        raise UsageError(f"--rate-limit must look like 100/m (per s, m or h), got {text!r}")
+    return text.strip()
 
 
 def _flag(text: str | bool) -> bool:
@@ -155,6 +173,7 @@ def resolve(
         if raw["max_examples"] is not None else DEFAULT_MAX_EXAMPLES,
         seed=_int("seed", str(raw["seed"]), 0) if raw["seed"] is not None else DEFAULT_SEED,
         timeout=_timeout(str(raw["timeout"])) if raw["timeout"] is not None else DEFAULT_TIMEOUT,
+        rate_limit=_rate(raw["rate_limit"]) if raw["rate_limit"] else None,
         strict=_flag(raw["strict"]) if raw["strict"] is not None else False,
     )
 

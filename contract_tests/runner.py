@@ -83,7 +83,7 @@ def open_context(config: KitConfig) -> Context:
     """Load the spec and probe the target; raises StartError or UsageError."""
     contract = load(config)
     probe(config)
-    return Context(config, contract, Client(config.base_url, config.timeout))
+    return Context(config, contract, Client(config.base_url, config.timeout, config.min_interval))
 
 
 def run(config: KitConfig, checks: Iterable[Check], handlers: Sequence[Handler]) -> list[Result]:

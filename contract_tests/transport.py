@@ -19,6 +19,8 @@ import urllib3
 from mock_server.auth import mask_key
 
 MAX_BODY = 1 << 20  # a summary is a few hundred bytes; more than a MiB is read no further
+RETRY_429 = 3  # a 429 is waited out (Retry-After, at most MAX_WAIT_429 s) this many times
+MAX_WAIT_429 = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,10 +87,22 @@ class Exchange:
     elapsed: float
 
 
+def retry_after(reply: Reply) -> float | None:
+    """Seconds a 429 asks to wait (delta-seconds form; 1 s when absent), None past the cap."""
+    text = reply.headers.get("retry-after", "1").strip()
+    try:
+        seconds = max(0.0, float(text))
+    except ValueError:
+        seconds = 1.0
+    return seconds if seconds <= MAX_WAIT_429 else None
+
+
 class Client:
-    def __init__(self, base_url: str, timeout: float) -> None:
+    def __init__(self, base_url: str, timeout: float, min_interval: float = 0.0) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self.min_interval = min_interval
+        self._last = 0.0
         self._pool = urllib3.PoolManager(
             retries=False, timeout=urllib3.Timeout(connect=timeout, read=timeout), maxsize=2
         )
@@ -101,6 +115,25 @@ class Client:
         return url + ("?" + urlencode(query) if query else "")
 
     def send(self, request: Request, key: str | None = None) -> Exchange:
+        """Send once; a 429 is waited out and sent again (a rate limit is no violation)."""
+        for _ in range(RETRY_429):
+            exchange = self._send_once(request, key)
+            reply = exchange.reply
+            wait = retry_after(reply) if reply is not None and reply.status == 429 else None
+            if wait is None:
+                return exchange
+            time.sleep(wait)
+        return self._send_once(request, key)
+
+    def _pace(self) -> None:
+        if self.min_interval:
+            delay = self._last + self.min_interval - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            self._last = time.monotonic()
+
+    def _send_once(self, request: Request, key: str | None) -> Exchange:
+        self._pace()
         start = time.monotonic()
         deadline = start + self.timeout
         try:

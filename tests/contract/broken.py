@@ -67,6 +67,7 @@ VARIATIONS = {
     "unknown_key_code": "its own 401 code and type for an unknown key",
     "params_before_auth": "validates parameters before the org (400 for forbidden+malformed)",
     "extra_headers": "rate-limit, server and request-id headers",
+    "rate_limited": "every 10th summary request answered 429 with Retry-After: 0",
 }
 
 SNAKE = {"totalApiKeyRequests": "total_api_key_requests", "totalApiKeyCost": "total_api_key_cost",
@@ -180,6 +181,10 @@ class BrokenApp:
         org = request.match_info[self.contract.path_param]
         now = datetime.now(UTC)
         self.hits += 1
+        if "rate_limited" in self.on and self.hits % 10 == 0:
+            response = self.error(429, "Rate limit exceeded")
+            response.headers["Retry-After"] = "0"
+            return response
         if "hang" in self.on and request.rel_url.query.get("month", "").isdigit() and int(
             request.rel_url.query["month"]
         ) > 12:

@@ -73,7 +73,7 @@ def test_every_flag_reads_its_environment_variable(
     for name, value in {"FREDDY_BASE_URL": mock.base_url, "FREDDY_API_KEY": KEY,
                         "FREDDY_ORG_ID": ORG, "FREDDY_FOREIGN_ORG_ID": FOREIGN,
                         "FREDDY_MAX_EXAMPLES": "3", "FREDDY_SEED": "7", "FREDDY_TIMEOUT": "5",
-                        "FREDDY_STRICT": "true",
+                        "FREDDY_STRICT": "true", "FREDDY_RATE_LIMIT": "1000/s",
                         "FREDDY_JUNIT_XML": str(tmp_path / "env.xml"),
                         "FREDDY_SPEC": str(REPO / "spec" / "openapi.yaml")}.items():
         monkeypatch.setenv(name, value)
@@ -128,13 +128,15 @@ def _closed_port() -> int:
           "--timeout", "soon"], "--timeout must be a number"),
         (["--bogus"], "unrecognized arguments"),
         (["--base-url", "http://127.0.0.1:9/v1", "--api-key", KEY, "--org-id", ORG,
+          "--rate-limit", "fast"], "--rate-limit must look like 100/m"),
+        (["--base-url", "http://127.0.0.1:9/v1", "--api-key", KEY, "--org-id", ORG,
           "--spec", "/nonexistent/openapi.yaml"], "cannot read spec"),
         (["--base-url", f"http://127.0.0.1:{_closed_port()}/v1", "--api-key", KEY,
           "--org-id", ORG], "cannot reach 127.0.0.1"),
         (["--base-url", "http://127.0.0.1:9/v1", "--api-key", KEY, "--org-id", ORG,
           "--junit-xml", "/proc/nonexistent/report.xml"], "cannot write --junit-xml"),
     ],
-    ids=["missing", "bad-url", "bad-examples", "bad-timeout", "unknown-flag", "spec",
+    ids=["missing", "bad-url", "bad-examples", "bad-timeout", "unknown-flag", "bad-rate", "spec",
          "unreachable", "junit"],
 )
 def test_bad_usage_spec_or_target_exit_2_with_one_line(
