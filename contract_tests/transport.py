@@ -21,6 +21,7 @@ from mock_server.auth import mask_key
 MAX_BODY = 1 << 20  # a summary is a few hundred bytes; more than a MiB is read no further
 RETRY_429 = 3  # a 429 is waited out (Retry-After, at most MAX_WAIT_429 s) this many times
 MAX_WAIT_429 = 60.0
+UNANSWERED_LIMIT = 3  # after this many timeouts in a row, further requests are not sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +104,7 @@ class Client:
         self.timeout = timeout
         self.min_interval = min_interval
         self._last = 0.0
+        self._unanswered = 0  # timeouts in a row
         self._pool = urllib3.PoolManager(
             retries=False, timeout=urllib3.Timeout(connect=timeout, read=timeout), maxsize=2
         )
@@ -115,7 +117,21 @@ class Client:
         return url + ("?" + urlencode(query) if query else "")
 
     def send(self, request: Request, key: str | None = None) -> Exchange:
-        """Send once; a 429 is waited out and sent again (a rate limit is no violation)."""
+        """Send once; a 429 is waited out and sent again (a rate limit is no violation).
+
+        A server that let the last few requests time out is not sent more: the run against a
+        server that stopped answering ends in seconds, not in (requests x timeout).
+        """
+        if self._unanswered >= UNANSWERED_LIMIT:
+            return Exchange(request, None, f"not sent: the server left the last "
+                            f"{UNANSWERED_LIMIT} requests unanswered within the "
+                            f"{self.timeout:g} s timeout", key, 0.0)
+        exchange = self._send_retrying(request, key)
+        timed_out = exchange.error is not None and "timeout" in exchange.error
+        self._unanswered = self._unanswered + 1 if timed_out else 0
+        return exchange
+
+    def _send_retrying(self, request: Request, key: str | None) -> Exchange:
         for _ in range(RETRY_429):
             exchange = self._send_once(request, key)
             reply = exchange.reply

@@ -37,6 +37,7 @@ DEFECTS = {
     "wrong_error_status": "puts 400 in error.status whatever the HTTP status",
     "key_echoed": "quotes an unknown key in the 401 message",
     "hang": "never answers a month above the bound",
+    "hang_all": "accepts connections but never answers",
     "plain_text_401": "answers 401 as text/plain",
     "long_org_500": "crashes (500) on org ids over 256 characters",
     "invalid_month_200": "accepts a month above the bound",
@@ -185,6 +186,8 @@ class BrokenApp:
             response = self.error(429, "Rate limit exceeded")
             response.headers["Retry-After"] = "0"
             return response
+        if "hang_all" in self.on:
+            await self.release.wait()
         if "hang" in self.on and request.rel_url.query.get("month", "").isdigit() and int(
             request.rel_url.query["month"]
         ) > 12:
