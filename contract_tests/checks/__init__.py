@@ -5,7 +5,8 @@ from __future__ import annotations
 from contract_tests.checks import conformance, drift, errors, isolation, semantics
 from contract_tests.registry import Check, collect
 
-FAMILIES = (conformance, errors, semantics, isolation, drift)
+# isolation before semantics: key_never_echoed then also sees the isolation requests.
+FAMILIES = (conformance, errors, isolation, semantics, drift)
 
 
 def all_checks() -> tuple[Check, ...]:

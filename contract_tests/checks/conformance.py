@@ -38,6 +38,7 @@ class EngineRun:
     findings: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     statuses: Counter[int] = field(default_factory=Counter)
+    key_echoes: list[Request] = field(default_factory=list)  # answers that carried the key
 
 
 def _request(ctx: Context, recorded: Any) -> Request | None:
@@ -101,9 +102,16 @@ def run_engine(ctx: Context) -> EngineRun:
 
 
 def _collect(ctx: Context, run: EngineRun, recorder: Any) -> None:
+    key = ctx.config.api_key.encode()
     for interaction in recorder.interactions.values():
-        if interaction.response is not None:
-            run.statuses[interaction.response.status_code] += 1
+        response = interaction.response
+        if response is not None:
+            run.statuses[response.status_code] += 1
+            headers = " ".join(v for values in response.headers.values() for v in values)
+            if key in (response.content or b"") or key.decode() in headers:
+                request = _request(ctx, interaction.request)
+                if request is not None:
+                    run.key_echoes.append(request)
     for case_id, nodes in recorder.checks.items():
         for node in nodes:
             info = node.failure_info

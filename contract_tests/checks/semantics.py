@@ -14,7 +14,7 @@ from contract_tests.checks.samples import (
     summary_bodies,
 )
 from contract_tests.context import Context
-from contract_tests.failures import CheckSkipped
+from contract_tests.failures import CheckSkipped, ContractViolation
 from contract_tests.registry import check
 
 # Relations between fields the spec names but cannot state as schema; each name is checked
@@ -210,6 +210,11 @@ def json_content_type(ctx: Context) -> None:
 def key_never_echoed(ctx: Context) -> None:
     summaries(ctx)
     error_exchanges(ctx)
+    engine = ctx.cache.get("schemathesis")  # what the conformance run saw, if it ran
+    if engine is not None and engine.key_echoes and len(ctx.config.api_key) >= MIN_SECRET_LENGTH:
+        raise ContractViolation(check="key_never_echoed", expected="no trace of the sent key",
+                                got="the key in an answer to a Schemathesis request",
+                                request=engine.key_echoes[0])
     for ex in list(ctx.history):
         key = ex.key
         if ex.reply is None or not key or len(key) < MIN_SECRET_LENGTH:

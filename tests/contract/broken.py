@@ -36,6 +36,7 @@ DEFECTS = {
     "wrong_defaults": "defaults an omitted month to the previous month",
     "wrong_error_status": "puts 400 in error.status whatever the HTTP status",
     "key_echoed": "quotes an unknown key in the 401 message",
+    "key_in_405_header": "repeats the key in a debug header of its 405 answers",
     "hang": "never answers a month above the bound",
     "hang_all": "accepts connections but never answers",
     "plain_text_401": "answers 401 as text/plain",
@@ -249,6 +250,8 @@ class BrokenApp:
             return self.error(404, "Not found")
         response = self.error(405, "Method not allowed")
         response.headers["Allow"] = "GET"
+        if "key_in_405_header" in self.on:
+            response.headers["X-Debug-Key"] = self.key_of(request) or ""
         return response
 
     def app(self) -> web.Application:
