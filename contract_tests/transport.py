@@ -1,0 +1,197 @@
+"""A plain HTTP client with a hard timeout that never follows redirects.
+
+Every answer is an :class:`Exchange`: the request that was sent and either the reply or the
+transport error (timeout, refused or reset connection). Checks turn a transport error into
+a violation; nothing here raises on a bad server.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import urllib3
+
+from mock_server.auth import mask_key
+
+MAX_BODY = 1 << 20  # a summary is a few hundred bytes; more than a MiB is read no further
+RETRY_429 = 3  # a 429 is waited out (Retry-After, at most MAX_WAIT_429 s) this many times
+MAX_WAIT_429 = 60.0
+UNANSWERED_LIMIT = 3  # after this many timeouts in a row, further requests are not sent
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    method: str
+    url: str
+    headers: tuple[tuple[str, str], ...] = ()
+    secrets: tuple[str, ...] = ()  # values masked wherever the request is shown
+
+    def mask(self, text: str) -> str:
+        for secret in self.secrets:
+            if secret:
+                text = text.replace(secret, mask_key(secret))
+        return text
+
+    def curl(self) -> str:
+        parts = ["curl", "-sS", "-i"]
+        if self.method != "GET":
+            parts += ["-X", self.method]
+        parts.append(shlex.quote(self.mask(self.url)))
+        for name, value in self.headers:
+            # curl drops "Name:" without a value; "Name;" sends it empty.
+            header = f"{name}: {value}" if value else f"{name};"
+            parts += ["-H", shlex.quote(self.mask(header))]
+        return " ".join(parts)
+
+
+@dataclass(slots=True)
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    _json: Any = field(default=None, repr=False)
+    _json_error: str | None = field(default=None, repr=False)
+    _parsed: bool = field(default=False, repr=False)
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    def parse(self) -> tuple[Any, str | None]:
+        """(document, None) or (None, why it is not JSON)."""
+        if not self._parsed:
+            self._parsed = True
+            try:
+                self._json = json.loads(self.body.decode("utf-8"))
+            except (UnicodeDecodeError, ValueError) as exc:
+                self._json_error = f"a body that is not JSON ({exc.__class__.__name__}): " + (
+                    repr(self.body[:80]) if self.body else "empty body")
+        return self._json, self._json_error
+
+    def brief(self) -> str:
+        text = self.body[:160].decode("utf-8", "replace")
+        more = "…" if len(self.body) > 160 else ""
+        return f"HTTP {self.status} {self.content_type or '(no content type)'} {text}{more}"
+
+
+@dataclass(slots=True)
+class Exchange:
+    request: Request
+    reply: Reply | None
+    error: str | None
+    key: str | None  # the API key sent, if any
+    elapsed: float
+
+
+def retry_after(reply: Reply) -> float | None:
+    """Seconds a 429 asks to wait (delta-seconds form; 1 s when absent), None past the cap."""
+    text = reply.headers.get("retry-after", "1").strip()
+    try:
+        seconds = max(0.0, float(text))
+    except ValueError:
+        seconds = 1.0
+    return seconds if seconds <= MAX_WAIT_429 else None
+
+
+class Client:
+    def __init__(self, base_url: str, timeout: float, min_interval: float = 0.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.min_interval = min_interval
+        self._last = 0.0
+        self._unanswered = 0  # timeouts in a row
+        self._pool = urllib3.PoolManager(
+            retries=False, timeout=urllib3.Timeout(connect=timeout, read=timeout), maxsize=2
+        )
+
+    def close(self) -> None:
+        self._pool.clear()
+
+    def url(self, path: str, query: list[tuple[str, str]] | None = None) -> str:
+        url = self.base_url + path
+        return url + ("?" + urlencode(query) if query else "")
+
+    def send(self, request: Request, key: str | None = None) -> Exchange:
+        """Send once; a 429 is waited out and sent again (a rate limit is no violation).
+
+        A server that let the last few requests time out is not sent more: the run against a
+        server that stopped answering ends in seconds, not in (requests x timeout).
+        """
+        if self._unanswered >= UNANSWERED_LIMIT:
+            return Exchange(request, None, f"not sent: the server left the last "
+                            f"{UNANSWERED_LIMIT} requests unanswered within the "
+                            f"{self.timeout:g} s timeout", key, 0.0)
+        exchange = self._send_retrying(request, key)
+        timed_out = exchange.error is not None and "timeout" in exchange.error
+        self._unanswered = self._unanswered + 1 if timed_out else 0
+        return exchange
+
+    def _send_retrying(self, request: Request, key: str | None) -> Exchange:
+        for _ in range(RETRY_429):
+            exchange = self._send_once(request, key)
+            reply = exchange.reply
+            wait = retry_after(reply) if reply is not None and reply.status == 429 else None
+            if wait is None:
+                return exchange
+            time.sleep(wait)
+        return self._send_once(request, key)
+
+    def _pace(self) -> None:
+        if self.min_interval:
+            delay = self._last + self.min_interval - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            self._last = time.monotonic()
+
+    def _send_once(self, request: Request, key: str | None) -> Exchange:
+        self._pace()
+        start = time.monotonic()
+        deadline = start + self.timeout
+        try:
+            resp = self._pool.request(
+                request.method, request.url, headers=dict(request.headers), redirect=False,
+                preload_content=False,
+            )
+            chunks: list[bytes] = []
+            size = 0
+            try:
+                while size < MAX_BODY:
+                    chunk = resp.read(65536)
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if time.monotonic() > deadline:
+                        raise TimeoutError("body still arriving")
+            finally:
+                resp.release_conn()
+            if time.monotonic() > deadline:
+                raise TimeoutError("reply too slow")
+            reply = Reply(resp.status, {k.lower(): v for k, v in resp.headers.items()},
+                          b"".join(chunks))
+            return Exchange(request, reply, None, key, time.monotonic() - start)
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            return Exchange(request, None, _describe(exc, self.timeout), key,
+                            time.monotonic() - start)
+
+
+def _describe(exc: BaseException, timeout: float) -> str:
+    text = str(exc).lower()
+    if isinstance(exc, TimeoutError | urllib3.exceptions.TimeoutError) or "timed out" in text:
+        return f"no complete answer within the {timeout:g} s timeout"
+    if "reset" in text or "aborted" in text or "remotedisconnected" in text or isinstance(
+        exc, urllib3.exceptions.ProtocolError
+    ):
+        return f"a broken connection ({exc.__class__.__name__})"
+    return f"a transport error ({exc.__class__.__name__}: {str(exc)[:120]})"
+
+
+def host_of(url: str) -> tuple[str, int]:
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return parts.hostname or "", port

@@ -1,0 +1,147 @@
+"""A catalogue of deliberately broken servers: for each, the kit exits 1 and names the check
+that catches it. And legitimate variations of a correct server, which must pass."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from contract_tests.cli import main
+
+from .broken import DEFECTS, SNAKE, VARIATIONS, BrokenServer
+
+KEY, ORG, FOREIGN = "mock-key-abc123", "org_abc123", "org_xyz789"
+
+# defect switch -> the check that must report it
+CATALOGUE = {
+    "snake_case": "summary_fields",
+    "cross_tenant_leak": "no_cross_tenant_read",
+    "swapped_401_403": "missing_key_401",
+    "wrong_echo_org": "echoes_request",
+    "wrong_echo_month": "echoes_request",
+    "wrong_average": "average_cost",
+    "wrong_defaults": "defaults_current_month",
+    "wrong_error_status": "error_status_matches",
+    "key_echoed": "key_never_echoed",
+    "key_in_405_header": "key_never_echoed",
+    "hang": "out_of_range_400",
+    "hang_all": "missing_key_401",
+    "plain_text_401": "missing_key_401",
+    "long_org_500": "long_org_id_handled",
+    "invalid_month_200": "out_of_range_400",
+    "missing_field": "summary_fields",
+    "float_counts": "counts_and_signs",
+    "bad_timestamp": "timestamps_rfc3339",
+    "success_true": "error_envelope",
+    "empty_trace_id": "error_envelope",
+    "ignores_unknown_key": "unknown_key_401",
+    "nonexistent_org_404": "nonexistent_org_403",
+    "text_content_type": "json_content_type",
+    "crash_at_max_year": "schemathesis_conformance",
+    "alias_ignored": "alias_key_header",
+    "non_integer_accepted": "non_integer_400",
+    "no_405": "schemathesis_conformance",
+    "negative_cost": "counts_and_signs",
+    "reset_unknown_key": "unknown_key_401",
+    "html_200": "echoes_request",
+    "redirect": "echoes_request",
+}
+
+
+def kit(server: BrokenServer, *extra: str, timeout: str = "5") -> list[str]:
+    return ["--base-url", server.base_url, "--api-key", KEY, "--org-id", ORG,
+            "--foreign-org-id", FOREIGN, "--max-examples", "5", "--timeout", timeout, *extra]
+
+
+def failure_block(out: str, check: str) -> str:
+    match = re.search(rf"^FAIL {check}\n((?:     .*\n)+)", out, re.M)
+    assert match, f"no FAIL {check} in:\n{out}"
+    return match.group(1)
+
+
+def test_the_catalogue_covers_every_defect_switch() -> None:
+    assert set(CATALOGUE) == set(DEFECTS)
+    assert len(CATALOGUE) >= 15
+
+
+@pytest.mark.parametrize(("defect", "check"), CATALOGUE.items(), ids=list(CATALOGUE))
+def test_a_broken_server_fails_the_right_check(
+    defect: str, check: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with BrokenServer(defect) as server:
+        rc = main(kit(server, timeout="0.5" if defect.startswith("hang") else "5"))
+    out = capsys.readouterr().out
+    assert rc == 1, out
+    block = failure_block(out, check)
+    assert "expected:" in block and "got:" in block
+    assert KEY not in out  # reproducing commands carry the key masked
+    assert out.rstrip().endswith("the server VIOLATES the contract")
+    if defect == "reset_unknown_key":
+        assert "a broken connection" in block
+    if defect == "html_200":
+        assert "a body that is not JSON" in block
+    if defect.startswith("hang"):  # the kit times out instead of hanging
+        assert "no complete answer within the 0.5 s timeout" in block
+    if defect == "key_in_405_header":  # seen in a request only Schemathesis sends
+        assert "the key in an answer to a Schemathesis request" in block
+    if defect == "hang_all":  # and stops sending to a server that stopped answering
+        assert "not sent: the server left the last 3 requests unanswered" in out
+    if defect == "snake_case":  # drift names every missing and every unexpected field
+        missing, unexpected = block.split("got:", 1)[1].split("unexpected", 1)
+        for camel, snake in SNAKE.items():
+            assert camel in missing and snake in unexpected
+        assert "reproduce: curl" in block and "mock-…123" in block
+
+
+def test_redirects_are_never_followed(capsys: pytest.CaptureFixture[str]) -> None:
+    with BrokenServer() as trap, BrokenServer("redirect", redirect_to=trap.base_url +
+                                              "/analytics/api-keys/summary/org_abc123") as server:
+        assert main(kit(server)) == 1
+    assert "HTTP 302" in failure_block(capsys.readouterr().out, "echoes_request")
+    assert trap.impl.hits == 0
+
+
+@pytest.mark.parametrize("variation", [*VARIATIONS, "all"], ids=[*VARIATIONS, "all"])
+def test_a_legitimate_variation_passes(
+    variation: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    switches = list(VARIATIONS) if variation == "all" else [variation]
+    with BrokenServer(*switches) as server:
+        rc = main(kit(server))
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    assert "FAIL" not in out
+
+
+def test_extra_fields_are_reported_and_fail_only_under_strict(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with BrokenServer("extra_fields") as server:
+        assert main(kit(server)) == 0
+        relaxed = capsys.readouterr().out
+        assert main(kit(server, "--strict")) == 1
+        strict = capsys.readouterr().out
+    assert re.search(r"^PASS summary_fields \(extra fields .*currency", relaxed, re.M)
+    assert re.search(r"^PASS error_fields \(extra fields .*documentation_url", relaxed, re.M)
+    assert "unexpected currency" in failure_block(strict, "summary_fields")
+    assert "unexpected documentation_url" in failure_block(strict, "error_fields")
+
+
+def test_a_violation_fails_its_test_under_pytest(tmp_path: Path) -> None:
+    repo = Path(__file__).resolve().parents[2]
+    with BrokenServer("key_echoed") as server:
+        proc = subprocess.run(
+            [sys.executable, "-m", "pytest", str(repo / "contract_tests"), "-q",
+             "-p", "no:cacheprovider", "-p", "no:faker",  # faker's plugin: 3 s of imports
+             "-k", "key_never_echoed or average_cost",
+             "--base-url", server.base_url, "--api-key", KEY, "--org-id", ORG,
+             "--max-examples", "3"],
+            capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "FAILED" in proc.stdout and "test_check[key_never_echoed]" in proc.stdout
+    assert "1 failed, 1 passed" in proc.stdout

@@ -1,0 +1,23 @@
+"""The kit's reproducing curl commands: runnable shell, the key masked, empty headers kept."""
+
+from __future__ import annotations
+
+import shlex
+
+from contract_tests.transport import Request
+
+KEY = "mock-key-abc123"
+
+
+def test_curl_masks_every_secret_and_quotes_for_the_shell() -> None:
+    req = Request("GET", "http://127.0.0.1:1/v1/x/org_a?year=2025&month=1",
+                  (("X-API-Key", KEY), ("Accept", "application/json")), (KEY,))
+    curl = req.curl()
+    assert KEY not in curl and "mock-…123" in curl
+    assert shlex.split(curl) == ["curl", "-sS", "-i", "http://127.0.0.1:1/v1/x/org_a?year=2025&month=1",
+                                 "-H", "X-API-Key: mock-…123", "-H", "Accept: application/json"]
+
+
+def test_curl_sends_an_empty_header_as_curl_needs_it() -> None:
+    curl = Request("GET", "http://h/v1", (("X-API-Key", ""),)).curl()
+    assert shlex.split(curl)[-2:] == ["-H", "X-API-Key;"]
