@@ -66,7 +66,8 @@ async def health(request: web.Request) -> web.Response:
         "rate_limit": None if qa.rate_limit is None else
         {"limit": qa.rate_limit.limit, "period_s": qa.rate_limit.period},
         "journal": None if qa.journal is None else
-        {"size": qa.journal.size, "entries": len(qa.journal)},
+        {"size": qa.journal.size, "entries": len(qa.journal),
+         "in_flight": qa.journal.in_flight},
         "reloads": qa.reloads,
         "reload_error": qa.reload_error,
     })

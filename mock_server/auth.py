@@ -70,8 +70,9 @@ class Authenticator:
         self.store = store
         self.header_names = tuple(header_names)
 
-    def presented_key(self, headers: Mapping[str, str]) -> str | None:
-        """The key sent, or None; raises 401 when the key headers disagree."""
+    def presented_key(self, headers: Mapping[str, str], *, strict: bool = True) -> str | None:
+        """The key sent, or None. When the key headers disagree: a 401 if ``strict``, else
+        the first non-empty one (for the journal, which only shows it masked)."""
         found: str | None = None
         for name in self.header_names:
             value = headers.get(name)
@@ -79,6 +80,8 @@ class Authenticator:
                 continue
             value = value.strip()
             if found is not None and value != found:
+                if not strict:
+                    return found or value or None
                 raise ApiError(401, CONFLICTING_KEYS)
             found = value
         return found or None

@@ -57,6 +57,7 @@ class Journal:
         self._entries: deque[Entry] = deque(maxlen=size)
         self._seq = itertools.count(1)
         self._lock = threading.Lock()
+        self.in_flight = 0  # API requests being answered right now (event-loop thread only)
 
     def __len__(self) -> int:
         return len(self._entries)

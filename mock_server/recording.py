@@ -23,7 +23,11 @@ async def record(request: web.Request, handler: web.Handler) -> web.StreamRespon
     at_us = time.time_ns() // 1000
     note: dict[str, object] = {}
     request[OUTCOME] = note
-    response = await handler(request)
+    journal.in_flight += 1
+    try:
+        response = await handler(request)
+    finally:
+        journal.in_flight -= 1
     applied = note.get("applied") or {}
     assert isinstance(applied, dict)
     journal.record(
@@ -32,7 +36,7 @@ async def record(request: web.Request, handler: web.Handler) -> web.StreamRespon
         path=request.path[:512],
         query=request.query_string[:512],
         org=request.match_info.get(st.contract.path_param),
-        key=st.auth.presented_key(request.headers),
+        key=st.auth.presented_key(request.headers, strict=False),
         status=None if applied.get("fault") in DROPPED else response.status,
         request_id=response.headers.get("X-Request-ID"),
         applied=applied,

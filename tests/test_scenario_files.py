@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import requests
-from test_cli import run
 
 from mock_server.config import QaConfig
 from mock_server.contract import load_contract
@@ -19,6 +18,7 @@ from mock_server.scenario_files import ScenarioError, load_scenario
 from mock_server.testing import MockServerThread
 
 from conftest import KEY_ABC, KEY_XYZ, Client, start
+from test_cli import run
 
 BAD = [
     ("rules:\n  - delay: -5\n", "line 2: rules/0/delay: -5 is less than the minimum of 0"),

@@ -58,6 +58,8 @@ DEFECTS = {
     "reset_unknown_key": "drops the connection when the key is unknown",
     "html_200": "answers the summary with an HTML page",
     "redirect": "redirects the summary to another server (redirect_to)",
+    "invalid_json": "labels the summary application/json but cuts the body mid-way",
+    "huge_body": "answers the summary with a 10 MB JSON body",
 }
 
 # Switches for legitimate variations a correct server may show.
@@ -212,6 +214,12 @@ class BrokenApp:
         body = self.body(org, values["year"], values["month"], now)
         if "redirect" in self.on:
             raise web.HTTPFound(self.redirect_to)
+        if "invalid_json" in self.on:
+            text = web.json_response(body).text
+            return web.Response(text=text[: len(text) // 2], content_type="application/json")
+        if "huge_body" in self.on:
+            padded = {**body, "padding": "x" * 10_000_000}
+            return web.json_response(padded, headers=self.headers())
         if "html_200" in self.on:
             return web.Response(text="<html><body>Summary</body></html>", content_type="text/html")
         if "text_content_type" in self.on:
