@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
+
+RFC3339 = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def parse_instant(text: str) -> datetime:
@@ -13,23 +16,29 @@ def parse_instant(text: str) -> datetime:
     return value.astimezone(UTC)
 
 
-_last: tuple[datetime, str] = (datetime.min.replace(tzinfo=UTC), "")
-
-
 def rfc3339(value: datetime) -> str:
-    """``2025-11-15T10:30:00Z``; the last second's text is reused (strftime is slow)."""
-    global _last
-    second = value.replace(microsecond=0)
-    if _last[0] != second:
-        _last = (second, second.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
-    return _last[1]
+    """``2025-11-15T10:30:00Z``."""
+    return value.astimezone(UTC).strftime(RFC3339)
 
 
 class Clock:
-    __slots__ = ("frozen",)
+    __slots__ = ("_frozen_text", "_second", "_text", "frozen")
 
     def __init__(self, frozen: datetime | None = None) -> None:
         self.frozen = frozen
+        self._frozen_text = rfc3339(frozen) if frozen is not None else ""
+        self._second = -1
+        self._text = ""
 
     def now(self) -> datetime:
         return self.frozen if self.frozen is not None else datetime.now(UTC)
+
+    def now_text(self) -> str:
+        """RFC 3339 text of "now" to the second; formatted once per second (hot path)."""
+        if self.frozen is not None:
+            return self._frozen_text
+        second = int(time.time())
+        if second != self._second:
+            self._text = time.strftime(RFC3339, time.gmtime(second))
+            self._second = second
+        return self._text

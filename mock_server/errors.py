@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import orjson
 from aiohttp import web
 
-from mock_server.clock import Clock, rfc3339
+from mock_server.clock import Clock
 from mock_server.contract import Contract, ErrorTemplate
 
 JSON = "application/json"
@@ -43,11 +43,14 @@ class ApiError(Exception):
         headers: Mapping[str, str] | None = None,
         body: Mapping[str, object] | None = None,
     ) -> None:
-        super().__init__(status, system_message)
+        # No super().__init__(): the args tuple is never used, and errors are a hot path.
         self.status = status
         self.system_message = system_message
-        self.headers = dict(headers or {})
+        self.headers: dict[str, str] = {} if headers is None else {**headers}
         self.body = body  # a whole example body to send instead of the template
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.system_message or ''}".rstrip()
 
 
 _TRACE_PREFIX = os.urandom(6).hex()
@@ -91,7 +94,7 @@ class ErrorRenderer:
         return cached
 
     def body(self, err: ApiError, trace_id: str) -> bytes:
-        timestamp = rfc3339(self._clock.now())
+        timestamp = self._clock.now_text()
         if err.body is not None:
             doc = orjson.loads(orjson.dumps(err.body))
             doc["error"]["trace_id"] = trace_id

@@ -26,8 +26,6 @@ OUTCOME: web.RequestKey[dict[str, Any]] = web.RequestKey("freddy_mock_outcome", 
 
 
 async def get_summary(request: web.Request) -> web.StreamResponse:
-    if request.body_exists:
-        raise ApiError(400, "A GET request takes no body")
     st = request.app[STATE]
     qa = st.qa
     contract = st.contract
@@ -35,6 +33,8 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
     query = request.rel_url.query
     limit_headers: dict[str, str] = {}
     try:
+        if request.body_exists:
+            raise ApiError(400, "A GET request takes no body")
         prefs = negotiate.decode(request.headers, query, contract, qa.catalog)
         st.auth.authenticate(request.headers, org_id)
         now = st.clock.now()
@@ -52,7 +52,7 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
             if not limit_headers:
                 limit_headers = qa.rate_limit.peek(qa.runtime, org_id, st.clock.now())
             err.headers = {**limit_headers, **err.headers}
-        raise
+        return st.errors.response(err)  # rendered here: no second unwinding through the edge
 
 
 async def _answer(

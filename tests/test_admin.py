@@ -45,7 +45,7 @@ def test_admin_is_off_by_default(client: Client, method: str, path: str) -> None
 def test_health(admin: Client) -> None:
     doc = call(admin, "GET", "health").json()
     assert doc["status"] == "ok" and doc["active"] == [] and doc["scenarios"] >= 7
-    assert doc["journal"] == {"size": 1000, "entries": 0}
+    assert doc["journal"] == {"size": 1000, "entries": 0, "in_flight": 0}
 
 
 def test_switch_scenarios_at_runtime(admin: Client) -> None:
@@ -148,7 +148,8 @@ def test_journal_is_a_bounded_ring_buffer() -> None:
         assert doc["size"] == 3
         assert [e["query"] for e in doc["requests"]] == [
             f"year=2025&month={m}" for m in (4, 5, 6)]
-        assert call(c, "GET", "health").json()["journal"] == {"size": 3, "entries": 3}
+        assert call(c, "GET", "health").json()["journal"] == {"size": 3, "entries": 3,
+                                                              "in_flight": 0}
 
 
 def test_admin_preflight_for_browsers(admin: Client) -> None:
