@@ -135,3 +135,8 @@ def test_bad_settings_are_a_400_in_the_envelope(admin: Client, body: bytes) -> N
     assert resp.json()["error"]["code"]
     assert call(admin, "GET", "settings").json()["errors"] == []
     assert admin.summary(params=NOV, key=KEY_ABC).status_code == 200
+
+
+def test_docs_page_links_to_the_ui_only_with_admin(client: Client, admin: Client) -> None:
+    assert 'href="/__mock/ui"' in get(admin, "/docs").text
+    assert "/__mock/ui" not in get(client, "/docs").text
