@@ -7,6 +7,8 @@
     POST   /__mock/reset                         start-up scenarios, counters and journal
     GET    /__mock/requests?org=&status=&since=  the journal, oldest first
     DELETE /__mock/requests                      clear the journal
+    GET    /__mock/settings                      run-time latency and forced errors
+    POST   /__mock/settings                      {"delay_ms": N} and/or {"error": S, "org": ORG}
 
 With ``--admin-token`` (required on a non-loopback address) every call needs
 ``Authorization: Bearer TOKEN``; the token is compared in constant time. Errors use the
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -25,9 +28,11 @@ from aiohttp import web
 from mock_server import __version__
 from mock_server.clock import parse_instant
 from mock_server.errors import JSON, ApiError
+from mock_server.qa import Overrides
 from mock_server.state import STATE, MockState
 
 PREFIX = "/__mock/"
+MAX_DELAY_MS = 60_000
 TOKEN_HEADER = "Authorization"
 Handler = Callable[[web.Request], Awaitable[web.Response]]
 
@@ -125,6 +130,7 @@ async def deactivate(request: web.Request) -> web.Response:
 async def reset(request: web.Request) -> web.Response:
     st = request.app[STATE]
     st.qa.runtime.reset()
+    st.qa.overrides = Overrides()
     cleared = st.qa.journal.clear() if st.qa.journal is not None else 0
     return _json({"reset": True, "journal_cleared": cleared, "active": _active(st)})
 
@@ -159,6 +165,62 @@ async def clear_requests(request: web.Request) -> web.Response:
     return _json({"cleared": journal.clear() if journal is not None else 0})
 
 
+def _error_statuses(st: MockState) -> list[int]:
+    return [s for s in st.contract.statuses if s >= 400]
+
+
+def _settings(st: MockState) -> dict[str, Any]:
+    o = st.qa.overrides
+    return {
+        "delay_ms": o.delay_ms,
+        "errors": [{"org": org, "status": status} for org, status in o.errors.items()],
+        "error_statuses": _error_statuses(st),
+        "max_delay_ms": MAX_DELAY_MS,
+    }
+
+
+async def get_settings(request: web.Request) -> web.Response:
+    return _json(_settings(request.app[STATE]))
+
+
+def _int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+async def post_settings(request: web.Request) -> web.Response:
+    """Change the fields given: ``delay_ms`` (every answer, everyone), ``error`` (a
+    documented error status, or null to stop) for everyone or for ``org``."""
+    st = request.app[STATE]
+    try:
+        doc = orjson.loads(await request.read() or b"{}")
+    except orjson.JSONDecodeError:
+        raise ApiError(400, "The body must be JSON, e.g. {\"delay_ms\": 300}") from None
+    if not isinstance(doc, dict) or set(doc) - {"delay_ms", "error", "org"}:
+        raise ApiError(400, "The body must be a JSON object with \"delay_ms\", \"error\" "
+                            "and/or \"org\"")
+    o = st.qa.overrides
+    if "delay_ms" in doc:
+        delay = doc["delay_ms"]
+        if not _int(delay) or not 0 <= delay <= MAX_DELAY_MS:
+            raise ApiError(400, f"delay_ms must be an integer from 0 to {MAX_DELAY_MS}")
+        o = replace(o, delay_ms=delay)
+    org = doc.get("org") or None
+    if org is not None and (not isinstance(org, str) or "error" not in doc):
+        raise ApiError(400, "org must be a string and comes with \"error\"")
+    if "error" in doc:
+        error, errors = doc["error"], dict(o.errors)
+        if error is None:
+            errors.pop(org, None)
+        elif _int(error) and error in _error_statuses(st):
+            errors[org] = error
+        else:
+            raise ApiError(400, "error must be null or a documented error status: "
+                                + ", ".join(map(str, _error_statuses(st))))
+        o = replace(o, errors=errors)
+    st.qa.overrides = o
+    return _json(_settings(st))
+
+
 async def preflight(request: web.Request) -> web.Response:
     response = web.Response(status=204, headers={"Allow": "GET, POST, DELETE, OPTIONS"})
     if "Origin" in request.headers:
@@ -169,6 +231,7 @@ async def preflight(request: web.Request) -> web.Response:
 
 
 def setup_admin(app: web.Application) -> None:
+
     r = app.router
     r.add_get(PREFIX + "health", guarded(health), allow_head=False)
     r.add_get(PREFIX + "scenarios", guarded(list_scenarios), allow_head=False)
@@ -177,4 +240,6 @@ def setup_admin(app: web.Application) -> None:
     r.add_post(PREFIX + "reset", guarded(reset))
     r.add_get(PREFIX + "requests", guarded(requests), allow_head=False)
     r.add_delete(PREFIX + "requests", guarded(clear_requests))
+    r.add_get(PREFIX + "settings", guarded(get_settings), allow_head=False)
+    r.add_post(PREFIX + "settings", guarded(post_settings))
     r.add_route("OPTIONS", PREFIX + "{tail:.*}", preflight)

@@ -9,6 +9,7 @@ from pathlib import Path
 from aiohttp import web
 
 from mock_server.admin import setup_admin
+from mock_server.admin_ui import setup_admin_ui
 from mock_server.auth import Authenticator, KeyStore
 from mock_server.clock import Clock
 from mock_server.config import MockConfig
@@ -110,5 +111,6 @@ def setup_qa(app: web.Application) -> None:
     qa_config = app[STATE].config.qa
     if qa_config.admin:
         setup_admin(app)
+        setup_admin_ui(app)
     if qa_config.watch and app[STATE].qa.catalog.files:
         app.cleanup_ctx.append(watcher(qa_config.watch_interval))

@@ -109,7 +109,8 @@ def _code(text: object) -> str:
 
 
 def render_page(contract: Contract, fixture_keys: list[dict[str, str]],
-                runtime_keys: tuple[tuple[str, str], ...], have_assets: bool) -> str:
+                runtime_keys: tuple[tuple[str, str], ...], have_assets: bool,
+                admin_ui: bool = False) -> str:
     keys = [_row(_code(k["key"]), _code(k["org"]), escape(k.get("label", "")))
             for k in fixture_keys]
     keys += [_row(_code(mask_key(key)), _code(org), "added with <code>--key</code> (masked)")
@@ -122,6 +123,9 @@ def render_page(contract: Contract, fixture_keys: list[dict[str, str]],
     missing = "" if have_assets else (
         '<p class="warn">Swagger UI\'s files are missing: <code>pip install swagger-ui-py</code>.'
         "</p>")
+    control = ('<p id="mock-control">QA control page (admin API on): '
+               '<a href="/__mock/ui">/__mock/ui</a>: scenario switches, documented errors, '
+               "latency, the live request journal.</p>") if admin_ui else ""
     title = escape(contract.raw.get("info", {}).get("title", "API"))
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -140,7 +144,7 @@ def render_page(contract: Contract, fixture_keys: list[dict[str, str]],
 this mock: click <b>Authorize</b>, paste a key below into <code>X-API-Key</code>, then open
 the operation, press <b>Try it out</b> and <b>Execute</b>. The contract as written:
 <a href="/openapi.yaml">/openapi.yaml</a>, <a href="/openapi.json">/openapi.json</a>.</p>
-{missing}
+{missing}{control}
 <div class="tables">
 <section><h2>API keys</h2>
 <table id="mock-keys"><thead><tr><th>X-API-Key</th><th>organization</th><th></th></tr></thead>
@@ -177,7 +181,8 @@ def build_site(app: web.Application) -> DocsSite:
     files = {name: (_OWN_STATIC / name, ctype) for name, ctype in OWN_ASSETS.items()}
     if static is not None:
         files.update({name: (static / name, ctype) for name, ctype in ASSETS.items()})
-    html = render_page(st.contract, fixture_keys, st.config.keys, static is not None)
+    html = render_page(st.contract, fixture_keys, st.config.keys, static is not None,
+                       admin_ui=st.config.qa.admin)
     spec = json.dumps(docs_spec(st.contract), indent=2).encode()
     return DocsSite(html=html.encode(), spec_json=spec, files=files)
 

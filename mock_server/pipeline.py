@@ -69,14 +69,18 @@ async def _answer(
     headers = {"X-Request-ID": new_trace_id(), **limit_headers}
     if not prefs.empty:
         headers["Preference-Applied"] = negotiate.applied(prefs)
-    delay = prefs.delay if prefs.delay is not None else decision.delay_ms
+    overrides = st.qa.overrides
+    delay = prefs.delay if prefs.delay is not None else decision.delay_ms + overrides.delay_ms
+    forced = None if prefs.chooses_answer else overrides.error_for(org_id)
     if st.qa.journal is not None and OUTCOME in request:
-        request[OUTCOME]["applied"] = _applied(prefs, decision, delay)
+        request[OUTCOME]["applied"] = _applied(prefs, decision, delay, forced)
     if delay:
         await asyncio.sleep(delay / 1000)
 
     example = negotiate.chosen_example(prefs, contract)
-    if not prefs.chooses_answer:  # the request's own code=/example= beat the scenario's
+    if forced is not None:  # POST /__mock/settings {"error": N}: beats the scenarios
+        example = contract.example_for(forced)
+    elif not prefs.chooses_answer:  # the request's own code=/example= beat the scenario's
         if decision.exhausted or decision.status == 429:
             raise _exhausted(st, now, headers)
         if decision.rate_limit is not None:
@@ -95,7 +99,7 @@ async def _answer(
         raise ApiError(example.status, headers=headers, body=example.value)
     else:
         body = orjson.dumps(example.value)
-    if decision.fault is not None and not prefs.chooses_answer:
+    if decision.fault is not None and not prefs.chooses_answer and forced is None:
         return await faults.perform(request, decision.fault, body, headers)
     return web.Response(body=body, content_type=JSON, headers=headers)
 
@@ -107,14 +111,16 @@ def _exhausted(st: MockState, now: datetime, headers: dict[str, str]) -> ApiErro
 
 
 def _applied(prefs: negotiate.Preferences, decision: scenarios.Decision,
-             delay: int) -> dict[str, Any]:
+             delay: int, forced: int | None) -> dict[str, Any]:
     done: dict[str, Any] = {}
-    if decision.scenario is not None:
+    if forced is not None:
+        done["error"] = forced
+    elif decision.scenario is not None:
         done["scenario"] = decision.scenario
         done["rule"] = decision.rule
     if delay:
         done["delay_ms"] = delay
-    if decision.fault is not None and not prefs.chooses_answer:
+    if decision.fault is not None and not prefs.chooses_answer and forced is None:
         done["fault"] = decision.fault.kind
     if not prefs.empty:
         done["preference"] = negotiate.applied(prefs)

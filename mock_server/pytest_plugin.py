@@ -87,6 +87,7 @@ class FreddyMock:
     def reset(self) -> None:
         qa = self.server.state.qa
         qa.runtime.reset()
+        qa.overrides = type(qa.overrides)()  # latency, forced errors (/__mock/settings)
         if qa.journal is not None:
             qa.journal.clear()
 

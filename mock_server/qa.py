@@ -8,7 +8,8 @@ lives in ``runtime``.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mock_server.config import MockConfig
@@ -23,6 +24,20 @@ from mock_server.shared_runtime import SharedRuntime
 DOCUMENTED_LIMIT = 100  # requests per minute per organization (vendor's analytics docs)
 
 
+@dataclass(frozen=True, slots=True)
+class Overrides:
+    """Set at run time with ``POST /__mock/settings`` (the control page's latency slider and
+    error buttons); replaced as a whole, never mutated. Per process with ``--workers N``."""
+
+    delay_ms: int = 0  # added to every answer of the API (Prefer: delay= replaces it)
+    errors: Mapping[str | None, int] = field(default_factory=dict)  # org (None: all) -> status
+
+    def error_for(self, org: str) -> int | None:
+        if not self.errors:
+            return None
+        return self.errors.get(org, self.errors.get(None))
+
+
 @dataclass(slots=True)
 class QaState:
     runtime: RuntimeState
@@ -33,6 +48,7 @@ class QaState:
     rng: random.Random
     reloads: int = 0
     reload_error: str | None = None
+    overrides: Overrides = field(default_factory=Overrides)
 
     @property
     def documented_limit(self) -> int:
