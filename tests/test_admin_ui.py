@@ -9,11 +9,11 @@ from collections.abc import Iterator
 
 import pytest
 import requests
-from test_admin import NOV, admin_client, call
 
 from mock_server.admin_ui import FILES, STATIC
 
 from conftest import KEY_ABC, KEY_XYZ, Client
+from test_admin import NOV, admin_client, call
 
 UI = "/__mock/ui"
 

@@ -20,7 +20,8 @@ Fixtures, for new browser tests (e.g. the ``/__mock/ui`` control page):
   an admin switch) recording what reached it (method, path, Origin, preflight headers,
   status), to prove what the browser really sent.
 
-A control-page flow (``/__mock/ui``) fits the same way: ``mock = mock_factory(admin=True)``,
+A control-page flow (``/__mock/ui``) fits the same way:
+``mock = mock_factory(qa=QaConfig(admin=True))``,
 ``tab.page.goto(mock.server.origin + "/__mock/ui")``, switch a scenario, then open a second
 tab (``open_tab(browser)``) on ``second_origin.url("cors.html", api=mock.server.base_url,
 ...)``, click ``#call`` and read ``window.lastCall``; ``shoot(page, "mock-ui")``.
