@@ -17,7 +17,6 @@ import calendar
 import hashlib
 import math
 import random
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -165,23 +164,22 @@ class SummarySource:
             anchor = anchor_on({**body, "organization_id": org}, seed)
             if anchor is not None:
                 self._anchors.setdefault(org, anchor)
-        self._cache: OrderedDict[tuple[str, int, int, datetime], bytes] = OrderedDict()
+        self._cache: dict[tuple[str, int, int, int], bytes] = {}
         self._cache_size = cache_size
 
     def body(self, org: str, year: int, month: int, now: datetime) -> bytes:
-        canned = self._canned.get((org, year, month))
-        if canned is not None:
-            return canned
-        hour = now.replace(minute=0, second=0, microsecond=0)
+        """One dict lookup on the hot path; the cache is bounded (oldest entry evicted)."""
+        hour = int(now.timestamp()) // 3600
         key = (org, year, month, hour)
         cached = self._cache.get(key)
         if cached is not None:
-            self._cache.move_to_end(key)
             return cached
-        data = orjson.dumps(
-            summary(org, year, month, hour, self.seed, self.calibration, self._anchors.get(org))
-        )
+        data = self._canned.get((org, year, month))
+        if data is None:
+            as_of = datetime.fromtimestamp(hour * 3600, UTC)
+            data = orjson.dumps(summary(org, year, month, as_of, self.seed, self.calibration,
+                                        self._anchors.get(org)))
+        if len(self._cache) >= self._cache_size:
+            del self._cache[next(iter(self._cache))]
         self._cache[key] = data
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
         return data

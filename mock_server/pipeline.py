@@ -101,7 +101,8 @@ async def _answer(
         body = orjson.dumps(example.value)
     if decision.fault is not None and not prefs.chooses_answer and forced is None:
         return await faults.perform(request, decision.fault, body, headers)
-    return web.Response(body=body, content_type=JSON, headers=headers)
+    headers["Content-Type"] = JSON  # set as a plain header: cheaper than content_type=
+    return web.Response(body=body, headers=headers)
 
 
 def _exhausted(st: MockState, now: datetime, headers: dict[str, str]) -> ApiError:
