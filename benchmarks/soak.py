@@ -47,6 +47,9 @@ def mix() -> list[tuple[str, dict[str, str], int]]:
         (f"{SUMMARY}org_abc123?__code=403", {"X-API-Key": A}, 403),
         (f"{SUMMARY}org_abc123", {"X-API-Key": A, "Prefer": "example=no-usage"}, 200),
         ("/v1/nowhere", {}, 404),
+        (f"{SUMMARY}org_abc123", {"X-API-Key": A, "Prefer": "scenario=enterprise-org"}, 200),
+        (f"{SUMMARY}org_abc123", {"X-API-Key": A, "Prefer": "scenario=rate-limited"}, 429),
+        (f"{SUMMARY}org_xyz789", {"X-API-Key": X, "Prefer": "scenario=empty-org"}, 200),
     ]
     return m
 
