@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 import yaml
 from jsonschema import Draft202012Validator, FormatChecker
 
+from mock_server.resources import YAML_LOADER
+
 OPERATION_ID = "getApiKeyUsageSummary"
 
 
@@ -135,7 +137,8 @@ def _pinned(schema: Mapping[str, Any], prop: str) -> Any:
 def load_spec(path: Path) -> dict[str, Any]:
     try:
         text = Path(path).read_text(encoding="utf-8")
-        data = yaml.safe_load(text) if str(path).endswith((".yaml", ".yml")) else json.loads(text)
+        is_yaml = str(path).endswith((".yaml", ".yml"))
+        data = yaml.load(text, Loader=YAML_LOADER) if is_yaml else json.loads(text)
     except (OSError, UnicodeDecodeError, yaml.YAMLError, json.JSONDecodeError) as exc:
         raise ContractError(f"cannot read spec {path}: {exc}".splitlines()[0]) from None
     if not isinstance(data, dict) or "paths" not in data:

@@ -10,6 +10,7 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from mock_server.contract import Contract
+from mock_server.resources import YAML_LOADER
 
 KEYS_SCHEMA = {
     "type": "object",
@@ -69,7 +70,7 @@ class Fixtures:
 
 def _read(path: Path, schema: dict[str, Any]) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
     except (OSError, UnicodeDecodeError) as exc:
         raise FixtureError(f"cannot read fixtures file {path}: {exc.__class__.__name__}: "
                            f"{getattr(exc, 'strerror', None) or exc}") from None

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
+
+# libyaml's loader where PyYAML was built with it: parsing the spec, fixtures and the
+# built-in scenarios is most of the start-up otherwise (0.17 s of 0.25 s here).
+YAML_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 _HERE = Path(__file__).resolve().parent
 
 

@@ -22,6 +22,7 @@ from jsonschema.exceptions import best_match
 from mock_server.clock import parse_instant
 from mock_server.contract import Contract
 from mock_server.ratelimit import PERIODS, RateLimit
+from mock_server.resources import YAML_LOADER
 from mock_server.scenarios import FAULTS, STALL_MS, Fault, Match, Rule, Scenario, Usage
 
 MAX_DELAY_MS = 60_000
@@ -201,8 +202,8 @@ def load_scenario(path: Path, contract: Contract) -> Scenario:
         reason = getattr(exc, "strerror", None) or exc.__class__.__name__
         raise ScenarioError(f"cannot read scenario file {path}: {reason}") from None
     try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
+        root = yaml.compose(text, Loader=YAML_LOADER)
+        data = yaml.load(text, Loader=YAML_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" line {mark.line + 1}" if mark else ""

@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 
 from mock_server.auth import mask_key
 from mock_server.config import QaConfig
-from tests.browser.conftest import open_tab
 
+from .conftest import open_tab
 from conftest import KEY_ABC, KEY_XYZ
 
 UI = "/__mock/ui"
