@@ -27,6 +27,8 @@ from mock_server.watch import watcher
 
 log = logging.getLogger("freddy_mock")
 
+MAX_BODY = 64 * 1024  # request bodies (only the admin API reads any): 413 beyond
+
 
 def build_state(config: MockConfig) -> MockState:
     """Load and compile everything once; raises ContractError, FixtureError or ScenarioError."""
@@ -98,7 +100,7 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
     middlewares = [edge]
     if state.qa.journal is not None:
         middlewares.insert(0, record)
-    app = web.Application(middlewares=middlewares)
+    app = web.Application(middlewares=middlewares, client_max_size=MAX_BODY)
     app[STATE] = state
     setup_routes(app)
     setup_docs(app)

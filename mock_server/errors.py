@@ -25,6 +25,8 @@ EXTRA_TEMPLATES = {
     405: ErrorTemplate(
         405, "METHOD_NOT_ALLOWED", "client_error", "Method not allowed", "Method not allowed"
     ),
+    413: ErrorTemplate(413, "PAYLOAD_TOO_LARGE", "client_error", "Request body too large",
+                       "The request body is too large"),
     414: ErrorTemplate(414, "URI_TOO_LONG", "client_error", "Request line too long",
                        "The request line is too long"),
     431: ErrorTemplate(431, "REQUEST_HEADERS_TOO_LARGE", "client_error",

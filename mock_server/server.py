@@ -13,6 +13,12 @@ from mock_server.protocol import MockRunner
 
 SHUTDOWN_GRACE = 10.0  # seconds in-flight requests get to finish on SIGTERM/SIGINT
 
+# Request size limits (answers: 414, 431; see protocol.py). A GET body is refused outright
+# (400); other request bodies (admin API) are capped by the app's client_max_size.
+MAX_LINE = 8190  # request line, bytes
+MAX_FIELD = 8190  # one header line, bytes
+MAX_HEADERS = 128  # header count
+
 
 def new_event_loop() -> asyncio.AbstractEventLoop:
     """uvloop where installed (about a third faster here), else asyncio's default loop."""
@@ -39,6 +45,9 @@ async def serve(
         access_log=logging.getLogger("aiohttp.access") if access_log else None,
         handle_signals=False,
         shutdown_timeout=SHUTDOWN_GRACE,
+        max_line_size=MAX_LINE,
+        max_field_size=MAX_FIELD,
+        max_headers=MAX_HEADERS,
     )
     await runner.setup()
     try:

@@ -68,3 +68,11 @@ def test_conflicting_keys_are_journaled_masked(admin: Client) -> None:
     text = str(entries)
     assert KEY_ABC not in text and "sk-other-secret-99" not in text
     assert entries[-1]["key"] == "mock-…123"
+
+
+def test_oversized_admin_body_is_413_in_the_envelope(admin: Client) -> None:
+    resp = call(admin, "POST", "settings", data=b'{"delay_ms": 1, "pad": "' + b"x" * 100_000
+                + b'"}', headers={"Content-Type": "application/json"})
+    assert resp.status_code == 413
+    assert resp.json()["error"]["code"] == "PAYLOAD_TOO_LARGE"
+    assert call(admin, "GET", "settings").json()["delay_ms"] == 0  # nothing was applied
