@@ -147,7 +147,7 @@ def summary(
 
 
 class SummarySource:
-    """Serialised summaries: canned bodies first, then the generator, behind a bounded LRU."""
+    """Serialised summaries (canned bodies first, then the generator) in a bounded cache."""
 
     def __init__(
         self,
