@@ -1,9 +1,12 @@
-"""An in-process mock on a free loopback port, in a background thread.
+"""An in-process server on a free loopback port, in a background thread.
 
 Used by the project's tests and by the pytest plugin::
 
     with MockServerThread(MockConfig(now=...)) as server:
         requests.get(server.base_url + "/analytics/api-keys/summary/org_abc123", ...)
+
+:class:`AppThread` serves any aiohttp application the same way (the browser tests use it
+for a page on a second origin).
 """
 
 from __future__ import annotations
@@ -12,17 +15,21 @@ import asyncio
 import threading
 from types import TracebackType
 
+from aiohttp import web
+
 from mock_server.app import create_app
 from mock_server.config import MockConfig
 from mock_server.server import new_event_loop, serve
 from mock_server.state import STATE, MockState
 
 
-class MockServerThread:
-    def __init__(self, config: MockConfig | None = None) -> None:
-        self.config = config or MockConfig(port=0)
-        self.app = create_app(self.config)
-        self.port = 0
+class AppThread:
+    """Any aiohttp application on ``host`` (a free port unless ``port`` says otherwise)."""
+
+    def __init__(self, app: web.Application, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.app = app
+        self.host = host
+        self.port = port
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self._ready = threading.Event()
@@ -30,16 +37,8 @@ class MockServerThread:
         self._thread = threading.Thread(target=self._run, name="freddy-mock", daemon=True)
 
     @property
-    def state(self) -> MockState:
-        return self.app[STATE]
-
-    @property
     def origin(self) -> str:
-        return f"http://{self.config.host}:{self.port}"
-
-    @property
-    def base_url(self) -> str:
-        return self.origin + self.state.contract.base_path
+        return f"http://{self.host}:{self.port}"
 
     def _run(self) -> None:
         loop = new_event_loop()
@@ -47,8 +46,7 @@ class MockServerThread:
         try:
             self._stop = asyncio.Event()
             loop.run_until_complete(
-                serve(self.app, self.config.host, self.config.port, stop=self._stop,
-                      on_ready=self._on_ready)
+                serve(self.app, self.host, self.port, stop=self._stop, on_ready=self._on_ready)
             )
         except BaseException as exc:  # reported to the starting thread
             self._error = exc
@@ -60,13 +58,13 @@ class MockServerThread:
         self.port = port
         self._ready.set()
 
-    def start(self) -> MockServerThread:
+    def start(self) -> AppThread:
         self._thread.start()
         self._ready.wait(timeout=30)
         if self._error is not None:
-            raise RuntimeError(f"mock failed to start: {self._error}") from self._error
+            raise RuntimeError(f"server failed to start: {self._error}") from self._error
         if not self.port:
-            raise RuntimeError("mock did not start within 30 s")
+            raise RuntimeError("server did not start within 30 s")
         return self
 
     def stop(self) -> None:
@@ -74,8 +72,31 @@ class MockServerThread:
             self._loop.call_soon_threadsafe(self._stop.set)
         self._thread.join(timeout=30)
 
-    def __enter__(self) -> MockServerThread:
+    def __enter__(self) -> AppThread:
         return self.start()
 
     def __exit__(self, *exc: object | TracebackType) -> None:
         self.stop()
+
+
+class MockServerThread(AppThread):
+    """The mock built from ``config`` (port 0 unless the config names one)."""
+
+    def __init__(self, config: MockConfig | None = None) -> None:
+        self.config = config or MockConfig(port=0)
+        super().__init__(create_app(self.config), self.config.host, self.config.port)
+
+    @property
+    def state(self) -> MockState:
+        return self.app[STATE]
+
+    @property
+    def base_url(self) -> str:
+        return self.origin + self.state.contract.base_path
+
+    def start(self) -> MockServerThread:
+        super().start()
+        return self
+
+    def __enter__(self) -> MockServerThread:
+        return self.start()

@@ -140,24 +140,20 @@ def timestamps(ctx: Context) -> None:
                       if s.get("format") == "date-time"]
     error_fields = [n for n, s in ctx.error_schema.get("properties", {}).items()
                     if s.get("format") == "date-time"]
-    seen = 0
-    for ex, doc in summary_bodies(ctx):
-        for name in summary_fields:
-            if name not in doc:
-                continue  # summary_fields names what is missing
-            seen += 1
-            if not is_rfc3339(doc.get(name)):
-                raise ctx.fail("timestamps_rfc3339", ex, f"{name} an RFC 3339 date-time",
-                               repr(doc.get(name)))
+    # (exchange, prefix for the message, object holding the fields, the fields)
+    targets = [(ex, "", doc, summary_fields) for ex, doc in summary_bodies(ctx)]
     for ex, _, doc in error_bodies(ctx):
         err = doc.get("error") if isinstance(doc.get("error"), dict) else {}
-        for name in error_fields:
-            if name not in err:
-                continue  # error_fields names what is missing
+        targets.append((ex, "error.", err, error_fields))
+    seen = 0
+    for ex, prefix, obj, fields in targets:
+        for name in fields:
+            if name not in obj:
+                continue  # summary_fields / error_fields name what is missing
             seen += 1
-            if not is_rfc3339(err.get(name)):
-                raise ctx.fail("timestamps_rfc3339", ex, f"error.{name} an RFC 3339 date-time",
-                               repr(err.get(name)))
+            if not is_rfc3339(obj[name]):
+                raise ctx.fail("timestamps_rfc3339", ex,
+                               f"{prefix}{name} an RFC 3339 date-time", repr(obj[name]))
     if not seen:
         raise CheckSkipped("no answer carried a timestamp to check")
 

@@ -29,11 +29,9 @@ tab (``open_tab(browser)``) on ``second_origin.url("cors.html", api=mock.server.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import socket
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,8 +41,7 @@ import pytest
 from aiohttp import web
 
 from mock_server.config import MockConfig
-from mock_server.server import serve
-from mock_server.testing import MockServerThread
+from mock_server.testing import AppThread, MockServerThread
 
 try:
     from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
@@ -178,48 +175,11 @@ def shoot() -> Callable[[Page, str], Path]:
     return _shoot
 
 
-class AppThread:
-    """Any aiohttp app on a free 127.0.0.1 port, in a background thread."""
-
-    def __init__(self, app: web.Application) -> None:
-        self.app = app
-        self.port = 0
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="browser-site", daemon=True)
-
-    def _run(self) -> None:
-        loop = self._loop = asyncio.new_event_loop()
-        self._stop = asyncio.Event()
-        try:
-            loop.run_until_complete(serve(self.app, LOOPBACK, 0, stop=self._stop,
-                                          on_ready=self._on_ready))
-        finally:
-            self._ready.set()
-            loop.close()
-
-    def _on_ready(self, port: int) -> None:
-        self.port = port
-        self._ready.set()
-
-    @property
-    def origin(self) -> str:
-        return f"http://{LOOPBACK}:{self.port}"
+class PageSite(AppThread):
+    """The second-origin site: an app on a free 127.0.0.1 port, with page URLs."""
 
     def url(self, page: str, **query: str) -> str:
         return f"{self.origin}/{page}" + (f"?{urlencode(query)}" if query else "")
-
-    def start(self) -> AppThread:
-        self._thread.start()
-        if not self._ready.wait(timeout=30) or not self.port:
-            raise RuntimeError("the second-origin site did not start")
-        return self
-
-    def stop(self) -> None:
-        if self._loop is not None and self._stop is not None and self._thread.is_alive():
-            self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(timeout=30)
 
 
 async def _page_file(request: web.Request) -> web.StreamResponse:
@@ -230,10 +190,10 @@ async def _page_file(request: web.Request) -> web.StreamResponse:
 
 
 @pytest.fixture(scope="session")
-def second_origin() -> Iterator[AppThread]:
+def second_origin() -> Iterator[PageSite]:
     app = web.Application()
     app.router.add_get("/{name}", _page_file)
-    site = AppThread(app).start()
+    site = PageSite(app, LOOPBACK).start()
     yield site
     site.stop()
 
