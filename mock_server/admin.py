@@ -25,7 +25,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from mock_server import __version__
+from mock_server import __version__, routing
 from mock_server.clock import parse_instant
 from mock_server.errors import JSON, ApiError
 from mock_server.qa import Overrides
@@ -231,15 +231,13 @@ async def preflight(request: web.Request) -> web.Response:
 
 
 def setup_admin(app: web.Application) -> None:
-
-    r = app.router
-    r.add_get(PREFIX + "health", guarded(health), allow_head=False)
-    r.add_get(PREFIX + "scenarios", guarded(list_scenarios), allow_head=False)
-    r.add_post(PREFIX + "scenarios/{name}/activate", guarded(activate))
-    r.add_post(PREFIX + "scenarios/{name}/deactivate", guarded(deactivate))
-    r.add_post(PREFIX + "reset", guarded(reset))
-    r.add_get(PREFIX + "requests", guarded(requests), allow_head=False)
-    r.add_delete(PREFIX + "requests", guarded(clear_requests))
-    r.add_get(PREFIX + "settings", guarded(get_settings), allow_head=False)
-    r.add_post(PREFIX + "settings", guarded(post_settings))
-    r.add_route("OPTIONS", PREFIX + "{tail:.*}", preflight)
+    routing.add(app, "GET", PREFIX + "health", guarded(health))
+    routing.add(app, "GET", PREFIX + "scenarios", guarded(list_scenarios))
+    routing.add(app, "POST", PREFIX + "scenarios/{name}/activate", guarded(activate))
+    routing.add(app, "POST", PREFIX + "scenarios/{name}/deactivate", guarded(deactivate))
+    routing.add(app, "POST", PREFIX + "reset", guarded(reset))
+    routing.add(app, "GET", PREFIX + "requests", guarded(requests))
+    routing.add(app, "DELETE", PREFIX + "requests", guarded(clear_requests))
+    routing.add(app, "GET", PREFIX + "settings", guarded(get_settings))
+    routing.add(app, "POST", PREFIX + "settings", guarded(post_settings))
+    routing.add(app, "OPTIONS", PREFIX + "{tail:.*}", preflight)

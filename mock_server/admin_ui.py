@@ -13,6 +13,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from mock_server import routing
 from mock_server.admin import PREFIX
 
 UI_PATH = PREFIX + "ui"
@@ -53,7 +54,7 @@ async def _to_page(request: web.Request) -> web.Response:
 def setup_admin_ui(app: web.Application) -> None:
     """Add ``/__mock/ui`` and its two files (call only when the admin API is on)."""
     app[ADMIN_UI] = {name: (STATIC / name).read_bytes() for name in FILES}
-    app.router.add_get(UI_PATH, _serve("ui.html"), allow_head=False)
-    app.router.add_get(UI_PATH + "/", _to_page, allow_head=False)
-    app.router.add_get(UI_PATH + "/ui.js", _serve("ui.js"), allow_head=False)
-    app.router.add_get(UI_PATH + "/ui.css", _serve("ui.css"), allow_head=False)
+    routing.add(app, "GET", UI_PATH, _serve("ui.html"))
+    routing.add(app, "GET", UI_PATH + "/", _to_page)
+    routing.add(app, "GET", UI_PATH + "/ui.js", _serve("ui.js"))
+    routing.add(app, "GET", UI_PATH + "/ui.css", _serve("ui.css"))

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from pathlib import Path
 
 from aiohttp import web
 
+from mock_server import routing
 from mock_server.admin import setup_admin
 from mock_server.admin_ui import setup_admin_ui
 from mock_server.auth import Authenticator, KeyStore
@@ -17,15 +16,14 @@ from mock_server.contract import load_contract
 from mock_server.cors import Cors
 from mock_server.data import Calibration, SummarySource
 from mock_server.docs import setup_docs
-from mock_server.errors import ApiError, ErrorRenderer
+from mock_server.errors import ErrorRenderer
 from mock_server.fixtures import load_fixtures
+from mock_server.params import QueryParser
 from mock_server.pipeline import get_summary, options
 from mock_server.qa import build_qa
 from mock_server.recording import record
 from mock_server.state import STATE, MockState
 from mock_server.watch import watcher
-
-log = logging.getLogger("freddy_mock")
 
 MAX_BODY = 64 * 1024  # request bodies (only the admin API reads any): 413 beyond
 
@@ -40,6 +38,7 @@ def build_state(config: MockConfig) -> MockState:
         contract=contract,
         clock=clock,
         auth=Authenticator(KeyStore((*fixtures.keys, *config.keys)), contract.key_headers),
+        params=QueryParser(contract.query_params),
         summaries=SummarySource(
             config.seed,
             Calibration.from_example(contract.examples["documented"].value),
@@ -52,33 +51,6 @@ def build_state(config: MockConfig) -> MockState:
     )
 
 
-@web.middleware
-async def edge(request: web.Request, handler: web.Handler) -> web.StreamResponse:
-    """Render every failure in the API's envelope and add CORS headers."""
-    st = request.app[STATE]
-    try:
-        response = await handler(request)
-    except ApiError as err:
-        response = st.errors.response(err)
-    except web.HTTPMethodNotAllowed as exc:
-        allow = ", ".join(sorted(exc.allowed_methods))
-        response = st.errors.response(
-            ApiError(405, f"{request.method[:16]} is not allowed; use {allow}",
-                     headers={"Allow": allow})
-        )
-    except web.HTTPException as exc:
-        response = st.errors.response(ApiError(exc.status, exc.reason))
-    except asyncio.CancelledError:
-        raise
-    except Exception:
-        log.exception("unhandled error on %s %s", request.method, request.path[:200])
-        response = st.errors.response(ApiError(500, "The mock failed unexpectedly"))
-    origin = request.headers.get("Origin")
-    if origin is not None:
-        st.cors.decorate(response.headers, origin)
-    return response
-
-
 async def spec_yaml(request: web.Request) -> web.Response:
     return web.Response(body=request.app[STATE].spec_yaml, content_type="application/yaml")
 
@@ -89,22 +61,22 @@ async def spec_json(request: web.Request) -> web.Response:
 
 def setup_routes(app: web.Application) -> None:
     contract = app[STATE].contract
-    app.router.add_get(contract.route, get_summary, allow_head=False)
-    app.router.add_route("OPTIONS", contract.route, options)
-    app.router.add_get("/openapi.yaml", spec_yaml, allow_head=False)
-    app.router.add_get("/openapi.json", spec_json, allow_head=False)
+    routing.add(app, "GET", contract.route, get_summary)
+    routing.add(app, "OPTIONS", contract.route, options)
+    routing.add(app, "GET", "/openapi.yaml", spec_yaml)
+    routing.add(app, "GET", "/openapi.json", spec_json)
 
 
 def create_app(config: MockConfig | None = None, state: MockState | None = None) -> web.Application:
     state = state or build_state(config or MockConfig())
-    middlewares = [edge]
-    if state.qa.journal is not None:
-        middlewares.insert(0, record)
+    # No middleware unless the journal is on: the edge is in each route (see routing.py).
+    middlewares = [record] if state.qa.journal is not None else []
     app = web.Application(middlewares=middlewares, client_max_size=MAX_BODY)
     app[STATE] = state
     setup_routes(app)
     setup_docs(app)
     setup_qa(app)
+    routing.add_fallback(app)  # last: 404 and 405 for whatever no route took
     return app
 
 

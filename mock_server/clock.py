@@ -22,16 +22,23 @@ def rfc3339(value: datetime) -> str:
 
 
 class Clock:
-    __slots__ = ("_frozen_text", "_second", "_text", "frozen")
+    __slots__ = ("_frozen_hour", "_frozen_text", "_second", "_text", "frozen")
 
     def __init__(self, frozen: datetime | None = None) -> None:
         self.frozen = frozen
         self._frozen_text = rfc3339(frozen) if frozen is not None else ""
+        self._frozen_hour = int(frozen.timestamp()) // 3600 if frozen is not None else 0
         self._second = -1
         self._text = ""
 
     def now(self) -> datetime:
         return self.frozen if self.frozen is not None else datetime.now(UTC)
+
+    def hour(self) -> int:
+        """Whole hours since the epoch (what a summary's "as of" depends on); no datetime."""
+        if self.frozen is not None:
+            return self._frozen_hour
+        return int(time.time()) // 3600
 
     def now_text(self) -> str:
         """RFC 3339 text of "now" to the second; formatted once per second (hot path)."""

@@ -167,9 +167,9 @@ class SummarySource:
         self._cache: dict[tuple[str, int, int, int], bytes] = {}
         self._cache_size = cache_size
 
-    def body(self, org: str, year: int, month: int, now: datetime) -> bytes:
-        """One dict lookup on the hot path; the cache is bounded (oldest entry evicted)."""
-        hour = int(now.timestamp()) // 3600
+    def body(self, org: str, year: int, month: int, hour: int) -> bytes:
+        """The body as seen in ``hour`` (hours since the epoch: :meth:`Clock.hour`). One dict
+        lookup on the hot path; the cache is bounded (oldest entry evicted)."""
         key = (org, year, month, hour)
         cached = self._cache.get(key)
         if cached is not None:

@@ -23,6 +23,7 @@ from typing import Any
 
 from aiohttp import web
 
+from mock_server import routing
 from mock_server.auth import mask_key
 from mock_server.contract import Contract
 from mock_server.fixtures import FixtureError, read_keys
@@ -214,8 +215,8 @@ async def to_docs(request: web.Request) -> web.Response:
 def setup_docs(app: web.Application) -> None:
     """Add ``/docs`` and its files to an app whose STATE is set."""
     app[DOCS] = build_site(app)
-    app.router.add_get(DOCS_PATH, page, allow_head=False)
-    app.router.add_get(DOCS_PATH + "/", to_docs, allow_head=False)
-    app.router.add_get(SPEC_PATH, spec_json, allow_head=False)
-    app.router.add_get(DOCS_PATH + "/{name:docs\\.(?:js|css)}", asset, allow_head=False)
-    app.router.add_get(ASSETS_PATH + "/{name}", asset, allow_head=False)
+    routing.add(app, "GET", DOCS_PATH, page)
+    routing.add(app, "GET", DOCS_PATH + "/", to_docs)
+    routing.add(app, "GET", SPEC_PATH, spec_json)
+    routing.add(app, "GET", DOCS_PATH + "/{name:docs\\.(?:js|css)}", asset)
+    routing.add(app, "GET", ASSETS_PATH + "/{name}", asset)

@@ -16,10 +16,11 @@ and parameter validation run first, as they would on the real server.
 
 from __future__ import annotations
 
-from collections.abc import Container, Mapping
+from collections.abc import Container
 from dataclasses import dataclass
 
 from multidict import MultiMapping
+from yarl import URL
 
 from mock_server.contract import Contract, Example
 from mock_server.errors import ApiError
@@ -50,6 +51,11 @@ class Preferences:
 NO_PREFERENCES = Preferences()
 
 
+def _may_steer(raw_query: str) -> bool:
+    """Could the query hold a ``__`` parameter? (``%5F`` is an encoded ``_``.)"""
+    return QUERY_PREFIX in raw_query or "%5" in raw_query
+
+
 def _tokens(header_values: list[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for header in header_values:
@@ -64,12 +70,15 @@ def _tokens(header_values: list[str]) -> dict[str, str]:
 
 def decode(
     headers: MultiMapping[str],
-    query: Mapping[str, str],
+    url: URL,
     contract: Contract,
     scenarios: Container[str] = (),
 ) -> Preferences:
+    if "Prefer" not in headers and not _may_steer(url.raw_query_string):
+        return NO_PREFERENCES  # the common case, decided without parsing the query
     prefer = headers.getall("Prefer", ())
-    if not prefer and (not query or QUERY_NAMES.isdisjoint(query)):
+    query = url.query
+    if not prefer and QUERY_NAMES.isdisjoint(query):
         return NO_PREFERENCES
     tokens = _tokens(list(prefer))
     for name in NAMES:

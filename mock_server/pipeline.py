@@ -1,9 +1,12 @@
 """The summary endpoint as one pass through the stages:
 
-routing (aiohttp) -> preferences decoded (edge) -> auth -> rate limit -> parameters ->
+routing (aiohttp) -> preferences decoded -> auth -> rate limit -> parameters ->
 scenario choice -> data -> response (or a network fault).
 
-Each stage raises :class:`~mock_server.errors.ApiError`; the edge middleware renders it.
+Each stage raises :class:`~mock_server.errors.ApiError`; the handler renders it itself and
+adds the CORS headers (it is its own edge: see routing.py). When no preference, scenario or
+override is in play, the scenario and answer stages have nothing to decide and the summary
+goes straight out; that shortcut gives the same bytes (tests/test_summary.py checks it).
 With rate limiting on, every answer of this route carries the ``x-ratelimit-*`` headers.
 """
 
@@ -17,42 +20,67 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from mock_server import faults, negotiate, params, ratelimit, scenarios, usage
+from mock_server import faults, negotiate, ratelimit, routing, scenarios, usage
 from mock_server.errors import JSON, ApiError, new_trace_id
+from mock_server.negotiate import NO_PREFERENCES
 from mock_server.state import STATE, MockState
 
 # What the pipeline did, for the request journal (present only while the journal is on).
 OUTCOME: web.RequestKey[dict[str, Any]] = web.RequestKey("freddy_mock_outcome", dict)
 
 
+@routing.self_enveloped  # renders its own failures and CORS headers: no wrapper layer
 async def get_summary(request: web.Request) -> web.StreamResponse:
     st = request.app[STATE]
     qa = st.qa
-    contract = st.contract
-    org_id = request.match_info[contract.path_param]
-    query = request.rel_url.query
+    headers = request.headers
+    org_id = request.match_info[st.contract.path_param]
     limit_headers: dict[str, str] = {}
     try:
         if request.body_exists:
             raise ApiError(400, "A GET request takes no body")
-        prefs = negotiate.decode(request.headers, query, contract, qa.catalog)
-        st.auth.authenticate(request.headers, org_id)
-        now = st.clock.now()
+        prefs = negotiate.decode(headers, request.rel_url, st.contract, qa.catalog)
+        st.auth.authenticate(headers, org_id)
         if qa.rate_limit is not None:
-            qa.rate_limit.consume(qa.runtime, org_id, now, limit_headers)
-        values = params.parse_query(query, contract.query_params, now)
-        decision = scenarios.NO_DECISION
-        if prefs.scenario is not None or qa.runtime.active():
-            req = scenarios.Request(org_id, st.auth.presented_key(request.headers) or "",
-                                    values["year"], values["month"], request.headers)
-            decision = scenarios.choose(req, prefs.scenario, qa.catalog, qa.runtime, qa.rng)
-        return await _answer(request, st, org_id, values, now, prefs, decision, limit_headers)
+            qa.rate_limit.consume(qa.runtime, org_id, st.clock.now(), limit_headers)
+        values = st.params.parse(request.rel_url, st.clock)
+        if prefs is NO_PREFERENCES and not qa.runtime.active() and not qa.overrides.steer:
+            # Nothing steers the answer (the common case): the summary, with no detour.
+            body = st.summaries.body(org_id, values["year"], values["month"], st.clock.hour())
+            response: web.StreamResponse = web.Response(body=body, headers={
+                "X-Request-ID": new_trace_id(), **limit_headers, "Content-Type": JSON})
+        else:
+            response = await _steered(request, st, org_id, values, prefs, limit_headers)
     except ApiError as err:
         if qa.rate_limit is not None:
             if not limit_headers:
                 limit_headers = qa.rate_limit.peek(qa.runtime, org_id, st.clock.now())
             err.headers = {**limit_headers, **err.headers}
-        return st.errors.response(err)  # rendered here: no second unwinding through the edge
+        response = st.errors.response(err)
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:  # as the edge does for every other route
+        response = routing.render_failure(request, exc)
+    return routing.add_cors(request, response)
+
+
+async def _steered(
+    request: web.Request,
+    st: MockState,
+    org_id: str,
+    values: Mapping[str, int],
+    prefs: negotiate.Preferences,
+    limit_headers: dict[str, str],
+) -> web.StreamResponse:
+    """Scenario choice, then the answer a preference, a scenario or an override asks for."""
+    qa = st.qa
+    now = st.clock.now()
+    decision = scenarios.NO_DECISION
+    if prefs.scenario is not None or qa.runtime.active():
+        req = scenarios.Request(org_id, st.auth.presented_key(request.headers) or "",
+                                values["year"], values["month"], request.headers)
+        decision = scenarios.choose(req, prefs.scenario, qa.catalog, qa.runtime, qa.rng)
+    return await _answer(request, st, org_id, values, now, prefs, decision, limit_headers)
 
 
 async def _answer(
@@ -90,7 +118,7 @@ async def _answer(
         elif decision.status is not None:
             example = contract.example_for(decision.status)
     if example is None:
-        body = st.summaries.body(org_id, values["year"], values["month"], now)
+        body = st.summaries.body(org_id, values["year"], values["month"], st.clock.hour())
         if decision.usage is not None:
             body = usage.apply(body, decision.usage, now)
     elif example.status == 429:

@@ -32,6 +32,11 @@ class Overrides:
     delay_ms: int = 0  # added to every answer of the API (Prefer: delay= replaces it)
     errors: Mapping[str | None, int] = field(default_factory=dict)  # org (None: all) -> status
 
+    @property
+    def steer(self) -> bool:
+        """Does any setting change answers? (False by default: checked per request.)"""
+        return bool(self.delay_ms or self.errors)
+
     def error_for(self, org: str) -> int | None:
         if not self.errors:
             return None

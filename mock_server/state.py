@@ -13,6 +13,7 @@ from mock_server.contract import Contract
 from mock_server.cors import Cors
 from mock_server.data import SummarySource
 from mock_server.errors import ErrorRenderer
+from mock_server.params import QueryParser
 from mock_server.qa import QaState
 
 
@@ -22,6 +23,7 @@ class MockState:
     contract: Contract
     clock: Clock
     auth: Authenticator
+    params: QueryParser
     summaries: SummarySource
     errors: ErrorRenderer
     cors: Cors

@@ -62,8 +62,11 @@ def test_ui_assets(admin: Client, name: str, ctype: str) -> None:
     assert resp.status_code == 200
     assert resp.headers["Content-Type"].split(";")[0] == ctype
     assert resp.content == (STATIC / name).read_bytes()
-    # Unknown files are not served (405: the admin API's OPTIONS route covers /__mock/*).
-    assert get(admin, f"{UI}/nope.js").status_code in (404, 405)
+    # Unknown files are not served: 404 (the admin API's preflight route covers /__mock/*
+    # for OPTIONS only, which does not make every path under it a resource).
+    missing = get(admin, f"{UI}/nope.js")
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "NOT_FOUND"
 
 
 def test_ui_script_talks_only_to_the_admin_api() -> None:

@@ -100,3 +100,29 @@ def test_unknown_query_parameters_are_ignored(client: Client) -> None:
 def test_trace_ids_are_fresh(client: Client) -> None:
     ids = {client.summary(key=None).json()["error"]["trace_id"] for _ in range(3)}
     assert len(ids) == 3
+
+
+def test_the_query_memo_keeps_only_complete_valid_queries() -> None:
+    """QueryParser remembers a raw query string's values: never one that defaulted from the
+    clock (it would go stale) and never a failure (it must raise every time)."""
+    from yarl import URL
+
+    from mock_server.clock import Clock, parse_instant
+    from mock_server.contract import load_contract
+    from mock_server.errors import ApiError
+    from mock_server.params import QueryParser
+    from mock_server.resources import default_spec_path
+
+    parser = QueryParser(load_contract(default_spec_path()).query_params, size=2)
+    then, later = Clock(parse_instant("2025-11-20T00:00:00Z")), Clock(
+        parse_instant("2026-02-01T00:00:00Z"))
+    assert parser.parse(URL("/x?month=3"), then) == {"year": 2025, "month": 3}
+    assert parser.parse(URL("/x?month=3"), later) == {"year": 2026, "month": 3}
+    assert parser.parse(URL("/x?year=2024&month=07"), then) == {"year": 2024, "month": 7}
+    assert parser.parse(URL("/x?year=2024&month=07"), later) == {"year": 2024, "month": 7}
+    for _ in range(2):
+        with pytest.raises(ApiError):
+            parser.parse(URL("/x?year=2024&month=13"), then)
+    for month in (1, 2, 3):  # bounded: the oldest entry goes
+        parser.parse(URL(f"/x?year=2024&month={month}"), then)
+    assert len(parser._memo) == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import requests
 import yaml
 
 from conftest import Client
@@ -58,3 +59,45 @@ def test_the_spec_is_served(client: Client) -> None:
     assert yaml.safe_load(as_yaml.text) == as_json.json()
     assert as_json.json()["paths"]["/analytics/api-keys/summary/{org_id}"]["get"][
         "operationId"] == "getApiKeyUsageSummary"
+
+
+def test_every_route_is_behind_the_edge() -> None:
+    """No middleware renders failures (routing.py): each route's handler must be wrapped,
+    or a new route would answer aiohttp's plain-text errors and tracebacks."""
+    from mock_server.app import create_app
+    from mock_server.config import MockConfig, QaConfig
+    from mock_server.routing import ENVELOPED
+
+    app = create_app(MockConfig(qa=QaConfig(admin=True)))
+    routes = list(app.router.routes())
+    assert len(routes) > 20
+    bare = [(r.method, r.resource.canonical) for r in routes if not getattr(r.handler, ENVELOPED,
+                                                                              False)]
+    assert bare == []
+
+
+def test_a_failing_handler_answers_in_the_envelope() -> None:
+    from aiohttp import web
+
+    from mock_server import routing
+    from mock_server.app import create_app
+    from mock_server.config import MockConfig
+    from mock_server.testing import AppThread
+
+    async def boom(request: web.Request) -> web.Response:
+        raise RuntimeError("secret internals")
+
+    async def too_big(request: web.Request) -> web.Response:
+        raise web.HTTPRequestEntityTooLarge(max_size=1, actual_size=2)
+
+    app = create_app(MockConfig())
+    routing.add(app, "GET", "/boom", boom)
+    routing.add(app, "GET", "/too-big", too_big)
+    with AppThread(app) as site, requests.Session() as s:
+        resp = s.get(site.origin + "/boom", headers={"Origin": "http://app.test"}, timeout=10)
+        assert resp.status_code == 500
+        assert resp.json()["error"]["status"] == 500
+        assert "secret internals" not in resp.text
+        assert resp.headers["Access-Control-Allow-Origin"] == "http://app.test"
+        resp = s.get(site.origin + "/too-big", timeout=10)
+        assert (resp.status_code, resp.json()["error"]["status"]) == (413, 413)

@@ -117,7 +117,7 @@ def test_same_seed_same_bytes_across_app_instances_and_processes(client: Client)
         "from mock_server.app import build_state; from mock_server.config import MockConfig;"
         "from mock_server.clock import parse_instant as p;"
         f"s=build_state(MockConfig(now=p({FROZEN_NOW!r})));"
-        f"print(s.summaries.body('org_xyz789',2024,7,p({FROZEN_NOW!r})).decode())"
+        f"print(s.summaries.body('org_xyz789',2024,7,s.clock.hour()).decode())"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={"PYTHONHASHSEED": "123", "PATH": ""})
@@ -127,7 +127,21 @@ def test_same_seed_same_bytes_across_app_instances_and_processes(client: Client)
 def test_another_seed_gives_other_numbers() -> None:
     from mock_server.app import build_state
 
-    now = parse_instant(FROZEN_NOW)
-    a = build_state(MockConfig(seed=0, now=now)).summaries.body("org_x", 2024, 7, now)
-    b = build_state(MockConfig(seed=1, now=now)).summaries.body("org_x", 2024, 7, now)
+    hour = int(parse_instant(FROZEN_NOW).timestamp()) // 3600
+    a = build_state(MockConfig(seed=0)).summaries.body("org_x", 2024, 7, hour)
+    b = build_state(MockConfig(seed=1)).summaries.body("org_x", 2024, 7, hour)
     assert a != b
+
+
+@pytest.mark.parametrize("params", [{"year": 2025, "month": 11}, {"year": "2025", "month": "07"},
+                                    {"month": 3}, {}, {"year": 2024, "month": 2}])
+def test_the_plain_path_and_the_steered_path_give_the_same_body(client: Client,
+                                                                params: dict) -> None:
+    """With nothing steering, the pipeline skips the scenario and answer stages (and the
+    query is memoised); a no-op preference takes the full way. Same bytes either way."""
+    for org, key in (("org_abc123", "mock-key-abc123"), ("org_xyz789", KEY_XYZ)):
+        plain = [client.summary(org, key, params=params) for _ in range(2)]  # 2nd: memo hit
+        steered = client.summary(org, key, params=params, headers={"Prefer": "delay=0"})
+        assert steered.headers["Preference-Applied"] == "delay=0"
+        assert plain[0].status_code == plain[1].status_code == steered.status_code == 200
+        assert plain[0].content == plain[1].content == steered.content
