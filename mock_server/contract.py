@@ -3,22 +3,30 @@
 Everything the mock knows about the API comes from here: the route, the parameters and their
 rules, the key headers, the response schemas and the named examples. The spec is walked
 once, at start-up; requests only touch the compiled :class:`Contract`.
+
+The response schemas become jsonschema validators on first use (:class:`Validators`):
+jsonschema with its format checkers, and compiling the schemas, were a quarter of the
+mock's start-up, and serving never needs them. ``validate=True`` (the default, and what
+start-up does for any spec but the bundled one, which the test suite checks) still checks
+every schema and example up front.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import yaml
-from jsonschema import Draft202012Validator, FormatChecker
 
 from mock_server.resources import YAML_LOADER
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 OPERATION_ID = "getApiKeyUsageSummary"
 
@@ -55,6 +63,31 @@ class Example:
     value: Any
 
 
+class Validators(Mapping[Any, "Draft202012Validator"]):
+    """Schemas by key (a status, or ``"envelope"``), each compiled on first access."""
+
+    def __init__(self, schemas: Mapping[Any, Mapping[str, Any]]) -> None:
+        self.schemas = dict(schemas)
+        self._compiled: dict[Any, Draft202012Validator] = {}
+
+    def __getitem__(self, key: Any) -> Draft202012Validator:
+        validator = self._compiled.get(key)
+        if validator is None:
+            validator = self._compiled[key] = _validator(self.schemas[key])
+        return validator
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.schemas)
+
+    def __len__(self) -> int:
+        return len(self.schemas)
+
+    def compile_all(self) -> None:
+        """Check and compile every schema now (jsonschema raises on a bad one)."""
+        for key in self.schemas:
+            self[key]
+
+
 @dataclass(frozen=True, slots=True)
 class Contract:
     raw: Mapping[str, Any]
@@ -64,12 +97,16 @@ class Contract:
     query_params: tuple[QueryParam, ...]
     key_headers: tuple[str, ...]
     statuses: tuple[int, ...]
-    validators: Mapping[int, Draft202012Validator]
-    envelope_validator: Draft202012Validator
+    validators: Mapping[int, Draft202012Validator]  # a lazy Validators
+    envelope: Validators  # {"envelope": the shared error envelope's schema}, lazy
     examples: Mapping[str, Example]
     errors: Mapping[int, ErrorTemplate]
     summary_fields: tuple[str, ...]
     json_text: str = field(repr=False)
+
+    @property
+    def envelope_validator(self) -> Draft202012Validator:
+        return self.envelope["envelope"]
 
     @property
     def route(self) -> str:
@@ -101,6 +138,8 @@ def _resolve(node: Any, root: Mapping[str, Any], seen: tuple[str, ...] = ()) -> 
 
 
 def _validator(schema: Mapping[str, Any]) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator, FormatChecker
+
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema, format_checker=FormatChecker())
 
@@ -146,9 +185,11 @@ def load_spec(path: Path) -> dict[str, Any]:
     return data
 
 
-def compile_contract(raw: dict[str, Any]) -> Contract:
+def compile_contract(raw: dict[str, Any], *, validate: bool = True) -> Contract:
+    """``validate``: check every schema, and every example against its schema, now (else
+    only when a validator is first used)."""
     try:
-        return _compile(raw)
+        return _compile(raw, validate)
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise ContractError(f"spec lacks what the mock needs: {exc!r}") from None
 
@@ -163,7 +204,7 @@ def _find_operation(raw: Mapping[str, Any]) -> tuple[str, Mapping[str, Any]]:
     raise ContractError(f"the spec has no operation {OPERATION_ID!r}")
 
 
-def _compile(raw: dict[str, Any]) -> Contract:
+def _compile(raw: dict[str, Any], validate: bool) -> Contract:
     resolved = _resolve(copy.deepcopy(raw), raw)
     path, op = _find_operation(resolved)
     base_path = urlsplit(resolved.get("servers", [{"url": "/"}])[0]["url"]).path.rstrip("/")
@@ -189,14 +230,14 @@ def _compile(raw: dict[str, Any]) -> Contract:
     if not key_headers:
         raise ContractError("the spec declares no API-key header")
 
-    validators: dict[int, Draft202012Validator] = {}
+    schemas: dict[int, Mapping[str, Any]] = {}
     examples: dict[str, Example] = {}
     errors: dict[int, ErrorTemplate] = {}
     for status_text, response in op["responses"].items():
         status = int(status_text)
         media = response["content"]["application/json"]
         schema = media["schema"]
-        validators[status] = _validator(schema)
+        schemas[status] = schema
         for name, ex in media.get("examples", {}).items():
             if name in examples:
                 raise ContractError(f"example name {name!r} is used twice")
@@ -211,11 +252,16 @@ def _compile(raw: dict[str, Any]) -> Contract:
                 system_message=first["system_message"],
             )
     summary_schema = op["responses"]["200"]["content"]["application/json"]["schema"]
-    envelope = resolved["components"]["schemas"]["ErrorEnvelope"]
-    for example in examples.values():
-        problems = [e.message for e in validators[example.status].iter_errors(example.value)]
-        if problems:
-            raise ContractError(f"example {example.name!r} violates its schema: {problems[0]}")
+    envelope = Validators({"envelope": resolved["components"]["schemas"]["ErrorEnvelope"]})
+    validators = Validators(schemas)
+    if validate:
+        validators.compile_all()
+        envelope.compile_all()
+        for example in examples.values():
+            problems = [e.message for e in validators[example.status].iter_errors(example.value)]
+            if problems:
+                raise ContractError(
+                    f"example {example.name!r} violates its schema: {problems[0]}")
     return Contract(
         raw=raw,
         base_path=base_path,
@@ -225,7 +271,7 @@ def _compile(raw: dict[str, Any]) -> Contract:
         key_headers=key_headers,
         statuses=tuple(sorted(validators)),
         validators=validators,
-        envelope_validator=_validator(envelope),
+        envelope=envelope,
         examples=examples,
         errors=errors,
         summary_fields=tuple(summary_schema["required"]),
@@ -233,5 +279,5 @@ def _compile(raw: dict[str, Any]) -> Contract:
     )
 
 
-def load_contract(path: Path) -> Contract:
-    return compile_contract(load_spec(path))
+def load_contract(path: Path, *, validate: bool = True) -> Contract:
+    return compile_contract(load_spec(path), validate=validate)

@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jsonschema import Draft202012Validator
 
 from mock_server.contract import Contract
-from mock_server.resources import YAML_LOADER
+from mock_server.resources import YAML_LOADER, is_bundled
 
 KEYS_SCHEMA = {
     "type": "object",
@@ -68,7 +67,7 @@ class Fixtures:
     canned: dict[tuple[str, int, int], dict[str, Any]]
 
 
-def _read(path: Path, schema: dict[str, Any]) -> dict[str, Any]:
+def _read(path: Path, schema: dict[str, Any], validate: bool = True) -> dict[str, Any]:
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
     except (OSError, UnicodeDecodeError) as exc:
@@ -79,6 +78,10 @@ def _read(path: Path, schema: dict[str, Any]) -> dict[str, Any]:
         where = f" line {mark.line + 1}" if mark else ""
         raise FixtureError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") \
             from None
+    if not validate:
+        return data
+    from jsonschema import Draft202012Validator  # only when checking (start-up cost)
+
     error = next(iter(Draft202012Validator(schema).iter_errors(data)), None)
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
@@ -86,16 +89,18 @@ def _read(path: Path, schema: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def load_fixtures(directory: Path, contract: Contract) -> Fixtures:
+def load_fixtures(directory: Path, contract: Contract, *, validate: bool = True) -> Fixtures:
+    """``validate=False`` skips the schema checks (for the bundled fixtures, which the test
+    suite checks)."""
     directory = Path(directory)
     if not directory.is_dir():
         raise FixtureError(f"fixtures directory {directory} does not exist")
-    keys_doc = _read(directory / "keys.yaml", KEYS_SCHEMA)
+    keys_doc = _read(directory / "keys.yaml", KEYS_SCHEMA, validate)
     keys = tuple((k["key"], k["org"]) for k in keys_doc["keys"])
     canned: dict[tuple[str, int, int], dict[str, Any]] = {}
     summaries_path = directory / "summaries.yaml"
     if summaries_path.exists():
-        for i, item in enumerate(_read(summaries_path, SUMMARIES_SCHEMA)["summaries"]):
+        for i, item in enumerate(_read(summaries_path, SUMMARIES_SCHEMA, validate)["summaries"]):
             if "example" in item:
                 example = contract.examples.get(item["example"])
                 if example is None or example.status != 200:
@@ -105,7 +110,8 @@ def load_fixtures(directory: Path, contract: Contract) -> Fixtures:
                 body = dict(example.value)
             else:
                 body = dict(item["body"])
-            problem = next(iter(contract.validators[200].iter_errors(body)), None)
+            problem = next(iter(contract.validators[200].iter_errors(body)), None) \
+                if validate else None
             if problem is not None:
                 raise FixtureError(f"{summaries_path}: summaries/{i}: {problem.message}")
             canned[(item["org"], item["year"], item["month"])] = body
@@ -114,4 +120,5 @@ def load_fixtures(directory: Path, contract: Contract) -> Fixtures:
 
 def read_keys(directory: Path) -> list[dict[str, str]]:
     """The entries of ``keys.yaml`` as written (key, org and optional label), validated."""
-    return list(_read(Path(directory) / "keys.yaml", KEYS_SCHEMA)["keys"])
+    return list(_read(Path(directory) / "keys.yaml", KEYS_SCHEMA,
+                      validate=not is_bundled(directory))["keys"])

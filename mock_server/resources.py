@@ -31,3 +31,13 @@ def default_spec_path() -> Path:
 
 def default_fixtures_dir() -> Path:
     return bundled("fixtures")
+
+
+def is_bundled(path: Path) -> bool:
+    """Is ``path`` the bundled spec or fixtures (checked by the test suite, so start-up
+    need not validate them again)?"""
+    try:
+        resolved = Path(path).resolve()
+        return resolved in (default_spec_path().resolve(), default_fixtures_dir().resolve())
+    except (OSError, FileNotFoundError):
+        return False

@@ -16,8 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
 
 from mock_server.clock import parse_instant
 from mock_server.contract import Contract
@@ -89,7 +87,6 @@ SCENARIO_SCHEMA: dict[str, Any] = {
         },
     },
 }
-_VALIDATOR = Draft202012Validator(SCENARIO_SCHEMA)
 ANSWERS = ("error", "example", "fault", "rate_limit", "usage")
 _ANSWERS_TEXT = "error, example, fault, rate_limit or usage"
 
@@ -194,7 +191,24 @@ def _rule(raw: Mapping[str, Any], path: Path, root: yaml.Node | None, where: lis
     )
 
 
-def load_scenario(path: Path, contract: Contract) -> Scenario:
+def _schema_error(path: Path, root: yaml.Node | None, data: Any) -> ScenarioError | None:
+    from jsonschema import Draft202012Validator  # imported when a file is checked, not before
+    from jsonschema.exceptions import best_match
+
+    error = best_match(Draft202012Validator(SCENARIO_SCHEMA).iter_errors(data))
+    if error is None:
+        return None
+    where = list(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+        where += [k for k in error.instance if k not in known][:1]
+    message = error.message if len(error.message) <= 160 else error.message[:157] + "..."
+    return _fail(path, root, where, message)
+
+
+def load_scenario(path: Path, contract: Contract, *, validate: bool = True) -> Scenario:
+    """``validate=False`` skips the JSON Schema check (for the built-in files, which the
+    test suite checks); the compile step's own checks still run."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -209,14 +223,9 @@ def load_scenario(path: Path, contract: Contract) -> Scenario:
         at = f" line {mark.line + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ScenarioError(f"{path}{at}: not valid YAML ({problem})") from None
-    error = best_match(_VALIDATOR.iter_errors(data))
+    error = _schema_error(path, root, data) if validate else None
     if error is not None:
-        where = list(error.absolute_path)
-        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-            known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
-            where += [k for k in error.instance if k not in known][:1]
-        message = error.message if len(error.message) <= 160 else error.message[:157] + "..."
-        raise _fail(path, root, where, message)
+        raise error
     name = data.get("name") or path.stem
     rules = tuple(
         _rule(raw, path, root, ["rules", i], contract, name) for i, raw in enumerate(data["rules"])
@@ -243,12 +252,13 @@ def builtin_files(directory: Path) -> list[Path]:
     return sorted(Path(directory).glob("*.yaml")) if Path(directory).is_dir() else []
 
 
-def load_catalog(builtin_dir: Path, files: Iterable[Path], contract: Contract) -> Catalog:
-    """Built-ins first, then the user's files; a user file may shadow a built-in name,
-    two user files may not share one."""
+def load_catalog(builtin_dir: Path, files: Iterable[Path], contract: Contract, *,
+                 validate_builtin: bool = True) -> Catalog:
+    """Built-ins first, then the user's files (always validated); a user file may shadow a
+    built-in name, two user files may not share one."""
     scenarios: dict[str, Scenario] = {}
     for path in builtin_files(builtin_dir):
-        s = load_scenario(path, contract)
+        s = load_scenario(path, contract, validate=validate_builtin)
         scenarios[s.name] = s
     seen: dict[str, Path] = {}
     user = tuple(Path(f) for f in files)
