@@ -53,26 +53,36 @@ def parse_query(
 
 
 class QueryParser:
-    """:func:`parse_query` behind a bounded memo keyed by the raw query string. Only
-    queries that name every parameter are kept (nothing then depends on the clock), and
-    only valid ones (a failure raises before anything is stored)."""
+    """:func:`parse_query` behind a bounded memo keyed by the raw query string. Kept: the
+    values of a query that names every parameter (so nothing depends on the clock), and
+    the failure of an invalid one (a failure never depends on the clock: defaults are
+    valid). Queries that omit a parameter are parsed every time."""
 
     __slots__ = ("_memo", "_size", "rules")
 
     def __init__(self, rules: tuple[QueryParam, ...], size: int = 1024) -> None:
         self.rules = rules
-        self._memo: dict[str, Mapping[str, int]] = {}
+        self._memo: dict[str, Mapping[str, int] | tuple[int, str | None]] = {}
         self._size = size
 
     def parse(self, url: URL, clock: Clock) -> Mapping[str, int]:
         raw = url.raw_query_string
-        values = self._memo.get(raw)
-        if values is not None:
-            return values
+        known = self._memo.get(raw)
+        if known is not None:
+            if type(known) is tuple:
+                raise ApiError(*known)  # a fresh one: stages may add headers to it
+            return known  # type: ignore[return-value]
         query = url.query
-        values = parse_query(query, self.rules, clock.now())
+        try:
+            values = parse_query(query, self.rules, clock.now())
+        except ApiError as err:
+            self._keep(raw, (err.status, err.system_message))
+            raise
         if all(rule.name in query for rule in self.rules):
-            if len(self._memo) >= self._size:
-                del self._memo[next(iter(self._memo))]
-            self._memo[raw] = values
+            self._keep(raw, values)
         return values
+
+    def _keep(self, raw: str, outcome: Mapping[str, int] | tuple[int, str | None]) -> None:
+        if len(self._memo) >= self._size:
+            del self._memo[next(iter(self._memo))]
+        self._memo[raw] = outcome

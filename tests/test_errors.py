@@ -103,8 +103,8 @@ def test_trace_ids_are_fresh(client: Client) -> None:
 
 
 def test_the_query_memo_keeps_only_complete_valid_queries() -> None:
-    """QueryParser remembers a raw query string's values: never one that defaulted from the
-    clock (it would go stale) and never a failure (it must raise every time)."""
+    """QueryParser remembers a raw query string's values (never ones defaulted from the
+    clock: they would go stale) and its failure (raised afresh each time)."""
     from yarl import URL
 
     from mock_server.clock import Clock, parse_instant
@@ -120,9 +120,14 @@ def test_the_query_memo_keeps_only_complete_valid_queries() -> None:
     assert parser.parse(URL("/x?month=3"), later) == {"year": 2026, "month": 3}
     assert parser.parse(URL("/x?year=2024&month=07"), then) == {"year": 2024, "month": 7}
     assert parser.parse(URL("/x?year=2024&month=07"), later) == {"year": 2024, "month": 7}
+    failures = []
     for _ in range(2):
-        with pytest.raises(ApiError):
+        with pytest.raises(ApiError) as caught:
             parser.parse(URL("/x?year=2024&month=13"), then)
+        failures.append(caught.value)
+    assert failures[0] is not failures[1]  # a remembered failure is raised afresh
+    assert str(failures[0]) == str(failures[1]) == (
+        "400 month must be an integer from 1 to 12 (got 13)")
     for month in (1, 2, 3):  # bounded: the oldest entry goes
         parser.parse(URL(f"/x?year=2024&month={month}"), then)
     assert len(parser._memo) == 2
