@@ -96,9 +96,22 @@ def children(pid: int) -> list[int]:
     return kids + [g for k in kids for g in children(k)]
 
 
-def fmt(name: str, r: Result, base: float | None) -> str:
-    ratio = f"{r.rps / base:.2f}" if base else "1.00"
-    return f"| {name} | {r.rps:,.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | {ratio} |"
+def fmt(name: str, r: Result, ratio: float | None) -> str:
+    shown = "1.00" if ratio is None else f"{ratio:.2f}"
+    return f"| {name} | {r.rps:,.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | {shown} |"
+
+
+def startups(cmd_for: dict[str, tuple[list[str], str, dict[str, str]]],
+             times: int) -> dict[str, list[float]]:
+    """Process start to first 200, measured ``times`` times each, alternating."""
+    got: dict[str, list[float]] = {name: [] for name in cmd_for}
+    for _ in range(times):
+        for name, (cmd, probe, headers) in cmd_for.items():
+            proc, seconds = start(cmd, probe, headers)
+            proc.terminate()
+            proc.wait(timeout=30)
+            got[name].append(seconds)
+    return got
 
 
 def main() -> None:
@@ -107,37 +120,52 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--connections", type=int, default=50)
     ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--startups", type=int, default=5, help="start-up measurements each")
     args = ap.parse_args()
     name, run = driver()
     server_cpu = "0" if args.workers == 1 else f"0-{os.cpu_count() - 1}"
     load_cpu = 1 if args.workers == 1 and (os.cpu_count() or 1) > 1 else None
 
+    def base_cmd(port: int) -> list[str]:
+        return pinned([sys.executable, str(HERE / "baseline_server.py"), str(port)], server_cpu)
+
+    def mock_cmd(port: int) -> list[str]:
+        cmd = [sys.executable, "-m", "mock_server", "--port", str(port)]
+        return pinned(cmd + (["--workers", str(args.workers)] if args.workers > 1 else []),
+                      server_cpu)
+
+    probe_headers = {"X-API-Key": "mock-key-abc123"}
+    sp1, sp2 = free_port(), free_port()
+    boot = startups({
+        "baseline": (base_cmd(sp1), f"http://127.0.0.1:{sp1}/", {}),
+        "mock": (mock_cmd(sp2), f"http://127.0.0.1:{sp2}{SUMMARY}org_abc123", probe_headers),
+    }, args.startups)
+
     bport, mport = free_port(), free_port()
-    base_proc, base_start = start(
-        pinned([sys.executable, str(HERE / "baseline_server.py"), str(bport)], server_cpu),
-        f"http://127.0.0.1:{bport}/", {})
-    mock_cmd = [sys.executable, "-m", "mock_server", "--port", str(mport)]
-    if args.workers > 1:
-        mock_cmd += ["--workers", str(args.workers)]
-    mock_proc, mock_start = start(pinned(mock_cmd, server_cpu),
-                                  f"http://127.0.0.1:{mport}{SUMMARY}org_abc123",
-                                  {"X-API-Key": "mock-key-abc123"})
+    base_proc, _ = start(base_cmd(bport), f"http://127.0.0.1:{bport}/", {})
+    mock_proc, _ = start(mock_cmd(mport), f"http://127.0.0.1:{mport}{SUMMARY}org_abc123",
+                         probe_headers)
     base_o, mock_o = f"http://127.0.0.1:{bport}", f"http://127.0.0.1:{mport}"
+    targets = {"mock, 2 orgs x 24 months": realistic(),
+               **{f"mock, {label}": reqs for label, reqs in ERRORS.items()}}
     try:
         run(mock_o, realistic(), 2, args.connections, load_cpu)  # warm-up
+        run(base_o, realistic(), 2, args.connections, load_cpu)
         rss_warm = rss_mb(mock_proc.pid)
         served = 0.0
         base_runs: list[Result] = []
-        mock_runs: list[Result] = []
-        err_runs: dict[str, list[Result]] = {k: [] for k in ERRORS}
-        for _ in range(args.rounds):
+        runs: dict[str, list[Result]] = {k: [] for k in targets}
+        ratios: dict[str, list[float]] = {k: [] for k in targets}
+        order = list(targets)
+        for i in range(args.rounds):
+            # Each round: the baseline, then every mock target in a rotated order; each
+            # ratio is taken against its own round's baseline (the machine drifts).
             base_runs.append(run(base_o, realistic(), args.seconds, args.connections, load_cpu))
-            mock_runs.append(run(mock_o, realistic(), args.seconds, args.connections, load_cpu))
-            served += mock_runs[-1].rps * args.seconds
-            for label, reqs in ERRORS.items():
-                err_runs[label].append(run(mock_o, reqs, args.seconds / 2, args.connections,
-                                           load_cpu))
-                served += err_runs[label][-1].rps * args.seconds / 2
+            for label in order[i % len(order):] + order[:i % len(order)]:
+                r = run(mock_o, targets[label], args.seconds, args.connections, load_cpu)
+                runs[label].append(r)
+                ratios[label].append(r.rps / base_runs[-1].rps)
+                served += r.rps * args.seconds
         rss_end = rss_mb(mock_proc.pid)
         rss_base = rss_mb(base_proc.pid)
     finally:
@@ -149,21 +177,22 @@ def main() -> None:
         return Result(statistics.median(r.rps for r in rs), statistics.median(r.p50_ms for r in rs),
                       statistics.median(r.p99_ms for r in rs), sum(r.non_2xx for r in rs))
 
-    b, m = med(base_runs), med(mock_runs)
     print(f"\nmachine: {platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}, "
           f"driver: {name}, -c{args.connections}, {args.rounds} rounds x {args.seconds}s "
           f"interleaved, mock workers: {args.workers}")
-    print("\n| target | req/s | p50 ms | p99 ms | ratio to baseline |\n|---|---|---|---|---|")
-    print(fmt("bare aiohttp, fixed bytes", b, None))
-    print(fmt("mock, 2 orgs x 24 months", m, b.rps))
-    for label, rs in err_runs.items():
-        print(fmt(f"mock, {label}", med(rs), b.rps))
-    print(f"\nstart-up to first 200: mock {mock_start:.2f} s, baseline {base_start:.2f} s")
+    print("\n| target | req/s | p50 ms | p99 ms | ratio to baseline (median of rounds) |")
+    print("|---|---|---|---|---|")
+    print(fmt("bare aiohttp, fixed bytes", med(base_runs), None))
+    for label in targets:
+        print(fmt(label, med(runs[label]), statistics.median(ratios[label])))
+    b, m = (statistics.median(boot[k]) for k in ("baseline", "mock"))
+    print(f"\nstart-up to first 200 (median of {args.startups}): mock {m:.2f} s, "
+          f"baseline {b:.2f} s (mock - baseline: {m - b:+.2f} s)")
     print(f"RSS: mock {rss_warm:.1f} MB after warm-up, {rss_end:.1f} MB after "
           f"{served:,.0f} requests ({(rss_end / rss_warm - 1) * 100:+.1f}%); "
           f"baseline {rss_base:.1f} MB")
-    if m.non_2xx:
-        print(f"WARNING: {m.non_2xx} non-2xx answers on the realistic run")
+    if med(runs["mock, 2 orgs x 24 months"]).non_2xx:
+        print("WARNING: non-2xx answers on the realistic run")
 
 
 if __name__ == "__main__":

@@ -91,7 +91,7 @@ class ErrorRenderer:
         return tpl
 
     def _prefix(self, status: int, system_message: str | None) -> bytes:
-        """The body up to ``"trace_id":``, cached: only the id and time change per request."""
+        """The body up to ``"trace_id":"``, cached: only the id and time change per request."""
         key = (status, system_message)
         cached = self._prefixes.get(key)
         if cached is None:
@@ -103,18 +103,10 @@ class ErrorRenderer:
                 "type": tpl.type,
                 "status": status,
             }
-            cached = b'{"success":false,"error":' + orjson.dumps(fields)[:-1] + b',"trace_id":'
+            cached = b'{"success":false,"error":' + orjson.dumps(fields)[:-1] + b',"trace_id":"'
             if len(self._prefixes) < 1024:  # messages quoting client input are not kept
                 self._prefixes[key] = cached
         return cached
-
-    def _suffix(self) -> bytes:
-        """``,"timestamp":"…"}}``: made once per second (the clock caches its text)."""
-        text = self._clock.now_text()
-        if text is not self._suffix_text:
-            self._suffix_text = text
-            self._suffix_bytes = b',"timestamp":"' + text.encode() + b'"}}'
-        return self._suffix_bytes
 
     def body(self, err: ApiError, trace_id: str) -> bytes:
         if err.body is not None:
@@ -122,11 +114,17 @@ class ErrorRenderer:
             doc["error"]["trace_id"] = trace_id
             doc["error"]["timestamp"] = self._clock.now_text()
             return orjson.dumps(doc)
-        return b"".join((self._prefix(err.status, err.system_message), b'"',
-                         trace_id.encode(), b'"', self._suffix()))
+        text = self._clock.now_text()  # the same str object all second
+        if text is not self._suffix_text:  # ``","timestamp":"…"}}``, made once per second
+            self._suffix_text = text
+            self._suffix_bytes = b'","timestamp":"' + text.encode() + b'"}}'
+        return self._prefix(err.status, err.system_message) + trace_id.encode() + \
+            self._suffix_bytes
 
     def response(self, err: ApiError) -> web.Response:
         trace_id = new_trace_id()
         # Content-Type as a plain header: cheaper than content_type= (as on the 200 path).
-        headers = {**err.headers, "X-Request-ID": trace_id, "Content-Type": JSON}
+        headers = {"X-Request-ID": trace_id, "Content-Type": JSON}
+        if err.headers:  # (unpacking even an empty read-only mapping costs 0.8 us)
+            headers = {**err.headers, **headers}
         return web.Response(status=err.status, body=self.body(err, trace_id), headers=headers)
