@@ -19,12 +19,13 @@ from __future__ import annotations
 from collections.abc import Container
 from dataclasses import dataclass
 
-from multidict import MultiMapping
+from multidict import MultiMapping, istr
 from yarl import URL
 
 from mock_server.contract import Contract, Example
 from mock_server.errors import ApiError
 
+PREFER = istr("Prefer")  # istr: no case-folding per lookup
 QUERY_PREFIX = "__"
 NAMES = ("code", "example", "delay", "scenario")
 QUERY_NAMES = frozenset(QUERY_PREFIX + name for name in NAMES)
@@ -51,11 +52,6 @@ class Preferences:
 NO_PREFERENCES = Preferences()
 
 
-def _may_steer(raw_query: str) -> bool:
-    """Could the query hold a ``__`` parameter? (``%5F`` is an encoded ``_``.)"""
-    return QUERY_PREFIX in raw_query or "%5" in raw_query
-
-
 def _tokens(header_values: list[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for header in header_values:
@@ -74,9 +70,11 @@ def decode(
     contract: Contract,
     scenarios: Container[str] = (),
 ) -> Preferences:
-    if "Prefer" not in headers and not _may_steer(url.raw_query_string):
-        return NO_PREFERENCES  # the common case, decided without parsing the query
-    prefer = headers.getall("Prefer", ())
+    if PREFER not in headers:
+        raw = url.raw_query_string
+        if QUERY_PREFIX not in raw and "%5" not in raw:  # no __name (%5F is an encoded _)
+            return NO_PREFERENCES  # the common case, decided without parsing the query
+    prefer = headers.getall(PREFER, ())
     query = url.query
     if not prefer and QUERY_NAMES.isdisjoint(query):
         return NO_PREFERENCES

@@ -19,6 +19,7 @@ import functools
 import logging
 
 from aiohttp import web
+from multidict import istr
 
 from mock_server.errors import ApiError
 from mock_server.state import STATE
@@ -50,8 +51,11 @@ def method_not_allowed(request: web.Request, allowed: set[str]) -> web.StreamRes
     )
 
 
+ORIGIN = istr("Origin")
+
+
 def add_cors(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
-    origin = request.headers.get("Origin")
+    origin = request.headers.get(ORIGIN)
     if origin is not None:
         request.app[STATE].cors.decorate(response.headers, origin)
     return response
