@@ -22,7 +22,6 @@ from mock_server.params import QueryParser
 from mock_server.pipeline import get_summary, options
 from mock_server.qa import build_qa
 from mock_server.recording import record
-from mock_server.resources import is_bundled
 from mock_server.state import STATE, MockState
 from mock_server.watch import watcher
 
@@ -31,12 +30,10 @@ MAX_BODY = 64 * 1024  # request bodies (only the admin API reads any): 413 beyon
 
 def build_state(config: MockConfig) -> MockState:
     """Load and compile everything once; raises ContractError, FixtureError or ScenarioError."""
-    # Files the user brings are validated now (a bad one: one line, exit 2); the bundled
-    # ones are checked by the test suite, and skipping that here keeps jsonschema out of
-    # start-up (tests/test_startup.py).
-    contract = load_contract(config.spec_path, validate=not is_bundled(config.spec_path))
-    fixtures = load_fixtures(config.fixtures_dir, contract,
-                             validate=not is_bundled(config.fixtures_dir))
+    # Files the user brings are validated now (a bad one: one line, exit 2); the loaders
+    # skip the bundled ones, which the test suite checks (resources.is_bundled).
+    contract = load_contract(config.spec_path)
+    fixtures = load_fixtures(config.fixtures_dir, contract)
     clock = Clock(config.now)
     return MockState(
         config=config,

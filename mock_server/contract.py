@@ -6,9 +6,9 @@ once, at start-up; requests only touch the compiled :class:`Contract`.
 
 The response schemas become jsonschema validators on first use (:class:`Validators`):
 jsonschema with its format checkers, and compiling the schemas, were a quarter of the
-mock's start-up, and serving never needs them. ``validate=True`` (the default, and what
-start-up does for any spec but the bundled one, which the test suite checks) still checks
-every schema and example up front.
+mock's start-up, and serving never needs them. Validation (every schema, and every example
+against its schema, up front) runs for any spec but the bundled one, which the test suite
+checks (``resources.is_bundled``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from mock_server.resources import YAML_LOADER
+from mock_server.resources import YAML_LOADER, is_bundled
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
@@ -279,5 +279,8 @@ def _compile(raw: dict[str, Any], validate: bool) -> Contract:
     )
 
 
-def load_contract(path: Path, *, validate: bool = True) -> Contract:
+def load_contract(path: Path, *, validate: bool | None = None) -> Contract:
+    """``validate``: None (default) checks every spec but the bundled one."""
+    if validate is None:
+        validate = not is_bundled(path)
     return compile_contract(load_spec(path), validate=validate)

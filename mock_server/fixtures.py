@@ -89,10 +89,12 @@ def _read(path: Path, schema: dict[str, Any], validate: bool = True) -> dict[str
     return data
 
 
-def load_fixtures(directory: Path, contract: Contract, *, validate: bool = True) -> Fixtures:
-    """``validate=False`` skips the schema checks (for the bundled fixtures, which the test
-    suite checks)."""
+def load_fixtures(directory: Path, contract: Contract, *,
+                  validate: bool | None = None) -> Fixtures:
+    """``validate``: None (default) checks every fixtures directory but the bundled one."""
     directory = Path(directory)
+    if validate is None:
+        validate = not is_bundled(directory)
     if not directory.is_dir():
         raise FixtureError(f"fixtures directory {directory} does not exist")
     keys_doc = _read(directory / "keys.yaml", KEYS_SCHEMA, validate)
@@ -119,6 +121,7 @@ def load_fixtures(directory: Path, contract: Contract, *, validate: bool = True)
 
 
 def read_keys(directory: Path) -> list[dict[str, str]]:
-    """The entries of ``keys.yaml`` as written (key, org and optional label), validated."""
-    return list(_read(Path(directory) / "keys.yaml", KEYS_SCHEMA,
-                      validate=not is_bundled(directory))["keys"])
+    """The entries of ``keys.yaml`` as written (key, org and optional label), validated
+    unless bundled."""
+    path = Path(directory) / "keys.yaml"
+    return list(_read(path, KEYS_SCHEMA, validate=not is_bundled(path))["keys"])

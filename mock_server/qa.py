@@ -76,7 +76,7 @@ def build_qa(config: MockConfig, contract: Contract) -> QaState:
             names.append(name)
         else:
             files.append(path)
-    catalog = load_catalog(directory, files, contract, validate_builtin=False)
+    catalog = load_catalog(directory, files, contract)
     by_source = {s.source: s.name for s in catalog.scenarios.values()}
     initial = [Activation(n) for n in names]
     initial += [Activation(by_source[str(p)]) for p in files if str(p) in by_source]

@@ -34,10 +34,12 @@ def default_fixtures_dir() -> Path:
 
 
 def is_bundled(path: Path) -> bool:
-    """Is ``path`` the bundled spec or fixtures (checked by the test suite, so start-up
-    need not validate them again)?"""
+    """Is ``path`` the bundled spec, the bundled fixtures or a file in them (built-in
+    scenarios)? Those are validated by the test suite (tests/test_startup.py), so the
+    loaders skip their JSON Schema checks, which keeps jsonschema out of start-up."""
     try:
         resolved = Path(path).resolve()
-        return resolved in (default_spec_path().resolve(), default_fixtures_dir().resolve())
-    except (OSError, FileNotFoundError):
+        fixtures = default_fixtures_dir().resolve()
+        return resolved == default_spec_path().resolve() or resolved.is_relative_to(fixtures)
+    except OSError:
         return False

@@ -10,18 +10,22 @@ built-in name.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from mock_server.clock import parse_instant
 from mock_server.contract import Contract
 from mock_server.ratelimit import PERIODS, RateLimit
-from mock_server.resources import YAML_LOADER
+from mock_server.resources import YAML_LOADER, is_bundled
 from mock_server.scenarios import FAULTS, STALL_MS, Fault, Match, Rule, Scenario, Usage
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 MAX_DELAY_MS = 60_000
 _RATE = r"^[0-9]+/(" + "|".join(PERIODS) + r")$"
@@ -191,11 +195,17 @@ def _rule(raw: Mapping[str, Any], path: Path, root: yaml.Node | None, where: lis
     )
 
 
-def _schema_error(path: Path, root: yaml.Node | None, data: Any) -> ScenarioError | None:
+@functools.cache
+def _validator() -> Draft202012Validator:
     from jsonschema import Draft202012Validator  # imported when a file is checked, not before
+
+    return Draft202012Validator(SCENARIO_SCHEMA)
+
+
+def _schema_error(path: Path, root: yaml.Node | None, data: Any) -> ScenarioError | None:
     from jsonschema.exceptions import best_match
 
-    error = best_match(Draft202012Validator(SCENARIO_SCHEMA).iter_errors(data))
+    error = best_match(_validator().iter_errors(data))
     if error is None:
         return None
     where = list(error.absolute_path)
@@ -206,10 +216,12 @@ def _schema_error(path: Path, root: yaml.Node | None, data: Any) -> ScenarioErro
     return _fail(path, root, where, message)
 
 
-def load_scenario(path: Path, contract: Contract, *, validate: bool = True) -> Scenario:
-    """``validate=False`` skips the JSON Schema check (for the built-in files, which the
-    test suite checks); the compile step's own checks still run."""
+def load_scenario(path: Path, contract: Contract, *, validate: bool | None = None) -> Scenario:
+    """``validate``: None (default) checks every file against the JSON Schema but the
+    built-in ones (``resources.is_bundled``); the compile step's own checks always run."""
     path = Path(path)
+    if validate is None:
+        validate = not is_bundled(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -252,13 +264,12 @@ def builtin_files(directory: Path) -> list[Path]:
     return sorted(Path(directory).glob("*.yaml")) if Path(directory).is_dir() else []
 
 
-def load_catalog(builtin_dir: Path, files: Iterable[Path], contract: Contract, *,
-                 validate_builtin: bool = True) -> Catalog:
-    """Built-ins first, then the user's files (always validated); a user file may shadow a
-    built-in name, two user files may not share one."""
+def load_catalog(builtin_dir: Path, files: Iterable[Path], contract: Contract) -> Catalog:
+    """Built-ins first, then the user's files; a user file may shadow a built-in name,
+    two user files may not share one."""
     scenarios: dict[str, Scenario] = {}
     for path in builtin_files(builtin_dir):
-        s = load_scenario(path, contract, validate=validate_builtin)
+        s = load_scenario(path, contract)
         scenarios[s.name] = s
     seen: dict[str, Path] = {}
     user = tuple(Path(f) for f in files)

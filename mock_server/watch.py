@@ -37,8 +37,7 @@ def reload(state: MockState) -> bool:
     """Load the catalog again; True when swapped in, False when a file was invalid."""
     qa = state.qa
     try:
-        catalog = load_catalog(qa.builtin_dir, qa.catalog.files, state.contract,
-                               validate_builtin=False)
+        catalog = load_catalog(qa.builtin_dir, qa.catalog.files, state.contract)
     except ScenarioError as exc:
         qa.reload_error = str(exc)
         log.error("scenario reload failed, keeping the previous scenarios: %s", exc)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import requests
 import yaml
 
@@ -61,14 +63,25 @@ def test_the_spec_is_served(client: Client) -> None:
         "operationId"] == "getApiKeyUsageSummary"
 
 
+def test_request_ids_are_prefix_and_fixed_width_hex(client: Client) -> None:
+    ids = [client.summary().headers["X-Request-ID"] for _ in range(3)]
+    ids.append(client.summary(key=None).json()["error"]["trace_id"])
+    assert all(re.fullmatch(r"[0-9a-f]{12}-[0-9a-f]{11}", i) for i in ids), ids
+    assert len(set(ids)) == 4 and len({i.split("-")[0] for i in ids}) == 1
+
+
 def test_every_route_is_behind_the_edge() -> None:
     """No middleware renders failures (routing.py): each route's handler must be wrapped,
-    or a new route would answer aiohttp's plain-text errors and tracebacks."""
+    or a new route would answer aiohttp's plain-text errors and tracebacks. The only
+    middleware is the journal's, and only with --admin."""
     from mock_server.app import create_app
     from mock_server.config import MockConfig, QaConfig
+    from mock_server.recording import record
     from mock_server.routing import ENVELOPED
 
+    assert list(create_app(MockConfig()).middlewares) == []
     app = create_app(MockConfig(qa=QaConfig(admin=True)))
+    assert list(app.middlewares) == [record]
     routes = list(app.router.routes())
     assert len(routes) > 20
     bare = [(r.method, r.resource.canonical) for r in routes if not getattr(r.handler, ENVELOPED,

@@ -46,9 +46,11 @@ def test_a_default_start_does_not_import_jsonschema() -> None:
 
 def test_only_the_bundled_paths_are_trusted(tmp_path: Path) -> None:
     assert is_bundled(default_spec_path()) and is_bundled(default_fixtures_dir())
+    assert all(is_bundled(p) for p in builtin_files(builtin_dir()))
     copy = tmp_path / "openapi.yaml"
     copy.write_bytes(default_spec_path().read_bytes())
     assert not is_bundled(copy) and not is_bundled(tmp_path / "missing")
+    assert not is_bundled(default_fixtures_dir().parent)
 
 
 def test_a_user_spec_with_a_bad_example_still_fails_at_start_up(tmp_path: Path) -> None:
