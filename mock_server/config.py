@@ -22,6 +22,7 @@ class MockConfig:
     access_log: bool = False
     expose: bool = False  # explicit consent to bind to a non-loopback address
     workers: int = 1  # processes serving the port (SO_REUSEPORT); >1 shares runtime state
+    state: str = "memory"  # where runtime state lives: "memory" or "redis://host:port/db"
     qa: QaConfig = field(default_factory=lambda: QaConfig())
 
 

@@ -13,10 +13,15 @@
 With ``--admin-token`` (required on a non-loopback address) every call needs
 ``Authorization: Bearer TOKEN``; the token is compared in constant time. Errors use the
 API's envelope. Without ``--admin`` these routes do not exist: ``/__mock/*`` is a 404.
+
+Changes reach every process that shares the runtime state (``--workers N``, ``--state
+redis://``); while a shared state cannot be reached they answer 503 in the envelope, and
+``health`` says "degraded".
 """
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -28,7 +33,8 @@ from aiohttp import web
 from mock_server import __version__
 from mock_server.engine import routing
 from mock_server.engine.state import STATE, MockState
-from mock_server.qa.state import Overrides
+from mock_server.qa.control import Overrides
+from mock_server.qa.runtime import StateUnavailable
 from mock_server.stages.clock import parse_instant
 from mock_server.stages.errors import JSON, ApiError
 
@@ -62,18 +68,25 @@ def _active(st: MockState) -> list[dict[str, Any]]:
 
 
 async def health(request: web.Request) -> web.Response:
+    """``status`` is "degraded" while the shared state cannot be reached (``state`` says
+    why); the API still answers then, with the last state this process knew."""
     st = request.app[STATE]
     qa = st.qa
+    state = qa.runtime.describe()
+    entries: int | None = None
+    if qa.journal is not None and state["connected"]:
+        with contextlib.suppress(StateUnavailable):
+            entries = await qa.journal.count()
     return _json({
-        "status": "ok",
+        "status": "ok" if state["connected"] else "degraded",
         "version": __version__,
+        "state": state,
         "scenarios": len(qa.catalog.scenarios),
         "active": _active(st),
         "rate_limit": None if qa.rate_limit is None else
         {"limit": qa.rate_limit.limit, "period_s": qa.rate_limit.period},
         "journal": None if qa.journal is None else
-        {"size": qa.journal.size, "entries": len(qa.journal),
-         "in_flight": qa.journal.in_flight},
+        {"size": qa.journal.size, "entries": entries, "in_flight": qa.journal.in_flight},
         "reloads": qa.reloads,
         "reload_error": qa.reload_error,
     })
@@ -116,23 +129,22 @@ async def _target(request: web.Request) -> tuple[str, str | None]:
 async def activate(request: web.Request) -> web.Response:
     name, org = await _target(request)
     st = request.app[STATE]
-    st.qa.runtime.activate(name, org)
+    await st.qa.runtime.activate(name, org)
     return _json({"activated": {"name": name, "org": org}, "active": _active(st)})
 
 
 async def deactivate(request: web.Request) -> web.Response:
     name, org = await _target(request)
     st = request.app[STATE]
-    was = st.qa.runtime.deactivate(name, org)
+    was = await st.qa.runtime.deactivate(name, org)
     return _json({"deactivated": {"name": name, "org": org}, "was_active": was,
                   "active": _active(st)})
 
 
 async def reset(request: web.Request) -> web.Response:
     st = request.app[STATE]
-    st.qa.runtime.reset()
-    st.qa.overrides = Overrides()
-    cleared = st.qa.journal.clear() if st.qa.journal is not None else 0
+    await st.qa.runtime.reset()  # scenarios, settings and counters, for every process
+    cleared = await st.qa.journal.clear() if st.qa.journal is not None else 0
     return _json({"reset": True, "journal_cleared": cleared, "active": _active(st)})
 
 
@@ -157,13 +169,13 @@ async def requests(request: web.Request) -> web.Response:
     journal = request.app[STATE].qa.journal
     if journal is None:
         raise ApiError(404, "The journal is off (--journal-size 0)")
-    entries = journal.entries(**_filters(request.query))
+    entries = await journal.entries(**_filters(request.query))
     return _json({"size": journal.size, "requests": [e.to_json() for e in entries]})
 
 
 async def clear_requests(request: web.Request) -> web.Response:
     journal = request.app[STATE].qa.journal
-    return _json({"cleared": journal.clear() if journal is not None else 0})
+    return _json({"cleared": await journal.clear() if journal is not None else 0})
 
 
 def _error_statuses(st: MockState) -> list[int]:
@@ -199,26 +211,31 @@ async def post_settings(request: web.Request) -> web.Response:
     if not isinstance(doc, dict) or set(doc) - {"delay_ms", "error", "org"}:
         raise ApiError(400, "The body must be a JSON object with \"delay_ms\", \"error\" "
                             "and/or \"org\"")
-    o = st.qa.overrides
     if "delay_ms" in doc:
         delay = doc["delay_ms"]
         if not _int(delay) or not 0 <= delay <= MAX_DELAY_MS:
             raise ApiError(400, f"delay_ms must be an integer from 0 to {MAX_DELAY_MS}")
-        o = replace(o, delay_ms=delay)
     org = doc.get("org") or None
     if org is not None and (not isinstance(org, str) or "error" not in doc):
         raise ApiError(400, "org must be a string and comes with \"error\"")
-    if "error" in doc:
-        error, errors = doc["error"], dict(o.errors)
-        if error is None:
-            errors.pop(org, None)
-        elif _int(error) and error in _error_statuses(st):
-            errors[org] = error
-        else:
-            raise ApiError(400, "error must be null or a documented error status: "
-                                + ", ".join(map(str, _error_statuses(st))))
-        o = replace(o, errors=errors)
-    st.qa.overrides = o
+    error = doc.get("error")
+    if error is not None and not (_int(error) and error in _error_statuses(st)):
+        raise ApiError(400, "error must be null or a documented error status: "
+                            + ", ".join(map(str, _error_statuses(st))))
+
+    def change(o: Overrides) -> Overrides:  # applied to the shared settings, atomically
+        if "delay_ms" in doc:
+            o = replace(o, delay_ms=doc["delay_ms"])
+        if "error" in doc:
+            errors = dict(o.errors)
+            if error is None:
+                errors.pop(org, None)
+            else:
+                errors[org] = error
+            o = replace(o, errors=errors)
+        return o
+
+    await st.qa.runtime.set_overrides(change)
     return _json(_settings(st))
 
 

@@ -17,6 +17,7 @@ from api_contract.resources import default_fixtures_dir, default_spec_path
 from mock_server import __version__
 from mock_server.config import MockConfig, QaConfig, is_loopback
 from mock_server.qa.ratelimit import parse_rate
+from mock_server.qa.runtime import StateError
 from mock_server.qa.scenario_files import ScenarioError
 from mock_server.serve.app import build_state, create_app
 from mock_server.serve.server import new_event_loop, serve
@@ -25,6 +26,7 @@ from mock_server.stages.clock import parse_instant
 from mock_server.stages.fixtures import FixtureError
 
 PROG = "freddy-mock"
+STATE_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
 class UsageError(Exception):
@@ -62,6 +64,13 @@ def _workers(text: str) -> int:
     return int(text)
 
 
+def _state(text: str) -> str:
+    if text != "memory" and not text.startswith(STATE_SCHEMES):
+        raise argparse.ArgumentTypeError(
+            f"expected memory or redis://HOST:PORT/DB, got {text.split('@')[-1][:60]!r}")
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog=PROG, description="Spec-driven mock of the Freddy API-key usage summary.")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
@@ -76,6 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="add an API key for an organization (repeatable)")
     p.add_argument("--workers", type=_workers, default=1,
                    help="serve with N processes on one port (SO_REUSEPORT; default 1)")
+    p.add_argument("--state", type=_state, default=os.environ.get("FREDDY_STATE", "memory"),
+                   metavar="URL", help="where runtime state lives: memory (default; shared "
+                   "by --workers) or redis://HOST:PORT/DB, shared by every process on every "
+                   "host naming it (default $FREDDY_STATE)")
     p.add_argument("--access-log", action="store_true", help="log every request (keys masked)")
     p.add_argument("--expose", action="store_true",
                    help="allow binding to a non-loopback address (prints a warning)")
@@ -147,6 +160,7 @@ def config_from_args(args: argparse.Namespace) -> MockConfig:
         access_log=args.access_log,
         expose=args.expose,
         workers=args.workers,
+        state=args.state,
         qa=qa_config_from_args(args),
     )
 
@@ -156,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         config = config_from_args(args)
         state = build_state(config)
-    except (UsageError, ContractError, FixtureError, ScenarioError) as exc:
+    except (UsageError, ContractError, FixtureError, ScenarioError, StateError) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -181,6 +195,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"{PROG}: error: cannot listen on {config.host}:{config.port}: {exc.strerror}",
               file=sys.stderr)
+        return 2
+    except StateError as exc:  # Redis went away between the check and the start
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
     return 0
 

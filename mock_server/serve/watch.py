@@ -18,7 +18,7 @@ from pathlib import Path
 from aiohttp import web
 
 from mock_server.engine.state import STATE, MockState
-from mock_server.qa.runtime import Activation
+from mock_server.qa.runtime import Activation, StateUnavailable
 from mock_server.qa.scenario_files import ScenarioError, load_catalog
 
 log = logging.getLogger("freddy_mock")
@@ -33,7 +33,7 @@ def _stamp(path: Path) -> Stamp:
     return st.st_mtime_ns, st.st_size
 
 
-def reload(state: MockState) -> bool:
+async def reload(state: MockState) -> bool:
     """Load the catalog again; True when swapped in, False when a file was invalid."""
     qa = state.qa
     try:
@@ -46,9 +46,12 @@ def reload(state: MockState) -> bool:
     qa.reload_error = None
     qa.reloads += 1
     sources = {str(p) for p in catalog.files}
-    for scenario in catalog.scenarios.values():
-        if scenario.source in sources and Activation(scenario.name) not in qa.runtime.active():
-            qa.runtime.activate(scenario.name)
+    try:
+        for scenario in catalog.scenarios.values():
+            if scenario.source in sources and Activation(scenario.name) not in qa.runtime.active():
+                await qa.runtime.activate(scenario.name)
+    except StateUnavailable as exc:  # the rules are in force; activations wait for Redis
+        log.error("scenarios reloaded, but not switched on again: %s", exc.system_message)
     log.info("scenarios reloaded (%d files)", len(catalog.files))
     return True
 
@@ -61,7 +64,7 @@ async def _poll(state: MockState, interval: float) -> None:
         now = {p: _stamp(p) for p in files}
         if now != stamps:
             stamps = now
-            reload(state)
+            await reload(state)
 
 
 def watcher(interval: float) -> Callable[[web.Application], AsyncIterator[None]]:

@@ -32,6 +32,8 @@ EXTRA_TEMPLATES = {
                        "The request line is too long"),
     431: ErrorTemplate(431, "REQUEST_HEADERS_TOO_LARGE", "client_error",
                        "Request headers too large", "The request headers are too large"),
+    503: ErrorTemplate(503, "SERVICE_UNAVAILABLE", "server_error", "Service unavailable",
+                       "The mock's shared state is unreachable"),
 }
 
 
