@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 import requests
 
@@ -23,6 +25,20 @@ DOCUMENTED_ERRORS = {
 }
 
 NOV = {"year": 2025, "month": 11}
+T = TypeVar("T")
+
+
+def eventually(check: Callable[[], T], *, timeout: float = 10.0, what: str = "it") -> T:
+    """Poll ``check`` until it returns something truthy, and return that: a bounded loop
+    on an observable change (the pause is between polls, not a guess at how long)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = check()
+        if got:
+            return got
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not within {timeout} s (last: {got!r})")
+        time.sleep(0.01)
 
 
 def admin_client(**qa: object) -> Iterator[Client]:
@@ -55,7 +71,11 @@ def running(*args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
         yield proc, match.group(1)
     finally:
         if proc.poll() is None:
-            proc.kill()
+            proc.terminate()  # SIGTERM: the parent of --workers N stops its workers too
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
         proc.wait(timeout=30)
         for stream in (proc.stdout, proc.stderr):
             if stream:

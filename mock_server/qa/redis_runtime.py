@@ -30,7 +30,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import redis
 import redis.asyncio as aioredis
@@ -63,11 +63,12 @@ ERRORS = (RedisError, OSError)
 def masked_url(url: str) -> str:
     """The URL without its password (it goes into logs, errors and /__mock/health)."""
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    netloc = f"{userinfo.split(':', 1)[0]}:***@{hostport}" if at and ":" in userinfo \
+        else parts.netloc
+    query = urlencode([(k, "***" if k == "password" else v)
+                       for k, v in parse_qsl(parts.query)], safe="*")
+    return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
 
 
 def probe(url: str) -> None:
@@ -81,6 +82,15 @@ def probe(url: str) -> None:
             client.close()
     except (ValueError, *ERRORS) as exc:
         raise StateError(f"--state {masked_url(url)}: cannot use Redis: {exc}") from None
+
+
+def _decoded(data: bytes) -> Control | None:
+    """A stored or published Control; None (and a warning) for anything else."""
+    try:
+        return Control.decode(data)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        log.warning("shared state: ignored a value under %s that is not a state", PREFIX)
+        return None
 
 
 class RedisRuntime(RuntimeState):
@@ -183,17 +193,22 @@ class RedisRuntime(RuntimeState):
                     while True:
                         msg = await ps.get_message(ignore_subscribe_messages=True,
                                                    timeout=POLL)
-                        if msg is not None:
-                            self._install(Control.decode(msg["data"]))
+                        if msg is not None and msg.get("type") == "message":
+                            self._receive(msg["data"])
                         if msg is None or not self.connected:
                             await self._sync()
                             self._up()
             except asyncio.CancelledError:
                 raise
-            except ERRORS as exc:
+            except Exception as exc:  # Redis errors, or anything else: never a dead listener
                 self.lost(exc)
             await asyncio.sleep(delay)
             delay = min(delay * 2, BACKOFF[1])
+
+    def _receive(self, data: bytes) -> None:
+        control = _decoded(data)
+        if control is not None:
+            self._install(control)
 
     async def _sync(self) -> None:
         """Adopt the stored Control; write ours when Redis has none or an older one."""
@@ -211,7 +226,7 @@ class RedisRuntime(RuntimeState):
                 try:
                     await pipe.watch(CONTROL)
                     raw = await pipe.get(CONTROL)
-                    stored = None if raw is None else Control.decode(raw)
+                    stored = None if raw is None else _decoded(raw)
                     new = decide(stored)
                     if new is None:
                         assert stored is not None
