@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import pytest
 import requests
-from redis_server import RedisServer, free_port
 
 from helpers import eventually, run, running
+from redis_server import RedisServer, free_port
 
 KEYS = {"org_abc123": "mock-key-abc123", "org_xyz789": "mock-key-xyz789"}
 NOW = "2025-11-20T12:00:00Z"
