@@ -4,9 +4,10 @@
 :meth:`~mock_server.qa.journal.Journal.record`), trimmed to the journal's size;
 ``freddy-mock:journal:count`` counts every entry ever pushed, so an entry's number is
 ``count - length + position``. A request never waits for Redis: ``record`` queues the
-entry and a background task pushes what is queued in one ``MULTI`` (``INCRBY``, ``RPUSH``,
-``LTRIM``). While Redis is lost the queue keeps the newest entries (up to the journal's
-size) and is pushed when Redis is back; reads answer 503 meanwhile.
+entry and a background task pushes what is queued with one call of a small Lua script
+(``RPUSH``, ``LTRIM``, ``INCRBY``; atomic in Redis). While Redis is lost the queue keeps
+the newest entries (up to the journal's size) and is pushed when Redis is back; reads
+answer 503 meanwhile.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ import itertools
 from collections import deque
 from typing import TYPE_CHECKING
 
+from redis.commands.core import AsyncScript
+
 from mock_server.qa.journal import Entry, Journal, decode, encode
-from mock_server.qa.redis_runtime import BACKOFF, ERRORS, PREFIX
+from mock_server.qa.redis_runtime import BACKOFF, ERRORS, PREFIX, stop
 
 if TYPE_CHECKING:
     from mock_server.qa.redis_runtime import RedisRuntime
@@ -26,6 +29,13 @@ if TYPE_CHECKING:
 LIST = PREFIX + "journal"
 COUNT = PREFIX + "journal:count"
 CLOSE_WAIT = 2.0  # seconds the last push may take when the server stops
+CHUNK = 1000  # entries per script call (Lua's unpack has a limit)
+# KEYS: the list, the count; ARGV: the size, then the entries. Atomic in Redis.
+PUSH = """
+redis.call('RPUSH', KEYS[1], unpack(ARGV, 2))
+redis.call('LTRIM', KEYS[1], -tonumber(ARGV[1]), -1)
+return redis.call('INCRBY', KEYS[2], #ARGV - 1)
+"""
 
 
 class RedisJournal(Journal):
@@ -37,15 +47,16 @@ class RedisJournal(Journal):
         self._wake = asyncio.Event()
         self._pushing = asyncio.Lock()  # one push at a time keeps the order of entries
         self._task: asyncio.Task[None] | None = None
+        self._push: AsyncScript | None = None
 
     def start(self) -> None:
+        assert self._runtime.client is not None
+        self._push = self._runtime.client.register_script(PUSH)
         self._task = asyncio.create_task(self._pusher(), name="freddy-mock-journal")
 
     async def close(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await stop(self._task)
         with contextlib.suppress(asyncio.TimeoutError, *ERRORS):
             await asyncio.wait_for(self.flush(), CLOSE_WAIT)
 
@@ -64,16 +75,20 @@ class RedisJournal(Journal):
                 return
             batch, self._queue = self._queue, deque(maxlen=self.size)
             try:
-                async with self._runtime.client.pipeline(transaction=True) as pipe:  # type: ignore[union-attr]
-                    pipe.incrby(COUNT, len(batch)).rpush(LIST, *batch)
-                    await pipe.ltrim(LIST, -self.size, -1).execute()
+                entries = list(batch)
+                for i in range(0, len(entries), CHUNK):
+                    chunk = entries[i:i + CHUNK]
+                    assert self._push is not None
+                    await self._push(keys=[LIST, COUNT], args=[self.size, *chunk])
+                    for _ in chunk:
+                        batch.popleft()
             except BaseException:
                 batch.extend(self._queue)  # back in front of what came meanwhile
                 self._queue = batch
                 raise
 
     async def _pusher(self) -> None:
-        while True:
+        while not self._runtime.closing:
             await self._wake.wait()
             self._wake.clear()
             try:

@@ -7,8 +7,9 @@ Keys (all under ``freddy-mock:``):
   is an optimistic transaction (``WATCH``/``MULTI``: the standard check-and-set), which
   also ``PUBLISH``-es the new document on ``changes``.
 - ``g{generation}:w:{limit}\\x1f{org}:{window}`` and ``g{generation}:n:{scenario}``:
-  rate-limit windows and ``every:`` counters, ``INCRBY`` + ``EXPIRE`` in one ``MULTI``
-  (one round trip, atomic in Redis). ``reset`` starts a new generation: older counters are
+  rate-limit windows and ``every:`` counters: ``INCRBY`` (atomic in Redis) + ``EXPIRE``,
+  one pipelined round trip shared by the requests of a loop turn
+  (:mod:`~mock_server.qa.redis_counters`). ``reset`` starts a new generation: older counters are
   no longer read and expire by themselves.
 - ``journal`` (a list trimmed to the journal's size) and ``journal:count``: see
   :mod:`~mock_server.qa.redis_journal`.
@@ -39,6 +40,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError, WatchError
 
 from mock_server.qa.control import Activation, Control
+from mock_server.qa.redis_counters import CounterBatch
 from mock_server.qa.runtime import (
     COUNT_TTL,
     Change,
@@ -54,7 +56,8 @@ PREFIX = "freddy-mock:"
 CONTROL = PREFIX + "control"
 CHANNEL = PREFIX + "changes"
 TIMEOUT = 1.0  # seconds: connecting, and waiting for any answer
-POLL = 1.0  # seconds between the listener's checks of the stored Control
+POLL = 5.0  # seconds between the listener's checks of the stored Control (liveness)
+RECHECK = 0.25  # the same while a command failed but the subscription still stands
 BACKOFF = (0.05, 1.0)  # seconds between reconnection attempts: first, most
 TRIES = 10  # check-and-set attempts of one change under contention
 ERRORS = (RedisError, OSError)
@@ -84,6 +87,13 @@ def probe(url: str) -> None:
         raise StateError(f"--state {masked_url(url)}: cannot use Redis: {exc}") from None
 
 
+async def stop(task: asyncio.Task[None]) -> None:
+    """Cancel a background task and wait for it, a bounded time."""
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, asyncio.TimeoutError):
+        await asyncio.wait_for(task, 2 * TIMEOUT)
+
+
 def _decoded(data: bytes) -> Control | None:
     """A stored or published Control; None (and a warning) for anything else."""
     try:
@@ -108,6 +118,8 @@ class RedisRuntime(RuntimeState):
         self.client: aioredis.Redis | None = None
         self._fallback = LocalCounters()  # while Redis cannot be reached
         self._listener: asyncio.Task[None] | None = None
+        self._counters: CounterBatch | None = None
+        self.closing = False
         self.journal = RedisJournal(self, journal_size) if journal_size > 0 else None
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -124,17 +136,20 @@ class RedisRuntime(RuntimeState):
             raise StateError(f"--state {masked_url(self.url)}: cannot use Redis: {exc}") \
                 from None
         self._up()
+        self._counters = CounterBatch(self.client)
         self._listener = asyncio.create_task(self._listen(), name="freddy-mock-state")
         if self.journal is not None:
             self.journal.start()
 
     async def close(self) -> None:
+        self.closing = True  # (a cancellation that asyncio.timeout turns into a
+        # TimeoutError must not keep the listener going: it checks this too)
+        if self._counters is not None:
+            self._counters.cancel()
         if self.journal is not None:
             await self.journal.close()
         if self._listener is not None:
-            self._listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._listener
+            await stop(self._listener)
         if self.client is not None:
             with contextlib.suppress(*ERRORS):
                 await self.client.aclose()
@@ -182,7 +197,7 @@ class RedisRuntime(RuntimeState):
 
     async def _listen(self) -> None:
         delay = BACKOFF[0]
-        while True:
+        while not self.closing:
             assert self.client is not None
             try:
                 async with self.client.pubsub() as ps:
@@ -190,9 +205,9 @@ class RedisRuntime(RuntimeState):
                     await self._sync()  # after subscribing: no change falls between
                     self._up()
                     delay = BACKOFF[0]
-                    while True:
+                    while not self.closing:
                         msg = await ps.get_message(ignore_subscribe_messages=True,
-                                                   timeout=POLL)
+                                                   timeout=POLL if self.connected else RECHECK)
                         if msg is not None and msg.get("type") == "message":
                             self._receive(msg["data"])
                         if msg is None or not self.connected:
@@ -201,6 +216,8 @@ class RedisRuntime(RuntimeState):
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # Redis errors, or anything else: never a dead listener
+                if self.closing:
+                    return
                 self.lost(exc)
             await asyncio.sleep(delay)
             delay = min(delay * 2, BACKOFF[1])
@@ -213,7 +230,12 @@ class RedisRuntime(RuntimeState):
     async def _sync(self) -> None:
         """Adopt the stored Control; write ours when Redis has none or an older one."""
         assert self.client is not None
+        raw = await self.client.get(CONTROL)  # the usual case: one GET, nothing to write
+        stored = None if raw is None else _decoded(raw)
         mine = self._control
+        if stored is not None and stored.version >= mine.version:
+            self._install(stored)
+            return
         await self._check_and_set(
             self.client, lambda s: None if s is not None and s.version >= mine.version else mine)
 
@@ -258,30 +280,21 @@ class RedisRuntime(RuntimeState):
     async def reset(self) -> None:
         await self.update(lambda c: c.reset_to(self.initial))
 
-    # -- counters: one pipelined round trip ------------------------------------------------
-    async def _incr(self, key: str, cost: int, ttl: int) -> int:
-        assert self.client is not None
-        async with self.client.pipeline(transaction=True) as pipe:
-            count, _ = await pipe.incrby(key, cost).expire(key, ttl).execute()
-        return int(count)
-
+    # -- counters: one pipelined round trip (shared by the requests of a loop turn) ------
     async def hit(self, key: str, window: int, cost: int = 1, ttl: int = 120) -> int:
-        if self.connected:
+        if self.connected and self._counters is not None:
             name = f"{PREFIX}g{self._control.generation}:w:{key}:{window}"
             try:
-                if not cost:
-                    assert self.client is not None
-                    return int(await self.client.get(name) or 0)
-                return await self._incr(name, cost, ttl)
+                return await self._counters.count(name, cost, ttl)
             except ERRORS as exc:
                 self.lost(exc)
         return self._fallback.hit(key, window, cost)
 
     async def next_count(self, name: str) -> int:
-        if self.connected:
+        if self.connected and self._counters is not None:
+            key = f"{PREFIX}g{self._control.generation}:n:{name}"
             try:
-                return await self._incr(f"{PREFIX}g{self._control.generation}:n:{name}", 1,
-                                        COUNT_TTL)
+                return await self._counters.count(key, 1, COUNT_TTL)
             except ERRORS as exc:
                 self.lost(exc)
         return self._fallback.next_count(name)
