@@ -33,7 +33,7 @@ from mock_server.qa.state import Overrides
 from mock_server.stages.clock import parse_instant
 from mock_server.stages.errors import JSON, ApiError
 
-PREFIX = "/__mock/"
+PREFIX = routing.CONTROL_PREFIX  # "/__mock/"
 MAX_DELAY_MS = 60_000
 
 

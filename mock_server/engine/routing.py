@@ -65,9 +65,13 @@ def check_host(request: web.Request) -> None:
         hosts.admit(host)
 
 
+CONTROL_PREFIX = "/__mock/"  # the control surface (control/admin.py): never the API's CORS
+
+
 def add_cors(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
+    """The API's CORS headers; none under the control prefix (even on its 404s and 405s)."""
     origin = request.headers.get(ORIGIN)
-    if origin is not None:
+    if origin is not None and not request.path.startswith(CONTROL_PREFIX):
         request.app[STATE].cors.decorate(response.headers, origin)
     return response
 
