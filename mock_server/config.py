@@ -90,8 +90,18 @@ def exposure_problem(config: MockConfig) -> str | None:
     """The ``--expose`` / ``--allowed-host`` rule, as one line, or None when it holds.
 
     Off loopback the Host names to answer must be named (or ``*`` said explicitly): a name
-    the mock does not know would otherwise reach it through DNS rebinding. (For
-    ``MockConfig.validate()``, issue 17.)"""
+    the mock does not know would otherwise reach it through DNS rebinding. Also checks each
+    ``allowed_hosts`` and ``qa.admin_cors`` value. (For ``MockConfig.validate()``, issue 17.)
+    """
+    try:
+        for name in config.allowed_hosts:
+            host_name(name)
+        for value in config.qa.admin_cors:
+            origin(value)
+    except ValueError as exc:
+        return str(exc)
+    if config.qa.admin_cors and not config.qa.admin:
+        return "--admin-cors needs --admin"
     if not is_loopback(config.host) and not config.allowed_hosts:
         return (f"--host {config.host} needs --allowed-host NAME for each name clients use "
                 "to reach the mock (or --allowed-host '*' to answer any Host header)")

@@ -146,8 +146,6 @@ def add_qa_arguments(p: argparse.ArgumentParser) -> None:
 def qa_config_from_args(args: argparse.Namespace) -> QaConfig:
     if args.admin and not args.admin_token and not is_loopback(args.host):
         raise UsageError(f"--admin on non-loopback address {args.host!r} needs --admin-token")
-    if args.admin_cors and not args.admin:
-        raise UsageError("--admin-cors needs --admin")
     if args.watch and not any(Path(s).suffix in (".yaml", ".yml") or Path(s).exists()
                               for s in args.scenarios):
         raise UsageError("--watch needs at least one --scenarios FILE to watch")

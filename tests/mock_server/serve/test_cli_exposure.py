@@ -68,3 +68,18 @@ def test_allowed_host_star_says_what_it_opens() -> None:
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=30)
     assert "WARNING" in err and "DNS rebinding" in err
+
+
+def test_the_rule_is_one_function_a_config_built_in_code_can_use() -> None:
+    """exposure_problem() is what MockConfig.validate() (issue 17) calls."""
+    from mock_server.config import MockConfig, QaConfig, exposure_problem
+
+    assert exposure_problem(MockConfig()) is None
+    assert "--allowed-host" in (exposure_problem(MockConfig(host="0.0.0.0", expose=True)) or "")
+    assert exposure_problem(MockConfig(host="0.0.0.0", expose=True,
+                                       allowed_hosts=("mock.test",))) is None
+    assert "not a host name" in (exposure_problem(MockConfig(allowed_hosts=("a:1",))) or "")
+    assert "not an origin" in (exposure_problem(
+        MockConfig(qa=QaConfig(admin=True, admin_cors=("x",)))) or "")
+    assert "needs --admin" in (exposure_problem(
+        MockConfig(qa=QaConfig(admin_cors=("http://x",)))) or "")
