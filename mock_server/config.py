@@ -25,6 +25,9 @@ class MockConfig:
     # Host header names answered besides the loopback ones ("*": any; ".example.com": the
     # name and its subdomains), normalized by host_name(); see stages/hosts.py.
     allowed_hosts: tuple[str, ...] = ()
+    # CORS request headers a preflight may use: None echoes whatever it asks for (valid
+    # names only); a tuple allows the API's own headers plus these (--cors-allow-header).
+    cors_allow_headers: tuple[str, ...] | None = None
     workers: int = 1  # processes serving the port (SO_REUSEPORT); >1 shares runtime state
     qa: QaConfig = field(default_factory=lambda: QaConfig())
 

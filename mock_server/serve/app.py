@@ -49,7 +49,7 @@ def build_state(config: MockConfig) -> MockState:
             fixtures.canned,
         ),
         errors=ErrorRenderer(contract, clock),
-        cors=Cors(contract.key_headers),
+        cors=Cors(contract.key_headers, config.cors_allow_headers),
         hosts=HostGate(config.allowed_hosts),
         spec_yaml=Path(config.spec_path).read_bytes(),
         qa=build_qa(config, contract),
