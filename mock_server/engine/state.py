@@ -14,6 +14,7 @@ from mock_server.stages.clock import Clock
 from mock_server.stages.cors import Cors
 from mock_server.stages.data import SummarySource
 from mock_server.stages.errors import ErrorRenderer
+from mock_server.stages.hosts import HostGate
 from mock_server.stages.params import QueryParser
 
 
@@ -27,6 +28,7 @@ class MockState:
     summaries: SummarySource
     errors: ErrorRenderer
     cors: Cors
+    hosts: HostGate
     spec_yaml: bytes
     qa: QaState
 

@@ -7,7 +7,7 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -15,7 +15,15 @@ from api_contract.contract import ContractError
 from api_contract.keys import mask_key
 from api_contract.resources import default_fixtures_dir, default_spec_path
 from mock_server import __version__
-from mock_server.config import MockConfig, QaConfig, is_loopback
+from mock_server.config import (
+    MockConfig,
+    QaConfig,
+    exposure_problem,
+    exposure_warnings,
+    host_name,
+    is_loopback,
+    origin,
+)
 from mock_server.qa.ratelimit import parse_rate
 from mock_server.qa.scenario_files import ScenarioError
 from mock_server.serve.app import build_state, create_app
@@ -63,6 +71,16 @@ def _workers(text: str) -> int:
     return int(text)
 
 
+def _checked(parse: Callable[[str], str]) -> Callable[[str], str]:
+    def check(text: str) -> str:
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return check
+
+
 def _header_names(names: list[str] | None) -> tuple[str, ...] | None:
     if names is None:
         return None
@@ -91,7 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="allow only the API's own headers plus NAME in CORS preflights "
                         "(repeatable; default: grant every requested header)")
     p.add_argument("--expose", action="store_true",
-                   help="allow binding to a non-loopback address (prints a warning)")
+                   help="allow binding to a non-loopback address (prints a warning; needs "
+                        "--allowed-host)")
+    p.add_argument("--allowed-host", type=_checked(host_name), action="append", default=[],
+                   metavar="NAME", dest="allowed_hosts",
+                   help="also answer requests whose Host is NAME, any port (repeatable; "
+                        "'.example.com' adds its subdomains; '*' any Host, with a warning). "
+                        "Loopback names are always answered, others get a 421")
     add_qa_arguments(p)
     p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return p
@@ -125,6 +149,9 @@ def add_qa_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--admin-token", default=os.environ.get("FREDDY_MOCK_ADMIN_TOKEN"),
                    metavar="TOKEN", help="require 'Authorization: Bearer TOKEN' on /__mock/ "
                    "(default $FREDDY_MOCK_ADMIN_TOKEN; required off loopback)")
+    g.add_argument("--admin-cors", type=_checked(origin), action="append", default=[],
+                   metavar="ORIGIN", help="let a page on ORIGIN (e.g. http://localhost:3000) "
+                   "call the admin API; it is same-origin only otherwise (repeatable)")
     g.add_argument("--journal-size", type=_size, default=1000, metavar="N",
                    help="requests the journal keeps (default 1000; 0 = off)")
 
@@ -141,6 +168,7 @@ def qa_config_from_args(args: argparse.Namespace) -> QaConfig:
         rate_limit=args.rate_limit,
         admin=args.admin,
         admin_token=args.admin_token or None,
+        admin_cors=tuple(args.admin_cors),
         journal_size=args.journal_size,
     )
 
@@ -149,7 +177,7 @@ def config_from_args(args: argparse.Namespace) -> MockConfig:
     if not is_loopback(args.host) and not args.expose:
         raise UsageError(f"refusing to bind to non-loopback address {args.host!r}; "
                          "pass --expose to allow it")
-    return MockConfig(
+    config = MockConfig(
         host=args.host,
         port=args.port,
         spec_path=args.spec or default_spec_path(),
@@ -160,9 +188,14 @@ def config_from_args(args: argparse.Namespace) -> MockConfig:
         access_log=args.access_log,
         expose=args.expose,
         workers=args.workers,
+        allowed_hosts=tuple(args.allowed_hosts),
         cors_allow_headers=_header_names(args.cors_allow_header),
         qa=qa_config_from_args(args),
     )
+    problem = exposure_problem(config)
+    if problem is not None:
+        raise UsageError(problem)
+    return config
 
 
 def startup_notes(config: MockConfig, origin: str) -> str:
@@ -191,9 +224,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    if not is_loopback(config.host):
-        print(f"{PROG}: WARNING: listening on {config.host}, reachable from other machines",
-              file=sys.stderr)
+    for warning in exposure_warnings(config):
+        print(f"{PROG}: WARNING: {warning}", file=sys.stderr)
     def ready(port: int) -> None:
         origin = f"http://{config.host}:{port}"
         keys = ", ".join(f"{e.masked} -> {e.org}" for e in state.auth.store.entries())

@@ -30,8 +30,14 @@ EXTRA_TEMPLATES = {
                        "The request body is too large"),
     414: ErrorTemplate(414, "URI_TOO_LONG", "client_error", "Request line too long",
                        "The request line is too long"),
+    415: ErrorTemplate(415, "UNSUPPORTED_MEDIA_TYPE", "client_error",
+                       "Unsupported media type", "The body must be application/json"),
+    421: ErrorTemplate(421, "HOST_NOT_ALLOWED", "client_error", "Host not allowed",
+                       "This mock does not answer that Host"),
     431: ErrorTemplate(431, "REQUEST_HEADERS_TOO_LARGE", "client_error",
                        "Request headers too large", "The request headers are too large"),
+    503: ErrorTemplate(503, "SERVICE_UNAVAILABLE", "server_error", "Service unavailable",
+                       "The mock is busy; retry later"),
 }
 
 
