@@ -96,13 +96,19 @@ class Contract:
     path_param: str
     query_params: tuple[QueryParam, ...]
     key_headers: tuple[str, ...]
-    statuses: tuple[int, ...]
-    validators: Mapping[int, Draft202012Validator]  # a lazy Validators
+    statuses: tuple[int, ...]  # the vendor's rows (documented, and 429)
+    validators: Mapping[int, Draft202012Validator]  # a lazy Validators, every explicit row
     envelope: Validators  # {"envelope": the shared error envelope's schema}, lazy
-    examples: Mapping[str, Example]
-    errors: Mapping[int, ErrorTemplate]
+    examples: Mapping[str, Example]  # the vendor's rows' examples (servable by Prefer)
+    errors: Mapping[int, ErrorTemplate]  # the vendor's rows
+    mock_errors: Mapping[int, ErrorTemplate]  # the mock-only rows (404, 405, 413, ...)
     summary_fields: tuple[str, ...]
     json_text: str = field(repr=False)
+
+    @property
+    def vendor_raw(self) -> dict[str, Any]:
+        """The spec without its mock-only rows: what a real server is checked against."""
+        return vendor_spec(self.raw)
 
     @property
     def envelope_validator(self) -> Draft202012Validator:
@@ -173,6 +179,30 @@ def _pinned(schema: Mapping[str, Any], prop: str) -> Any:
     return None
 
 
+MOCK_ONLY = "x-mock-only"  # marks a response row the vendor's document does not have
+
+
+def vendor_spec(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``raw`` whose operations keep only the vendor's response rows."""
+    spec = copy.deepcopy(dict(raw))
+    for item in spec.get("paths", {}).values():
+        for op in item.values():
+            if isinstance(op, dict) and isinstance(op.get("responses"), dict):
+                op["responses"] = {status: r for status, r in op["responses"].items()
+                                   if not (isinstance(r, dict) and r.get(MOCK_ONLY) is True)}
+    return spec
+
+
+def _template(status: int, schema: Mapping[str, Any], first: Mapping[str, Any]) -> ErrorTemplate:
+    return ErrorTemplate(
+        status=status,
+        code=_pinned(schema, "code") or first["code"],
+        type=_pinned(schema, "type") or first["type"],
+        message=first["message"],
+        system_message=first["system_message"],
+    )
+
+
 def load_spec(path: Path) -> dict[str, Any]:
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -232,32 +262,38 @@ def _compile(raw: dict[str, Any], validate: bool) -> Contract:
 
     schemas: dict[int, Mapping[str, Any]] = {}
     examples: dict[str, Example] = {}
+    mock_examples: dict[str, Example] = {}
     errors: dict[int, ErrorTemplate] = {}
+    mock_errors: dict[int, ErrorTemplate] = {}
+    statuses: list[int] = []
     for status_text, response in op["responses"].items():
-        status = int(status_text)
+        mock_only = response.get(MOCK_ONLY) is True
         media = response["content"]["application/json"]
         schema = media["schema"]
-        schemas[status] = schema
         for name, ex in media.get("examples", {}).items():
-            if name in examples:
+            if name in examples or name in mock_examples:
                 raise ContractError(f"example name {name!r} is used twice")
-            examples[name] = Example(name, status, ex["value"])
-        if status >= 400:
-            first = next(iter(media["examples"].values()))["value"]["error"]
-            errors[status] = ErrorTemplate(
-                status=status,
-                code=_pinned(schema, "code") or first["code"],
-                type=_pinned(schema, "type") or first["type"],
-                message=first["message"],
-                system_message=first["system_message"],
-            )
+            # A `default` row's examples carry their status in the body.
+            status = int(ex["value"]["error"]["status"] if status_text == "default"
+                         else status_text)
+            (mock_examples if mock_only else examples)[name] = Example(name, status, ex["value"])
+            schemas.setdefault(status, schema)
+            if status >= 400 and status not in errors and status not in mock_errors:
+                (mock_errors if mock_only else errors)[status] = _template(
+                    status, schema, ex["value"]["error"])
+            if not mock_only and status not in statuses:
+                statuses.append(status)
+        if status_text != "default":
+            schemas[int(status_text)] = schema
+            if not mock_only and int(status_text) not in statuses:
+                statuses.append(int(status_text))
     summary_schema = op["responses"]["200"]["content"]["application/json"]["schema"]
     envelope = Validators({"envelope": resolved["components"]["schemas"]["ErrorEnvelope"]})
     validators = Validators(schemas)
     if validate:
         validators.compile_all()
         envelope.compile_all()
-        for example in examples.values():
+        for example in [*examples.values(), *mock_examples.values()]:
             problems = [e.message for e in validators[example.status].iter_errors(example.value)]
             if problems:
                 raise ContractError(
@@ -269,11 +305,12 @@ def _compile(raw: dict[str, Any], validate: bool) -> Contract:
         path_param=path_params[0]["name"],
         query_params=tuple(query),
         key_headers=key_headers,
-        statuses=tuple(sorted(validators)),
+        statuses=tuple(sorted(statuses)),
         validators=validators,
         envelope=envelope,
         examples=examples,
         errors=errors,
+        mock_errors=mock_errors,
         summary_fields=tuple(summary_schema["required"]),
         json_text=json.dumps(raw, indent=2),
     )
