@@ -15,6 +15,7 @@ from contract_tests.checks import all_checks
 from contract_tests.config import OPTIONS, KitConfig, UsageError, from_getter
 from contract_tests.report import ConsoleReport, JUnitReport
 from contract_tests.runner import Handler, Outcome, StartError, run
+from mock_server import __version__
 
 PROG = "freddy-contract"
 
@@ -31,6 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "against its contract (the OpenAPI spec).",
                 epilog=f"checks:\n{checks}\n\nexit codes: 0 conforms, 1 violation, "
                        "2 bad usage / unreadable spec / unreachable target")
+    # One version for the distribution (freddy-mock ships both commands).
+    p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     for opt in OPTIONS:
         if opt.is_flag:
             p.add_argument(opt.flag, action="store_true", default=None,
