@@ -11,11 +11,11 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from api_contract import __version__
 from contract_tests.checks import all_checks
 from contract_tests.config import OPTIONS, KitConfig, UsageError, from_getter
 from contract_tests.report import ConsoleReport, JUnitReport
 from contract_tests.runner import Handler, Outcome, StartError, run
-from mock_server import __version__
 
 PROG = "freddy-contract"
 

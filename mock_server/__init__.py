@@ -1,3 +1,5 @@
 """Freddy analytics mock server: an aiohttp server driven by ``spec/openapi.yaml``."""
 
-__version__ = "0.1.0"
+from api_contract import __version__
+
+__all__ = ["__version__"]

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from mock_server.resources import default_spec_path
+from api_contract.resources import default_spec_path
 
 from . import node_tools
 
