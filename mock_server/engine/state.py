@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiohttp import web
 
@@ -15,6 +15,7 @@ from mock_server.stages.cors import Cors
 from mock_server.stages.data import SummarySource
 from mock_server.stages.errors import ErrorRenderer
 from mock_server.stages.params import QueryParser
+from mock_server.stages.tenants import Tenant
 
 
 @dataclass(slots=True)
@@ -29,6 +30,7 @@ class MockState:
     cors: Cors
     spec_yaml: bytes
     qa: QaState
+    tenants: tuple[Tenant, ...] = field(default=())  # --tenants N
 
 
 STATE: web.AppKey[MockState] = web.AppKey("freddy_mock_state", MockState)
