@@ -52,10 +52,11 @@ def venv(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     python = env / "bin" / "python"
     purelib = Path(run([str(python), "-c", "import sysconfig; print(sysconfig.get_path("
                         "'purelib'))"], env.parent).strip())
-    (purelib / "zz_running_env.pth").write_text("\n".join(site.getsitepackages()) + "\n")
     wheel = next(dist.glob("*.whl"))
     run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet",
          "--no-deps", "--no-index", str(wheel)], env.parent)
+    # Only now: before, pip would see the running environment's freddy-mock and skip.
+    (purelib / "zz_running_env.pth").write_text("\n".join(site.getsitepackages()) + "\n")
     return env
 
 
