@@ -20,6 +20,7 @@ class MockConfig:
     seed: int = 0
     now: datetime | None = None  # frozen clock; None follows the real UTC clock
     keys: tuple[tuple[str, str], ...] = ()  # extra (key, org) pairs on top of the fixtures
+    tenants: int = 0  # generated organizations with keys (stages/tenants.py), 0-10000
     access_log: bool = False
     expose: bool = False  # explicit consent to bind to a non-loopback address
     # Host header names answered besides the loopback ones ("*": any; ".example.com": the

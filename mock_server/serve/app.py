@@ -26,6 +26,7 @@ from mock_server.stages.errors import ErrorRenderer
 from mock_server.stages.fixtures import load_fixtures
 from mock_server.stages.hosts import HostGate
 from mock_server.stages.params import QueryParser
+from mock_server.stages.tenants import make_tenants
 
 MAX_BODY = 64 * 1024  # request bodies (only the admin API reads any): 413 beyond
 
@@ -37,11 +38,15 @@ def build_state(config: MockConfig) -> MockState:
     contract = load_contract(config.spec_path)
     fixtures = load_fixtures(config.fixtures_dir, contract)
     clock = Clock(config.now)
+    reserved = {org for _, org in (*fixtures.keys, *config.keys)}
+    tenants = make_tenants(config.tenants, config.seed, reserved)
     return MockState(
         config=config,
         contract=contract,
         clock=clock,
-        auth=Authenticator(KeyStore((*fixtures.keys, *config.keys)), contract.key_headers),
+        auth=Authenticator(
+            KeyStore((*fixtures.keys, *config.keys, *((t.key, t.org) for t in tenants))),
+            contract.key_headers),
         params=QueryParser(contract.query_params),
         summaries=SummarySource(
             config.seed,
@@ -53,6 +58,7 @@ def build_state(config: MockConfig) -> MockState:
         hosts=HostGate(config.allowed_hosts),
         spec_yaml=Path(config.spec_path).read_bytes(),
         qa=build_qa(config, contract),
+        tenants=tenants,
     )
 
 

@@ -32,6 +32,7 @@ from mock_server.serve.workers import run_workers
 from mock_server.stages.clock import parse_instant
 from mock_server.stages.cors import is_header_name
 from mock_server.stages.fixtures import FixtureError
+from mock_server.stages.tenants import MAX_TENANTS
 
 PROG = "freddy-mock"
 
@@ -90,6 +91,12 @@ def _header_names(names: list[str] | None) -> tuple[str, ...] | None:
     return tuple(names)
 
 
+def _tenants(text: str) -> int:
+    if not text.isdigit() or int(text) > MAX_TENANTS:
+        raise argparse.ArgumentTypeError(f"not a tenant count (0-{MAX_TENANTS}): {text[:20]!r}")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog=PROG, description="Spec-driven mock of the Freddy API-key usage summary.")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
@@ -102,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="freeze the clock at this instant, e.g. 2025-11-15T10:30:00Z")
     p.add_argument("--key", type=_key_pair, action="append", default=[], metavar="KEY=ORG",
                    help="add an API key for an organization (repeatable)")
+    p.add_argument("--tenants", type=_tenants, default=0, metavar="N",
+                   help="add N generated organizations with keys (realistic names, stable "
+                        "for a --seed; listed in /docs)")
     p.add_argument("--workers", type=_workers, default=1,
                    help="serve with N processes on one port (SO_REUSEPORT; default 1)")
     p.add_argument("--access-log", action="store_true", help="log every request (keys masked)")
@@ -185,6 +195,7 @@ def config_from_args(args: argparse.Namespace) -> MockConfig:
         seed=args.seed,
         now=args.now,
         keys=tuple(args.key),
+        tenants=args.tenants,
         access_log=args.access_log,
         expose=args.expose,
         workers=args.workers,
@@ -228,7 +239,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG}: WARNING: {warning}", file=sys.stderr)
     def ready(port: int) -> None:
         origin = f"http://{config.host}:{port}"
-        keys = ", ".join(f"{e.masked} -> {e.org}" for e in state.auth.store.entries())
+        generated = {t.org for t in state.tenants}  # (their orgs are theirs alone)
+        keys = ", ".join(f"{e.masked} -> {e.org}" for e in state.auth.store.entries()
+                         if e.org not in generated)
+        if generated:
+            keys += f"; {len(generated)} generated tenants, listed in /docs"
         print(f"{PROG} listening on {origin}{state.contract.base_path}  (keys: {keys})")
         print(startup_notes(config, origin), flush=True)
 
