@@ -8,13 +8,14 @@ lives in ``runtime``.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from api_contract.contract import Contract
 from api_contract.resources import default_fixtures_dir
 from mock_server.config import MockConfig
 from mock_server.qa.control import Activation, Overrides
+from mock_server.qa.delays import DelayGate
 from mock_server.qa.file_runtime import FileRuntime
 from mock_server.qa.journal import Journal
 from mock_server.qa.ratelimit import RateLimit
@@ -36,6 +37,7 @@ class QaState:
     rng: random.Random
     reloads: int = 0
     reload_error: str | None = None
+    delays: DelayGate = field(default_factory=DelayGate)  # cap on requests held at once
 
     @property
     def overrides(self) -> Overrides:
