@@ -16,7 +16,6 @@ from api_contract.resources import default_fixtures_dir
 from mock_server.config import MockConfig
 from mock_server.qa.control import Activation, Overrides
 from mock_server.qa.delays import DelayGate
-from mock_server.qa.file_runtime import FileRuntime
 from mock_server.qa.journal import Journal
 from mock_server.qa.ratelimit import RateLimit
 from mock_server.qa.runtime import LocalRuntime, RuntimeState
@@ -97,6 +96,8 @@ def build_runtime(config: MockConfig, initial: list[Activation],
         redis_runtime = RedisRuntime(config.state, initial, journal_size)
         return redis_runtime, redis_runtime.journal
     if config.workers > 1:  # one host: the workers share a file the parent makes now
+        from mock_server.qa.file_runtime import FileRuntime  # (sqlite3: only when used)
+
         file_runtime = FileRuntime(initial, journal_size)
         return file_runtime, file_runtime.journal
     return LocalRuntime(initial), Journal(journal_size) if journal_size > 0 else None

@@ -191,6 +191,41 @@ def test_redis_lost_and_back(mocks: tuple[Mock, Mock], redis_server: RedisServer
     eventually(lambda: a.get().status_code == 200, what="a change after recovery crosses")
 
 
+def commands(redis_server: RedisServer) -> int:
+    """Commands Redis has processed so far (this INFO call included)."""
+    with redis_server.client() as c:
+        return int(c.info("stats")["total_commands_processed"])
+
+
+def test_the_plain_path_asks_redis_nothing(redis_server: RedisServer) -> None:
+    with mock_process("--state", redis_server.url, "--now", NOW) as m:
+        assert m.get().status_code == 200
+        before = commands(redis_server)
+        assert [m.get().status_code for _ in range(20)] == [200] * 20
+        # the listener's check every few seconds may fall in between; 20 requests may not
+        assert commands(redis_server) - before <= 3
+
+
+def calls(redis_server: RedisServer) -> dict[str, int]:
+    with redis_server.client() as c:
+        return {k.removeprefix("cmdstat_"): v["calls"] for k, v in c.info("commandstats").items()}
+
+
+SCRIPTED = {"incrby", "expire", "get", "rpush", "ltrim"}  # what the two scripts run inside
+
+
+def test_a_counted_request_costs_one_script_call(mocks: tuple[Mock, Mock],
+                                                 redis_server: RedisServer) -> None:
+    a, _ = mocks
+    before = calls(redis_server)
+    assert [a.get().status_code for _ in range(10)] == [200] * 10
+    delta = {k: n - before.get(k, 0) for k, n in calls(redis_server).items()}
+    # per request: one call for its count, one (queued, in the background) for the journal
+    assert delta.get("evalsha", 0) <= 2 * 10
+    others = {k: n for k, n in delta.items() if n and k not in {"evalsha", "info", *SCRIPTED}}
+    assert sum(others.values()) <= 3, others  # the listener's check may fall in between
+
+
 def test_redis_unreachable_at_start_is_one_line_and_exit_2() -> None:
     url = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
     for extra in ((), ("--workers", "2")):
