@@ -48,6 +48,7 @@ HIT = ("INSERT INTO counters VALUES (?, ?, ?) ON CONFLICT(k) DO UPDATE SET "
        "RETURNING n")
 COUNT = ("INSERT INTO counters VALUES (?, 0, 1) ON CONFLICT(k) DO UPDATE SET n = n + 1 "
          "RETURNING n")
+LOCK_WAIT = 2.0  # seconds a process waits for the shared lock at most
 
 
 class FileRuntime(RuntimeState):
@@ -83,8 +84,20 @@ class FileRuntime(RuntimeState):
     @contextmanager
     def writing(self) -> Iterator[sqlite3.Connection]:
         """One write transaction, under the lock every process shares."""
-        with self._lock, self._transaction() as db:
+        with self._locked(), self._transaction() as db:
             yield db
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """The shared lock, so no process waits in SQLite's sleeping busy handler. Only an
+        aid: SQLite's own locking keeps the file right, so a lock left by a killed worker
+        is waited for a bounded time, then gone around."""
+        got = self._lock.acquire(timeout=LOCK_WAIT)
+        try:
+            yield
+        finally:
+            if got:
+                self._lock.release()
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -136,14 +149,14 @@ class FileRuntime(RuntimeState):
         self._seen = new.version
 
     async def update(self, change: Change) -> tuple[Control, Control]:
-        with self._lock:
+        with self._locked():
             with self._transaction() as db:
                 old, new = self._write(db, change)
             self._publish(new)
         return old, new
 
     async def reset(self) -> None:
-        with self._lock:
+        with self._locked():
             with self._transaction() as db:
                 _, new = self._write(db, lambda c: c.reset_to(self.initial))
                 db.execute("DELETE FROM counters")
@@ -156,11 +169,11 @@ class FileRuntime(RuntimeState):
             row = self._conn().execute("SELECT w, n FROM counters WHERE k = ?",
                                        (key,)).fetchone()
             return row[1] if row is not None and row[0] == window else 0
-        with self._lock:
+        with self._locked():
             return self._conn().execute(HIT, (key, window, cost)).fetchall()[0][0]
 
     async def next_count(self, name: str) -> int:
-        with self._lock:
+        with self._locked():
             return self._conn().execute(COUNT, ("n\x1f" + name,)).fetchall()[0][0]
 
     def describe(self) -> dict[str, Any]:
