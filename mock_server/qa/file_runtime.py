@@ -66,14 +66,14 @@ class FileRuntime(RuntimeState):
         self.path = os.path.join(self._dir, "state.db")
         self._db: sqlite3.Connection | None = None
         self._pid = 0
-        db = self._conn()
+        db = self.conn()
         db.executescript(SCHEMA)
         db.execute("INSERT INTO control VALUES (1, ?)", (self._control.encode(),))
         db.close()
         self._db = None  # no connection crosses a fork: each process opens its own
         self.journal = FileJournal(self, journal_size) if journal_size > 0 else None
 
-    def _conn(self) -> sqlite3.Connection:
+    def conn(self) -> sqlite3.Connection:
         if self._db is None or self._pid != os.getpid():
             db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
                                  timeout=10)
@@ -84,11 +84,11 @@ class FileRuntime(RuntimeState):
     @contextmanager
     def writing(self) -> Iterator[sqlite3.Connection]:
         """One write transaction, under the lock every process shares."""
-        with self._locked(), self._transaction() as db:
+        with self.locked(), self._transaction() as db:
             yield db
 
     @contextmanager
-    def _locked(self) -> Iterator[None]:
+    def locked(self) -> Iterator[None]:
         """The shared lock, so no process waits in SQLite's sleeping busy handler. Only an
         aid: SQLite's own locking keeps the file right, so a lock left by a killed worker
         is waited for a bounded time, then gone around."""
@@ -101,7 +101,7 @@ class FileRuntime(RuntimeState):
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        db = self._conn()
+        db = self.conn()
         db.execute("BEGIN IMMEDIATE")
         try:
             yield db
@@ -129,7 +129,7 @@ class FileRuntime(RuntimeState):
 
     def _refresh(self) -> None:
         seen = self._version.value  # read first: a change after it is seen next time
-        (doc,) = self._conn().execute("SELECT doc FROM control").fetchone()
+        (doc,) = self.conn().execute("SELECT doc FROM control").fetchone()
         self._install(Control.decode(doc))
         self._seen = seen
 
@@ -149,14 +149,14 @@ class FileRuntime(RuntimeState):
         self._seen = new.version
 
     async def update(self, change: Change) -> tuple[Control, Control]:
-        with self._locked():
+        with self.locked():
             with self._transaction() as db:
                 old, new = self._write(db, change)
             self._publish(new)
         return old, new
 
     async def reset(self) -> None:
-        with self._locked():
+        with self.locked():
             with self._transaction() as db:
                 _, new = self._write(db, lambda c: c.reset_to(self.initial))
                 db.execute("DELETE FROM counters")
@@ -166,22 +166,26 @@ class FileRuntime(RuntimeState):
     async def hit(self, key: str, window: int, cost: int = 1, ttl: int = 120) -> int:
         key = "w\x1f" + key
         if not cost:
-            row = self._conn().execute("SELECT w, n FROM counters WHERE k = ?",
+            row = self.conn().execute("SELECT w, n FROM counters WHERE k = ?",
                                        (key,)).fetchone()
             return row[1] if row is not None and row[0] == window else 0
-        with self._locked():
-            return self._conn().execute(HIT, (key, window, cost)).fetchall()[0][0]
+        with self.locked():
+            return self.conn().execute(HIT, (key, window, cost)).fetchall()[0][0]
 
     async def next_count(self, name: str) -> int:
-        with self._locked():
-            return self._conn().execute(COUNT, ("n\x1f" + name,)).fetchall()[0][0]
+        with self.locked():
+            return self.conn().execute(COUNT, ("n\x1f" + name,)).fetchall()[0][0]
 
     def describe(self) -> dict[str, Any]:
         return {**super().describe(), "path": self.path}
 
 
 class FileJournal(Journal):
-    """The journal in the file: every worker appends to it and reads all of it."""
+    """The journal in the file: every worker appends to it and reads all of it. An entry is
+    one insert; every ``TRIM`` entries the oldest beyond the size go (reads show the newest
+    ``size`` only, so the bound holds exactly for what anyone sees)."""
+
+    TRIM = 64
 
     def __init__(self, runtime: FileRuntime, size: int) -> None:
         super().__init__(size)
@@ -189,18 +193,23 @@ class FileJournal(Journal):
         self._seq = itertools.repeat(0)  # the file numbers entries (AUTOINCREMENT)
 
     def _append(self, entry: Entry) -> Entry:
-        with self._runtime.writing() as db:
+        with self._runtime.locked():
+            db = self._runtime.conn()
             seq = db.execute("INSERT INTO journal (doc) VALUES (?)", (encode(entry),)).lastrowid
-            db.execute("DELETE FROM journal WHERE seq <= ?", ((seq or 0) - self.size,))
+            if seq is not None and seq % self.TRIM == 0:
+                db.execute("DELETE FROM journal WHERE seq <= ?", (seq - self.size,))
         return entry
 
     async def _all(self) -> list[Entry]:
-        rows = self._runtime._conn().execute("SELECT seq, doc FROM journal ORDER BY seq")
+        rows = self._runtime.conn().execute(
+            "SELECT seq, doc FROM (SELECT seq, doc FROM journal ORDER BY seq DESC LIMIT ?) "
+            "ORDER BY seq", (self.size,))
         return [decode(seq, doc) for seq, doc in rows.fetchall()]
 
     async def count(self) -> int:
-        return self._runtime._conn().execute("SELECT count(*) FROM journal").fetchone()[0]
+        (n,) = self._runtime.conn().execute("SELECT count(*) FROM journal").fetchone()
+        return min(n, self.size)
 
     async def clear(self) -> int:
         with self._runtime.writing() as db:
-            return db.execute("DELETE FROM journal").rowcount
+            return min(db.execute("DELETE FROM journal").rowcount, self.size)
