@@ -1,16 +1,18 @@
 """Throughput with the runtime state in Redis against in memory, interleaved in one run.
 
     python benchmarks/state.py [--seconds 4] [--rounds 3] [--connections 50] [--cases ...]
+    python benchmarks/state.py --instructions     (callgrind: instructions per request)
 
 Starts a redis-server of its own on a free loopback port and, for each case, the mock
 twice: ``--state memory`` and ``--state redis://...``. Cases: the plain path (nothing
 switched on: no Redis round trip at all), rate limiting on (``--rate-limit``, a limit never
-reached: one pipelined round trip per request), the journal on (``--admin``: entries queued,
-pushed in batches). Mock on CPU 0, load generator (wrk -t1, or the bundled one) and
-redis-server on CPU 1. Each round runs every case (in a rotated order) as a pair, memory and
-redis back to back (alternating which first); a ratio is redis / memory within one pair
-(the machine drifts). Prints a Markdown table; asserts nothing.
-"""
+reached: one script call per request, shared by concurrent ones), the journal on
+(``--admin``: entries queued, pushed in batches); and an A/A control, memory against
+memory, whose ratio shows how far the machine's noise alone moves a ratio. Mock on CPU 0,
+load generator (wrk -t1, or the bundled one) and redis-server on CPU 1. Each round runs
+every case (in a rotated order) as a pair, memory and redis back to back (alternating which
+first); a ratio is redis / memory within one pair (the machine drifts). Prints a Markdown
+table; asserts nothing."""
 
 from __future__ import annotations
 
@@ -31,10 +33,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench import SUMMARY, free_port, pinned, realistic, start
 from loadgen import Result, driver
 
+CONTROL = "A/A control: memory vs memory"
+
 CASES = {
     "plain path": [],
     "rate limit on": ["--rate-limit", "1000000000/min"],
     "journal on (--admin)": ["--admin"],
+    CONTROL: [],  # both "memory" and "redis" of this row are --state memory: the noise floor
 }
 
 
@@ -64,6 +69,8 @@ def count_instructions(cases: dict[str, list[str]], seconds: int) -> None:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             for case, flags in cases.items():
+                if case == CONTROL:
+                    continue  # instruction counts repeat: no noise floor to show
                 counts = []
                 for state in ("memory", url):
                     port = free_port()
@@ -104,11 +111,12 @@ def main() -> None:
     origins: dict[str, str] = {}
     try:
         for case, flags in cases.items():
-            for state in ("memory", url):
+            for kind, state in (("memory", "memory"), ("redis", url)):
+                state = "memory" if case == CONTROL else state
                 port = free_port()
                 cmd = pinned([sys.executable, "-m", "mock_server", "--port", str(port),
                               "--state", state, *flags], "0")
-                label = f"{case}, {'redis' if state != 'memory' else 'memory'}"
+                label = f"{case}, {kind}"
                 procs[label], _ = start(cmd, f"http://127.0.0.1:{port}{SUMMARY}org_abc123",
                                         headers)
                 origins[label] = f"http://127.0.0.1:{port}"
