@@ -55,6 +55,12 @@ class QaState:
     reload_error: str | None = None
     overrides: Overrides = field(default_factory=Overrides)
 
+    def reseed(self, seed: int, worker: int) -> None:
+        """A generator of this worker's own (``--workers N``, after the fork): a copy of
+        the parent's would draw the same sequence in every worker. Deterministic per seed
+        and worker index."""
+        self.rng = random.Random(f"{seed}/worker-{worker}")
+
     @property
     def documented_limit(self) -> int:
         return self.rate_limit.limit if self.rate_limit is not None else DOCUMENTED_LIMIT

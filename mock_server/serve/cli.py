@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from aiohttp import web
+
 from api_contract.contract import ContractError
 from api_contract.keys import mask_key
 from api_contract.resources import default_fixtures_dir, default_spec_path
@@ -174,8 +176,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         if args.workers > 1:
-            return run_workers(lambda: create_app(state=state), config.host, config.port,
-                               args.workers, ready, access_log=config.access_log)
+            def worker_app(index: int) -> web.Application:  # in the worker, after the fork
+                state.qa.reseed(config.seed, index)
+                return create_app(state=state)
+
+            return run_workers(worker_app, config.host, config.port, args.workers, ready,
+                               access_log=config.access_log)
         with asyncio.Runner(loop_factory=new_event_loop) as runner:
             runner.run(run())
     except OSError as exc:

@@ -65,9 +65,21 @@ class ApiError(Exception):
         return f"{self.status} {self.system_message or ''}".rstrip()
 
 
-_TRACE_PREFIX = os.urandom(6).hex() + "-"
-# From 16**10 the counter's hex has a fixed 11 digits (for the next 16**11 - 16**10 ids).
-_TRACE_COUNTER = itertools.count(16**10)
+_TRACE_PREFIX = ""
+_TRACE_COUNTER = itertools.count()
+
+
+def _new_trace_source() -> None:
+    """A fresh random prefix and counter: at import, and again in every forked child
+    (``--workers N``), so no two processes hand out the same ids."""
+    global _TRACE_PREFIX, _TRACE_COUNTER
+    _TRACE_PREFIX = os.urandom(6).hex() + "-"
+    # From 16**10 the counter's hex has a fixed 11 digits (for the next 16**11 - 16**10 ids).
+    _TRACE_COUNTER = itertools.count(16**10)
+
+
+_new_trace_source()
+os.register_at_fork(after_in_child=_new_trace_source)
 
 
 def new_trace_id() -> str:
