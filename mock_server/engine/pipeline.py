@@ -1,7 +1,9 @@
 """The summary endpoint as one pass through the stages:
 
-routing (aiohttp) -> preferences decoded -> auth -> rate limit -> parameters ->
-scenario choice -> data -> response (or a network fault).
+routing (aiohttp) -> preferences decoded -> auth -> (body, bad preference) -> rate limit ->
+parameters -> scenario choice -> data -> response (or a network fault). The key is judged
+before anything else about the request: a bad ``Prefer`` or ``__code`` is decoded first
+but answered only once the key has passed.
 
 Each stage raises :class:`~mock_server.stages.errors.ApiError`; the handler renders it itself and
 adds the CORS headers (it is its own edge: see routing.py). When no preference, scenario or
@@ -40,10 +42,16 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
     org_id = request.match_info[st.contract.path_param]
     limit_headers: dict[str, str] = {}
     try:
+        refused = None  # a bad preference is decoded here but judged after the key
+        try:
+            prefs = negotiate.decode(headers, request.rel_url, st.contract, qa.catalog)
+        except ApiError as bad:
+            prefs, refused = NO_PREFERENCES, bad
+        st.auth.authenticate(headers, org_id)  # the key first, whatever else is wrong
         if request.body_exists:
             raise ApiError(400, "A GET request takes no body")
-        prefs = negotiate.decode(headers, request.rel_url, st.contract, qa.catalog)
-        st.auth.authenticate(headers, org_id)
+        if refused is not None:
+            raise refused
         if qa.rate_limit is not None:
             qa.rate_limit.consume(qa.runtime, org_id, st.clock.now(), limit_headers)
         values = st.params.parse(request.rel_url, st.clock)
