@@ -20,7 +20,8 @@ import yaml
 
 from api_contract.contract import Contract
 from api_contract.resources import YAML_LOADER, is_bundled
-from mock_server.qa.ratelimit import PERIODS, RateLimit
+from mock_server.config import PERIODS
+from mock_server.qa.ratelimit import RateLimit
 from mock_server.qa.scenarios import FAULTS, STALL_MS, Fault, Match, Rule, Scenario, Usage
 from mock_server.stages.clock import parse_instant
 

@@ -29,7 +29,9 @@ MAX_BODY = 64 * 1024  # request bodies (only the admin API reads any): 413 beyon
 
 
 def build_state(config: MockConfig) -> MockState:
-    """Load and compile everything once; raises ContractError, FixtureError or ScenarioError."""
+    """Check the config, load and compile everything once; raises ConfigError,
+    ContractError, FixtureError or ScenarioError."""
+    config.validate()
     # Files the user brings are validated now (a bad one: one line, exit 2); the loaders
     # skip the bundled ones, which the test suite checks (resources.is_bundled).
     contract = load_contract(config.spec_path)

@@ -1,4 +1,7 @@
-"""``freddy-mock``: start the mock. A bad flag or fixture file: one line on stderr, exit 2."""
+"""``freddy-mock``: start the mock. A bad flag or fixture file: one line on stderr, exit 2.
+
+argparse only parses; every rule about the values is :meth:`MockConfig.validate`'s, the
+same check a config built in code gets."""
 
 from __future__ import annotations
 
@@ -17,8 +20,7 @@ from api_contract.contract import ContractError
 from api_contract.keys import mask_key
 from api_contract.resources import default_fixtures_dir, default_spec_path
 from mock_server import __version__
-from mock_server.config import MockConfig, QaConfig, is_loopback
-from mock_server.qa.ratelimit import parse_rate
+from mock_server.config import ConfigError, MockConfig, QaConfig, is_loopback
 from mock_server.qa.scenario_files import ScenarioError
 from mock_server.serve.app import build_state, create_app
 from mock_server.serve.server import new_event_loop, serve
@@ -52,22 +54,10 @@ def _instant(text: str):
         raise argparse.ArgumentTypeError(f"not an ISO-8601 instant: {text!r}") from None
 
 
-def _port(text: str) -> int:
-    if not text.isdigit() or not 0 <= int(text) <= 65535:
-        raise argparse.ArgumentTypeError(f"not a port number (0-65535): {text!r}")
-    return int(text)
-
-
-def _workers(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 64:
-        raise argparse.ArgumentTypeError(f"not a worker count (1-64): {text!r}")
-    return int(text)
-
-
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog=PROG, description="Spec-driven mock of the Freddy API-key usage summary.")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=_port, default=8080, help="port (default 8080; 0 = any free)")
+    p.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 = any free)")
     p.add_argument("--spec", type=Path, default=None, help="OpenAPI spec (default: bundled)")
     p.add_argument("--fixtures", type=Path, default=None, metavar="DIR",
                    help="fixtures directory with keys.yaml [and summaries.yaml]")
@@ -76,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="freeze the clock at this instant, e.g. 2025-11-15T10:30:00Z")
     p.add_argument("--key", type=_key_pair, action="append", default=[], metavar="KEY=ORG",
                    help="add an API key for an organization (repeatable)")
-    p.add_argument("--workers", type=_workers, default=1,
+    p.add_argument("--workers", type=int, default=1,
                    help="serve with N processes on one port (SO_REUSEPORT; default 1)")
     p.add_argument("--access-log", action="store_true", help="log every request (keys masked)")
     p.add_argument("--expose", action="store_true",
@@ -86,20 +76,6 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _rate(text: str) -> str:
-    try:
-        parse_rate(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return text
-
-
-def _size(text: str) -> int:
-    if not text.isdigit() or int(text) > 1_000_000:
-        raise argparse.ArgumentTypeError(f"not a journal size (0-1000000): {text[:20]!r}")
-    return int(text)
-
-
 def add_qa_arguments(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("QA scenarios and runtime control")
     g.add_argument("--scenarios", action="append", default=[], metavar="FILE|NAME",
@@ -107,23 +83,18 @@ def add_qa_arguments(p: argparse.ArgumentParser) -> None:
                         "start (repeatable)")
     g.add_argument("--watch", action="store_true",
                    help="reload the --scenarios files when they change")
-    g.add_argument("--rate-limit", type=_rate, default=None, metavar="N/min",
+    g.add_argument("--rate-limit", default=None, metavar="N/min",
                    help="limit requests per organization, e.g. 100/min (the vendor's limit)")
     g.add_argument("--admin", action="store_true",
                    help="enable the admin API and request journal under /__mock/")
     g.add_argument("--admin-token", default=os.environ.get("FREDDY_MOCK_ADMIN_TOKEN"),
                    metavar="TOKEN", help="require 'Authorization: Bearer TOKEN' on /__mock/ "
                    "(default $FREDDY_MOCK_ADMIN_TOKEN; required off loopback)")
-    g.add_argument("--journal-size", type=_size, default=1000, metavar="N",
+    g.add_argument("--journal-size", type=int, default=1000, metavar="N",
                    help="requests the journal keeps (default 1000; 0 = off)")
 
 
 def qa_config_from_args(args: argparse.Namespace) -> QaConfig:
-    if args.admin and not args.admin_token and not is_loopback(args.host):
-        raise UsageError(f"--admin on non-loopback address {args.host!r} needs --admin-token")
-    if args.watch and not any(Path(s).suffix in (".yaml", ".yml") or Path(s).exists()
-                              for s in args.scenarios):
-        raise UsageError("--watch needs at least one --scenarios FILE to watch")
     return QaConfig(
         scenarios=tuple(args.scenarios),
         watch=args.watch,
@@ -135,10 +106,8 @@ def qa_config_from_args(args: argparse.Namespace) -> QaConfig:
 
 
 def config_from_args(args: argparse.Namespace) -> MockConfig:
-    if not is_loopback(args.host) and not args.expose:
-        raise UsageError(f"refusing to bind to non-loopback address {args.host!r}; "
-                         "pass --expose to allow it")
-    return MockConfig(
+    """The config the flags describe, validated (raises :class:`ConfigError`)."""
+    config = MockConfig(
         host=args.host,
         port=args.port,
         spec_path=args.spec or default_spec_path(),
@@ -151,6 +120,8 @@ def config_from_args(args: argparse.Namespace) -> MockConfig:
         workers=args.workers,
         qa=qa_config_from_args(args),
     )
+    config.validate()
+    return config
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -158,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         config = config_from_args(args)
         state = build_state(config)
-    except (UsageError, ContractError, FixtureError, ScenarioError) as exc:
+    except (UsageError, ConfigError, ContractError, FixtureError, ScenarioError) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
