@@ -8,8 +8,8 @@ but answered only once the key has passed.
 Each stage raises :class:`~mock_server.stages.errors.ApiError`; the handler renders it itself and
 adds the CORS headers (it is its own edge: see routing.py). When no preference, scenario or
 override is in play, the scenario and answer stages have nothing to decide and the summary
-goes straight out; that shortcut gives the same bytes
-(tests/mock_server/stages/test_summary.py checks it).
+goes straight out; that shortcut gives the same bytes (checked by
+tests/mock_server/stages/test_summary.py).
 With rate limiting on, every answer of this route carries the ``x-ratelimit-*`` headers.
 """
 
