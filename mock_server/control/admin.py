@@ -76,6 +76,7 @@ async def health(request: web.Request) -> web.Response:
          "in_flight": qa.journal.in_flight},
         "reloads": qa.reloads,
         "reload_error": qa.reload_error,
+        "watching": qa.watching,
     })
 
 

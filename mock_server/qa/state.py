@@ -53,6 +53,7 @@ class QaState:
     rng: random.Random
     reloads: int = 0
     reload_error: str | None = None
+    watching: bool = False  # the --watch task is running (false once it stops, for any reason)
     overrides: Overrides = field(default_factory=Overrides)
 
     def reseed(self, seed: int, worker: int) -> None:
