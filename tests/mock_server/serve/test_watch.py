@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from mock_server.config import QaConfig
 from mock_server.serve import watch
 from mock_server.testing import MockServerThread
 
-from conftest import start
+from conftest import KEY_ABC, Client, start
 
 BLOCKED_FOR = 10.0  # seconds the fake reload holds at most (it is released sooner)
 
@@ -92,3 +92,30 @@ def test_a_reload_that_crashes_is_reported_and_watching_goes_on(
     resp = requests.get(srv.base_url + "/analytics/api-keys/summary/org_abc123",
                         headers={"X-API-Key": "mock-key-abc123"}, timeout=5)
     assert resp.status_code == 403
+
+
+def test_watch_reloads_without_dropping_requests(watched: tuple[MockServerThread, Path]) -> None:
+    srv, path = watched
+    seen: list[int] = []
+    with requests.Session() as s:
+        c = Client(srv, s)
+
+        def asking(check: Callable[[dict[str, Any]], bool]) -> Callable[[], Any]:
+            def poll() -> Any:  # requests keep flowing while the file is reloaded
+                seen.append(c.summary().status_code)
+                doc = health(srv)
+                return check(doc) and doc
+            return poll
+
+        assert c.summary().status_code == 500
+        path.write_text("name: watched\nrules:\n  - error: 403\n")
+        until(asking(lambda h: h["reloads"] >= 1))
+        assert set(seen) <= {500, 403}
+        assert c.summary().status_code == 403
+        # a broken edit is reported and the previous rules stay in force
+        path.write_text("rules:\n  - error: 999\n")
+        doc = until(asking(lambda h: h["reload_error"] is not None))
+        assert str(path) in doc["reload_error"] and "line 2" in doc["reload_error"]
+        assert c.summary().status_code == 403
+        assert set(seen) <= {500, 403}
+        assert c.summary(key=KEY_ABC, params={"month": 13}).status_code == 400
