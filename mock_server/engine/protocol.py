@@ -63,11 +63,15 @@ def install(server: web.Server, renderer: ErrorRenderer) -> None:
 
 
 class MockRunner(web.AppRunner):
-    """An AppRunner whose protocol-level errors come out in the API's envelope."""
+    """An AppRunner whose protocol-level errors come out in the API's envelope, and whose
+    access log (when on) redacts secrets."""
 
     async def _make_server(self) -> web.Server:
+        from mock_server.engine import access_log
         from mock_server.engine.state import STATE
 
+        if STATE in self.app:
+            self._kwargs["access_log_class"] = access_log.bind(self.app[STATE].redact)
         server = await super()._make_server()
         if STATE in self.app:  # any other app served this way keeps aiohttp's answers
             install(server, self.app[STATE].errors)

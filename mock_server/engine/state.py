@@ -15,6 +15,7 @@ from mock_server.stages.cors import Cors
 from mock_server.stages.data import SummarySource
 from mock_server.stages.errors import ErrorRenderer
 from mock_server.stages.params import QueryParser
+from mock_server.stages.redact import Redactor
 
 
 @dataclass(slots=True)
@@ -29,6 +30,7 @@ class MockState:
     cors: Cors
     spec_yaml: bytes
     qa: QaState
+    redact: Redactor  # secrets outside the key headers, for the journal and the access log
 
 
 STATE: web.AppKey[MockState] = web.AppKey("freddy_mock_state", MockState)

@@ -24,6 +24,7 @@ from mock_server.stages.data import Calibration, SummarySource
 from mock_server.stages.errors import ErrorRenderer
 from mock_server.stages.fixtures import load_fixtures
 from mock_server.stages.params import QueryParser
+from mock_server.stages.redact import Redactor
 
 MAX_BODY = 64 * 1024  # request bodies (only the admin API reads any): 413 beyond
 
@@ -37,11 +38,12 @@ def build_state(config: MockConfig) -> MockState:
     contract = load_contract(config.spec_path)
     fixtures = load_fixtures(config.fixtures_dir, contract)
     clock = Clock(config.now)
+    keys = KeyStore((*fixtures.keys, *config.keys))
     return MockState(
         config=config,
         contract=contract,
         clock=clock,
-        auth=Authenticator(KeyStore((*fixtures.keys, *config.keys)), contract.key_headers),
+        auth=Authenticator(keys, contract.key_headers),
         params=QueryParser(contract.query_params),
         summaries=SummarySource(
             config.seed,
@@ -52,6 +54,7 @@ def build_state(config: MockConfig) -> MockState:
         cors=Cors(contract.key_headers),
         spec_yaml=Path(config.spec_path).read_bytes(),
         qa=build_qa(config, contract),
+        redact=Redactor(keys.is_key),
     )
 
 

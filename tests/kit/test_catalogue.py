@@ -96,7 +96,7 @@ def test_a_broken_server_fails_the_right_check(
         missing, unexpected = block.split("got:", 1)[1].split("unexpected", 1)
         for camel, snake in SNAKE.items():
             assert camel in missing and snake in unexpected
-        assert "reproduce: curl" in block and "mock-…123" in block
+        assert "reproduce: curl" in block and "…c123" in block
 
 
 def test_redirects_are_never_followed(capsys: pytest.CaptureFixture[str]) -> None:
