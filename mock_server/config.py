@@ -9,6 +9,7 @@ code is refused exactly as the same flags would be.
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +21,15 @@ MAX_WORKERS = 64
 MAX_JOURNAL = 1_000_000
 PERIODS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60,
            "h": 3600, "hour": 3600}
+
+
+MAX_HEADER_NAME = 128
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+
+
+def is_header_name(name: str) -> bool:
+    """An RFC 9110 token of at most 128 characters."""
+    return len(name) <= MAX_HEADER_NAME and _TOKEN.fullmatch(name) is not None
 
 
 class ConfigError(ValueError):
@@ -46,6 +56,9 @@ class MockConfig:
     keys: tuple[tuple[str, str], ...] = ()  # extra (key, org) pairs on top of the fixtures
     access_log: bool = False
     expose: bool = False  # explicit consent to bind to a non-loopback address
+    # CORS request headers a preflight may use: None echoes whatever it asks for (valid
+    # names only); a tuple allows the API's own headers plus these (--cors-allow-header).
+    cors_allow_headers: tuple[str, ...] | None = None
     workers: int = 1  # processes serving the port (SO_REUSEPORT); >1 shares runtime state
     qa: QaConfig = field(default_factory=lambda: QaConfig())
 
@@ -66,6 +79,9 @@ class MockConfig:
         for key, org in self.keys:
             if not key.strip() or not org.strip():
                 return f"--key: expected KEY=ORG, got {mask_key(key)!r}={org[:40]!r}"
+        for name in self.cors_allow_headers or ():
+            if not isinstance(name, str) or not is_header_name(name):
+                return f"--cors-allow-header: not a header name: {str(name)[:40]!r}"
         return None
 
 

@@ -49,12 +49,13 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 @contextmanager
-def running(*args: str, preexec_fn: Callable[[], None] | None = None,
+def running(*args: str, cwd: str | None = None, preexec_fn: Callable[[], None] | None = None,
             ) -> Iterator[tuple[subprocess.Popen[str], str]]:
     """``freddy-mock --port 0 ARGS`` until the block ends; then SIGTERM, and wait for it
     (SIGKILL only if it has not exited within 30 s)."""
     proc = subprocess.Popen([*CMD, "--port", "0", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, preexec_fn=preexec_fn)
+                            stderr=subprocess.PIPE, text=True, cwd=cwd,
+                            preexec_fn=preexec_fn)
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()  # the server prints this once it is listening

@@ -174,5 +174,6 @@ async def options(request: web.Request) -> web.Response:
     """CORS preflight when it is one; otherwise the methods this resource supports."""
     response = web.Response(status=204, headers={"Allow": "GET, OPTIONS"})
     if "Access-Control-Request-Method" in request.headers and "Origin" in request.headers:
-        request.app[STATE].cors.preflight(response.headers)
+        request.app[STATE].cors.preflight(
+            response.headers, request.headers.get("Access-Control-Request-Headers"))
     return response

@@ -51,7 +51,7 @@ def build_state(config: MockConfig) -> MockState:
             fixtures.canned,
         ),
         errors=ErrorRenderer(contract, clock),
-        cors=Cors(contract.key_headers),
+        cors=Cors(contract.key_headers, config.cors_allow_headers),
         spec_yaml=Path(config.spec_path).read_bytes(),
         qa=build_qa(config, contract),
         redact=Redactor(keys.is_key),

@@ -22,6 +22,7 @@ BAD: list[tuple[dict[str, Any], str]] = [
     ({"workers": 65}, "worker count"),
     ({"keys": (("", "org_a"),)}, "KEY=ORG"),
     ({"keys": (("k-123456789", " "),)}, "KEY=ORG"),
+    ({"cors_allow_headers": ("X-Ok", "bad header")}, "not a header name"),
     ({"qa": QaConfig(journal_size=-1)}, "journal size"),
     ({"qa": QaConfig(journal_size=1_000_001)}, "journal size"),
     ({"qa": QaConfig(rate_limit="lots")}, "--rate-limit"),
