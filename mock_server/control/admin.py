@@ -20,6 +20,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -89,7 +90,7 @@ async def list_scenarios(request: web.Request) -> web.Response:
         items.append({
             "name": s.name,
             "description": s.description,
-            "source": s.source,
+            "source": Path(s.source).name,  # the file's name only: no absolute paths shown
             "rules": len(s.rules),
             "active": any(a.name == s.name and a.org is None for a in active),
             "active_orgs": orgs,

@@ -27,7 +27,7 @@ from mock_server.engine import routing
 from mock_server.engine.state import STATE, MockState
 from mock_server.qa import faults, ratelimit, scenarios, usage
 from mock_server.stages import negotiate
-from mock_server.stages.errors import JSON, ApiError, new_trace_id
+from mock_server.stages.errors import JSON, NOSNIFF, ApiError, new_trace_id
 from mock_server.stages.negotiate import NO_PREFERENCES
 
 # What the pipeline did, for the request journal (present only while the journal is on).
@@ -58,8 +58,10 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
         if prefs is NO_PREFERENCES and not qa.runtime.active() and not qa.overrides.steer:
             # Nothing steers the answer (the common case): the summary, with no detour.
             body = st.summaries.body(org_id, values["year"], values["month"], st.clock.hour())
+            # NOSNIFF spelled out: a literal is cheaper than unpacking a constant mapping.
             response: web.StreamResponse = web.Response(body=body, headers={
-                "X-Request-ID": new_trace_id(), **limit_headers, "Content-Type": JSON})
+                "X-Request-ID": new_trace_id(), **limit_headers, "Content-Type": JSON,
+                "X-Content-Type-Options": "nosniff"})
         else:
             response = await _steered(request, st, org_id, values, prefs, limit_headers)
     except ApiError as err:
@@ -108,7 +110,7 @@ async def _answer(
     limit_headers: dict[str, str],
 ) -> web.StreamResponse:
     contract = st.contract
-    headers = {"X-Request-ID": new_trace_id(), **limit_headers}
+    headers = {"X-Request-ID": new_trace_id(), **limit_headers, **NOSNIFF}
     if not prefs.empty:
         headers["Preference-Applied"] = negotiate.applied(prefs)
     overrides = st.qa.overrides

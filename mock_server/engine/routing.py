@@ -22,7 +22,7 @@ from aiohttp import web
 from multidict import istr
 
 from mock_server.engine.state import STATE
-from mock_server.stages.errors import ApiError
+from mock_server.stages.errors import NOSNIFF, ApiError
 
 log = logging.getLogger("freddy_mock")
 
@@ -55,6 +55,10 @@ ORIGIN = istr("Origin")
 
 
 def add_cors(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
+    """CORS headers when the request has an ``Origin``; ``nosniff`` on every response (a
+    response already sent, such as a stalled fault, has its own)."""
+    if not response.prepared:
+        response.headers.update(NOSNIFF)
     origin = request.headers.get(ORIGIN)
     if origin is not None:
         request.app[STATE].cors.decorate(response.headers, origin)
