@@ -19,6 +19,7 @@ from api_contract.resources import default_fixtures_dir, default_spec_path
 
 MAX_WORKERS = 64
 MAX_JOURNAL = 1_000_000
+MAX_CONNECTIONS = 1_000_000
 PERIODS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60,
            "h": 3600, "hour": 3600}
 
@@ -60,6 +61,11 @@ class MockConfig:
     # names only); a tuple allows the API's own headers plus these (--cors-allow-header).
     cors_allow_headers: tuple[str, ...] | None = None
     workers: int = 1  # processes serving the port (SO_REUSEPORT); >1 shares runtime state
+    # Bounded resources, per process (see docs/hostile-input.md):
+    max_connections: int = 1024  # open connections; one more is answered 503 and closed
+    header_timeout: float = 10.0  # seconds a started request head may take to arrive: 408
+    idle_timeout: float = 15.0  # seconds a connection may sit idle (keep-alive or new)
+    max_delayed: int = 256  # requests held at once by a delay or a stall fault; beyond: 503
     qa: QaConfig = field(default_factory=lambda: QaConfig())
 
     def validate(self) -> None:
@@ -79,6 +85,14 @@ class MockConfig:
         for key, org in self.keys:
             if not key.strip() or not org.strip():
                 return f"--key: expected KEY=ORG, got {mask_key(key)!r}={org[:40]!r}"
+        if not _int_in(self.max_connections, 1, MAX_CONNECTIONS):
+            return f"not a connection cap (1-{MAX_CONNECTIONS}): {self.max_connections!r:.40}"
+        if not _int_in(self.max_delayed, 1, MAX_CONNECTIONS):
+            return f"not a cap on delayed requests (1-{MAX_CONNECTIONS}): " \
+                   f"{self.max_delayed!r:.40}"
+        for name, seconds in (("header", self.header_timeout), ("idle", self.idle_timeout)):
+            if not _seconds(seconds):
+                return f"--{name}-timeout must be a positive number of seconds: {seconds!r:.40}"
         for name in self.cors_allow_headers or ():
             if not isinstance(name, str) or not is_header_name(name):
                 return f"--cors-allow-header: not a header name: {str(name)[:40]!r}"
@@ -121,11 +135,15 @@ class QaConfig:
             if not any(Path(s).suffix in (".yaml", ".yml") or Path(s).exists()
                        for s in self.scenarios):
                 return "--watch needs at least one --scenarios FILE to watch"
-            interval = self.watch_interval
-            if isinstance(interval, bool) or not isinstance(interval, int | float) \
-                    or not interval > 0:
-                return f"watch interval must be a positive number of seconds: {interval!r:.40}"
+            if not _seconds(self.watch_interval):
+                return ("watch interval must be a positive number of seconds: "
+                        f"{self.watch_interval!r:.40}")
         return None
+
+
+def _seconds(value: object) -> bool:
+    return (isinstance(value, int | float) and not isinstance(value, bool)
+            and 0 < value <= 86_400)
 
 
 def _int_in(value: object, low: int, high: int) -> bool:

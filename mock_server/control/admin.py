@@ -75,6 +75,7 @@ async def health(request: web.Request) -> web.Response:
         "journal": None if qa.journal is None else
         {"size": qa.journal.size, "entries": len(qa.journal),
          "in_flight": qa.journal.in_flight},
+        "delayed": {"now": qa.holds.count, "limit": qa.holds.limit},
         "reloads": qa.reloads,
         "reload_error": qa.reload_error,
         "watching": qa.watching,

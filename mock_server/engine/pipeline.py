@@ -119,7 +119,8 @@ async def _answer(
     if st.qa.journal is not None and OUTCOME in request:
         request[OUTCOME]["applied"] = _applied(prefs, decision, delay, forced)
     if delay:
-        await asyncio.sleep(delay / 1000)
+        with st.qa.holds.hold():  # 503 beyond MockConfig.max_delayed requests at once
+            await asyncio.sleep(delay / 1000)
 
     example = negotiate.chosen_example(prefs, contract)
     if forced is not None:  # POST /__mock/settings {"error": N}: beats the scenarios
@@ -144,7 +145,10 @@ async def _answer(
     else:
         body = orjson.dumps(example.value)
     if decision.fault is not None and not prefs.chooses_answer and forced is None:
-        return await faults.perform(request, decision.fault, body, headers)
+        if decision.fault.kind != "stall":
+            return await faults.perform(request, decision.fault, body, headers)
+        with st.qa.holds.hold():
+            return await faults.perform(request, decision.fault, body, headers)
     headers["Content-Type"] = JSON  # set as a plain header: cheaper than content_type=
     return web.Response(body=body, headers=headers)
 

@@ -19,11 +19,12 @@ from aiohttp import web
 from api_contract.contract import ContractError
 from api_contract.keys import mask_key
 from api_contract.resources import default_fixtures_dir, default_spec_path
+from api_contract.yaml_input import bounded
 from mock_server import __version__
 from mock_server.config import ConfigError, MockConfig, QaConfig, is_loopback
 from mock_server.qa.scenario_files import ScenarioError
 from mock_server.serve.app import build_state, create_app
-from mock_server.serve.server import new_event_loop, serve
+from mock_server.serve.server import new_event_loop, raise_file_limit, serve
 from mock_server.serve.workers import run_workers
 from mock_server.stages.clock import parse_instant
 from mock_server.stages.fixtures import FixtureError
@@ -74,9 +75,25 @@ def build_parser() -> argparse.ArgumentParser:
                         "(repeatable; default: grant every requested header)")
     p.add_argument("--expose", action="store_true",
                    help="allow binding to a non-loopback address (prints a warning)")
+    add_limit_arguments(p)
     add_qa_arguments(p)
     p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return p
+
+
+def add_limit_arguments(p: argparse.ArgumentParser) -> None:
+    d = MockConfig()
+    g = p.add_argument_group("bounded resources (per process; docs/hostile-input.md)")
+    g.add_argument("--max-connections", type=int, default=d.max_connections, metavar="N",
+                   help=f"open connections; one more gets 503 (default {d.max_connections})")
+    g.add_argument("--max-delayed", type=int, default=d.max_delayed, metavar="N",
+                   help="requests held by a delay or a stall at once; one more gets 503 "
+                        f"(default {d.max_delayed})")
+    g.add_argument("--header-timeout", type=float, default=d.header_timeout, metavar="S",
+                   help="seconds a started request head may take; then 408 "
+                        f"(default {d.header_timeout:g})")
+    g.add_argument("--idle-timeout", type=float, default=d.idle_timeout, metavar="S",
+                   help=f"seconds a connection may sit idle (default {d.idle_timeout:g})")
 
 
 def add_qa_arguments(p: argparse.ArgumentParser) -> None:
@@ -121,6 +138,10 @@ def config_from_args(args: argparse.Namespace) -> MockConfig:
         access_log=args.access_log,
         expose=args.expose,
         workers=args.workers,
+        max_connections=args.max_connections,
+        max_delayed=args.max_delayed,
+        header_timeout=args.header_timeout,
+        idle_timeout=args.idle_timeout,
         cors_allow_headers=None if args.cors_allow_header is None
         else tuple(args.cors_allow_header),
         qa=qa_config_from_args(args),
@@ -152,9 +173,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = config_from_args(args)
         state = build_state(config)
     except (UsageError, ConfigError, ContractError, FixtureError, ScenarioError) as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print(f"{PROG}: error: {bounded(str(exc))}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    raise_file_limit()  # before the workers fork: they inherit it
     if not is_loopback(config.host):
         print(f"{PROG}: WARNING: listening on {config.host}, reachable from other machines",
               file=sys.stderr)

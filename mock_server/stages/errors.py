@@ -29,12 +29,16 @@ EXTRA_TEMPLATES = {
     405: ErrorTemplate(
         405, "METHOD_NOT_ALLOWED", "client_error", "Method not allowed", "Method not allowed"
     ),
+    408: ErrorTemplate(408, "REQUEST_TIMEOUT", "client_error", "Request timed out",
+                       "The request was not received in time"),
     413: ErrorTemplate(413, "PAYLOAD_TOO_LARGE", "client_error", "Request body too large",
                        "The request body is too large"),
     414: ErrorTemplate(414, "URI_TOO_LONG", "client_error", "Request line too long",
                        "The request line is too long"),
     431: ErrorTemplate(431, "REQUEST_HEADERS_TOO_LARGE", "client_error",
                        "Request headers too large", "The request headers are too large"),
+    503: ErrorTemplate(503, "SERVICE_UNAVAILABLE", "server_error", "Service unavailable",
+                       "The mock is at capacity; retry later"),
 }
 
 
