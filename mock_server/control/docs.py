@@ -26,8 +26,8 @@ from aiohttp import web
 
 from api_contract.contract import Contract
 from api_contract.keys import mask_key
-from mock_server.engine import routing
 from mock_server.control.guides import GUIDE_PATH, setup_guides, title_of
+from mock_server.engine import routing
 from mock_server.engine.state import STATE
 from mock_server.stages.fixtures import FixtureError, read_keys
 from mock_server.stages.tenants import Tenant
