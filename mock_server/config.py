@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from api_contract.keys import mask_key
 from api_contract.resources import default_fixtures_dir, default_spec_path
@@ -20,6 +21,8 @@ from api_contract.resources import default_fixtures_dir, default_spec_path
 MAX_WORKERS = 64
 MAX_JOURNAL = 1_000_000
 MAX_CONNECTIONS = 1_000_000
+MAX_TENANTS = 10_000
+MAX_DELAYED = 256  # default cap on requests delayed or stalled at once (qa/delays.py)
 PERIODS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60,
            "h": 3600, "hour": 3600}
 
@@ -55,8 +58,12 @@ class MockConfig:
     seed: int = 0
     now: datetime | None = None  # frozen clock; None follows the real UTC clock
     keys: tuple[tuple[str, str], ...] = ()  # extra (key, org) pairs on top of the fixtures
+    tenants: int = 0  # generated organizations with keys (stages/tenants.py), 0-10000
     access_log: bool = False
     expose: bool = False  # explicit consent to bind to a non-loopback address
+    # Host header names answered besides the loopback ones ("*": any; ".example.com": the
+    # name and its subdomains), normalized by host_name(); see stages/hosts.py.
+    allowed_hosts: tuple[str, ...] = ()
     # CORS request headers a preflight may use: None echoes whatever it asks for (valid
     # names only); a tuple allows the API's own headers plus these (--cors-allow-header).
     cors_allow_headers: tuple[str, ...] | None = None
@@ -65,12 +72,12 @@ class MockConfig:
     max_connections: int = 1024  # open connections; one more is answered 503 and closed
     header_timeout: float = 10.0  # seconds a started request head may take to arrive: 408
     idle_timeout: float = 15.0  # seconds a connection may sit idle (keep-alive or new)
-    max_delayed: int = 256  # requests held at once by a delay or a stall fault; beyond: 503
+    max_delayed: int = MAX_DELAYED  # requests held at once by a delay or a stall: 503
     qa: QaConfig = field(default_factory=lambda: QaConfig())
 
     def validate(self) -> None:
         """Raise :class:`ConfigError` (one line) for the first rule this config breaks."""
-        problem = self._problem() or self.qa.problem(self.host)
+        problem = self._problem() or self.qa.problem(self.host) or exposure_problem(self)
         if problem:
             raise ConfigError(problem)
 
@@ -82,6 +89,8 @@ class MockConfig:
             return f"not a port number (0-65535): {self.port!r:.40}"
         if not _int_in(self.workers, 1, MAX_WORKERS):
             return f"not a worker count (1-{MAX_WORKERS}): {self.workers!r:.40}"
+        if not _int_in(self.tenants, 0, MAX_TENANTS):
+            return f"not a tenant count (0-{MAX_TENANTS}): {self.tenants!r:.40}"
         for key, org in self.keys:
             if not key.strip() or not org.strip():
                 return f"--key: expected KEY=ORG, got {mask_key(key)!r}={org[:40]!r}"
@@ -108,6 +117,87 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+ANY_HOST = "*"
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def host_name(value: str) -> str:
+    """An ``--allowed-host`` value, normalized (lower case, no trailing dot, IPv6 without
+    brackets); ``*`` and a leading dot are kept. Raises ValueError for anything that is not
+    a bare host name or address (a port, a scheme or a path: any port is answered)."""
+    name = value.strip().lower()
+    if name == ANY_HOST:
+        return name
+    if name.startswith("[") and name.endswith("]"):
+        name = name[1:-1]
+    if ":" in name:
+        try:
+            return str(ipaddress.IPv6Address(name))
+        except ValueError:
+            raise ValueError(f"not a host name (leave out the port and scheme: any port is "
+                             f"answered): {value[:64]!r}") from None
+    label = name[1:] if name.startswith(".") else name
+    label = label[:-1] if label.endswith(".") else label
+    parts = label.split(".")
+    if not label or len(label) > 253 or not all(
+        p and len(p) <= 63 and p.isascii() and p.replace("-", "").replace("_", "").isalnum()
+        for p in parts
+    ):
+        raise ValueError(f"not a host name: {value[:64]!r}")
+    return ("." if name.startswith(".") else "") + label
+
+
+def origin(value: str) -> str:
+    """An ``--admin-cors`` value, normalized as a browser sends it in ``Origin``:
+    ``scheme://host[:port]``, lower case, no default port, no path. Raises ValueError
+    otherwise (``*`` and ``null`` too: name the origin)."""
+    bad = ValueError(f"not an origin such as http://localhost:3000: {value[:64]!r}")
+    try:
+        parts = urlsplit(value.strip().lower().removesuffix("/"))
+        port = parts.port
+    except ValueError:
+        raise bad from None
+    if (parts.scheme not in DEFAULT_PORTS or not parts.hostname or parts.path or parts.query
+            or parts.fragment or "@" in parts.netloc):
+        raise bad
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    shown_port = "" if port in (None, DEFAULT_PORTS[parts.scheme]) else f":{port}"
+    return f"{parts.scheme}://{host}{shown_port}"
+
+
+def exposure_problem(config: MockConfig) -> str | None:
+    """The ``--expose`` / ``--allowed-host`` rule, as one line, or None when it holds.
+
+    Off loopback the Host names to answer must be named (or ``*`` said explicitly): a name
+    the mock does not know would otherwise reach it through DNS rebinding. Also checks each
+    ``allowed_hosts`` and ``qa.admin_cors`` value. (For ``MockConfig.validate()``, issue 17.)
+    """
+    try:
+        for name in config.allowed_hosts:
+            host_name(name)
+        for value in config.qa.admin_cors:
+            origin(value)
+    except ValueError as exc:
+        return str(exc)
+    if config.qa.admin_cors and not config.qa.admin:
+        return "--admin-cors needs --admin"
+    if not is_loopback(config.host) and not config.allowed_hosts:
+        return (f"--host {config.host} needs --allowed-host NAME for each name clients use "
+                "to reach the mock (or --allowed-host '*' to answer any Host header)")
+    return None
+
+
+def exposure_warnings(config: MockConfig) -> list[str]:
+    """What the CLI prints on start-up about who can reach the mock."""
+    warnings = []
+    if not is_loopback(config.host):
+        warnings.append(f"listening on {config.host}, reachable from other machines")
+    if ANY_HOST in config.allowed_hosts:
+        warnings.append("--allowed-host '*': any Host header is answered, so a web page can "
+                        "reach this mock through DNS rebinding")
+    return warnings
+
+
 @dataclass(slots=True)
 class QaConfig:
     """QA features (scenarios, rate limit, admin API, journal); all off by default."""
@@ -118,6 +208,7 @@ class QaConfig:
     rate_limit: str | None = None  # e.g. "100/min"
     admin: bool = False
     admin_token: str | None = None
+    admin_cors: tuple[str, ...] = ()  # origins (normalized by origin()) that may drive /__mock/
     journal_size: int = 1000  # ring buffer size when the admin API is on; 0 = no journal
 
     def problem(self, host: str) -> str | None:

@@ -65,7 +65,7 @@ def raw_response(renderer: ErrorRenderer, err: ApiError) -> bytes:
 class EnvelopeRequestHandler(RequestHandler):
     renderer: ErrorRenderer
     max_connections: int
-    header_timeout: float
+    config: MockConfig  # header_timeout is read when a head starts (tests may lower it)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert self._manager is not None
@@ -90,18 +90,20 @@ class EnvelopeRequestHandler(RequestHandler):
                 self._head_timer.cancel()
                 self._head_timer = None
         elif self._head_timer is None:  # the first bytes of a head: it has this long
-            self._head_timer = self._loop.call_later(self.header_timeout,
+            self._head_timer = self._loop.call_later(self.config.header_timeout,
                                                      self._head_timed_out)
 
     def _head_timed_out(self) -> None:
         self._head_timer = None
-        if self._messages or self._current_request is not None or self.transport is None:
+        transport = self.transport
+        if self._messages or self._current_request is not None or transport is None:
             return
         if not self._force_close and not self._close:
-            self.transport.write(raw_response(self.renderer, ApiError(
-                408, f"The request head did not arrive within {self.header_timeout:g} s")))
+            transport.write(raw_response(self.renderer, ApiError(
+                408, "The request head did not arrive within "
+                     f"{self.config.header_timeout:g} s")))
         self.force_close()
-        self.transport.close()
+        transport.close()
 
     def connection_lost(self, exc: BaseException | None) -> None:
         if self._head_timer is not None:
@@ -142,7 +144,7 @@ def install(server: web.Server, renderer: ErrorRenderer, config: MockConfig) -> 
     handler_cls = type("BoundEnvelopeRequestHandler", (EnvelopeRequestHandler,), {
         "renderer": renderer,
         "max_connections": connection_cap(config),
-        "header_timeout": config.header_timeout,
+        "config": config,
     })
 
     def make_handler(self: web.Server) -> RequestHandler:

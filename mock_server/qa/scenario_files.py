@@ -11,6 +11,7 @@ built-in name.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
 
 MAX_DELAY_MS = 60_000
+NAME_PATTERN = "^[a-z0-9][a-z0-9_.-]{0,63}$"  # a name goes into URLs, headers and the UI
 _RATE = r"^[0-9]+/(" + "|".join(PERIODS) + r")$"
 
 
@@ -45,7 +47,7 @@ SCENARIO_SCHEMA: dict[str, Any] = {
     "required": ["rules"],
     "additionalProperties": False,
     "properties": {
-        "name": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_.-]{0,63}$"},
+        "name": {"type": "string", "pattern": NAME_PATTERN},
         "description": {"type": "string"},
         "rules": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/rule"}},
     },
@@ -235,10 +237,10 @@ def load_scenario(path: Path, contract: Contract, *, validate: bool | None = Non
         reason = getattr(exc, "strerror", None) or str(exc) or exc.__class__.__name__
         raise ScenarioError(f"cannot read scenario file {path}: {reason}") from None
     try:
+        root = yaml.compose(text, Loader=YAML_LOADER)  # aliases are shared nodes here
         if not trusted:
-            yaml_input.refuse_aliases(text)  # before anything expands them
-        root = yaml.compose(text, Loader=YAML_LOADER)
-        data = yaml_input.load(text, trusted=True)  # scanned just above
+            yaml_input.refuse_alias_bombs(text, root)  # before anything expands them
+        data = yaml_input.load(text, trusted=True)  # counted just above
     except YamlRefused as exc:
         raise ScenarioError(f"{path}: {exc}") from None
     except yaml.YAMLError as exc:
@@ -250,6 +252,9 @@ def load_scenario(path: Path, contract: Contract, *, validate: bool | None = Non
     if error is not None:
         raise error
     name = data.get("name") or path.stem
+    if not re.fullmatch(NAME_PATTERN, name):  # a stem is as free as a file name
+        raise ScenarioError(f"{path}: {name[:64]!r} is not a scenario name (lower-case "
+                            "letters, digits, '_', '.', '-'; at most 64): add name: to the file")
     rules = tuple(
         _rule(raw, path, root, ["rules", i], contract, name) for i, raw in enumerate(data["rules"])
     )

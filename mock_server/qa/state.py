@@ -15,7 +15,7 @@ from pathlib import Path
 from api_contract.contract import Contract
 from api_contract.resources import default_fixtures_dir
 from mock_server.config import MockConfig
-from mock_server.qa.holds import Holds
+from mock_server.qa.delays import DelayGate
 from mock_server.qa.journal import Journal
 from mock_server.qa.ratelimit import RateLimit
 from mock_server.qa.runtime import Activation, LocalRuntime, RuntimeState
@@ -52,11 +52,12 @@ class QaState:
     rate_limit: RateLimit | None
     journal: Journal | None
     rng: random.Random
-    holds: Holds  # requests delayed or stalled right now, capped (MockConfig.max_delayed)
     reloads: int = 0
     reload_error: str | None = None
     watching: bool = False  # the --watch task is running (false once it stops, for any reason)
     overrides: Overrides = field(default_factory=Overrides)
+    # cap on requests held at once (MockConfig.max_delayed, --max-delayed)
+    delays: DelayGate = field(default_factory=DelayGate)
 
     def reseed(self, seed: int, worker: int) -> None:
         """A generator of this worker's own (``--workers N``, after the fork): a copy of
@@ -102,5 +103,5 @@ def build_qa(config: MockConfig, contract: Contract) -> QaState:
         rate_limit=rate,
         journal=journal,
         rng=random.Random(config.seed),
-        holds=Holds(config.max_delayed),
+        delays=DelayGate(config.max_delayed),
     )

@@ -10,7 +10,7 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -21,7 +21,15 @@ from api_contract.keys import mask_key
 from api_contract.resources import default_fixtures_dir, default_spec_path
 from api_contract.yaml_input import bounded
 from mock_server import __version__
-from mock_server.config import ConfigError, MockConfig, QaConfig, is_loopback
+from mock_server.config import (
+    MAX_TENANTS,
+    ConfigError,
+    MockConfig,
+    QaConfig,
+    exposure_warnings,
+    host_name,
+    origin,
+)
 from mock_server.qa.scenario_files import ScenarioError
 from mock_server.serve.app import build_state, create_app
 from mock_server.serve.server import new_event_loop, raise_file_limit, serve
@@ -55,6 +63,22 @@ def _instant(text: str):
         raise argparse.ArgumentTypeError(f"not an ISO-8601 instant: {text!r}") from None
 
 
+def _checked(parse: Callable[[str], str]) -> Callable[[str], str]:
+    def check(text: str) -> str:
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return check
+
+
+def _tenants(text: str) -> int:
+    if not text.isdigit():  # (the range is MockConfig.validate()'s)
+        raise argparse.ArgumentTypeError(f"not a tenant count (0-{MAX_TENANTS}): {text[:20]!r}")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog=PROG, description="Spec-driven mock of the Freddy API-key usage summary.")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
@@ -67,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="freeze the clock at this instant, e.g. 2025-11-15T10:30:00Z")
     p.add_argument("--key", type=_key_pair, action="append", default=[], metavar="KEY=ORG",
                    help="add an API key for an organization (repeatable)")
+    p.add_argument("--tenants", type=_tenants, default=0, metavar="N",
+                   help="add N generated organizations with keys (realistic names, stable "
+                        "for a --seed; listed in /docs)")
     p.add_argument("--workers", type=int, default=1,
                    help="serve with N processes on one port (SO_REUSEPORT; default 1)")
     p.add_argument("--access-log", action="store_true", help="log every request (keys masked)")
@@ -74,7 +101,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="allow only the API's own headers plus NAME in CORS preflights "
                         "(repeatable; default: grant every requested header)")
     p.add_argument("--expose", action="store_true",
-                   help="allow binding to a non-loopback address (prints a warning)")
+                   help="allow binding to a non-loopback address (prints a warning; needs "
+                        "--allowed-host)")
+    p.add_argument("--allowed-host", type=_checked(host_name), action="append", default=[],
+                   metavar="NAME", dest="allowed_hosts",
+                   help="also answer requests whose Host is NAME, any port (repeatable; "
+                        "'.example.com' adds its subdomains; '*' any Host, with a warning). "
+                        "Loopback names are always answered, others get a 421")
     add_limit_arguments(p)
     add_qa_arguments(p)
     p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
@@ -110,6 +143,9 @@ def add_qa_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--admin-token", default=os.environ.get("FREDDY_MOCK_ADMIN_TOKEN"),
                    metavar="TOKEN", help="require 'Authorization: Bearer TOKEN' on /__mock/ "
                    "(default $FREDDY_MOCK_ADMIN_TOKEN; required off loopback)")
+    g.add_argument("--admin-cors", type=_checked(origin), action="append", default=[],
+                   metavar="ORIGIN", help="let a page on ORIGIN (e.g. http://localhost:3000) "
+                   "call the admin API; it is same-origin only otherwise (repeatable)")
     g.add_argument("--journal-size", type=int, default=1000, metavar="N",
                    help="requests the journal keeps (default 1000; 0 = off)")
 
@@ -121,6 +157,7 @@ def qa_config_from_args(args: argparse.Namespace) -> QaConfig:
         rate_limit=args.rate_limit,
         admin=args.admin,
         admin_token=args.admin_token or None,
+        admin_cors=tuple(args.admin_cors),
         journal_size=args.journal_size,
     )
 
@@ -135,9 +172,11 @@ def config_from_args(args: argparse.Namespace) -> MockConfig:
         seed=args.seed,
         now=args.now,
         keys=tuple(args.key),
+        tenants=args.tenants,
         access_log=args.access_log,
         expose=args.expose,
         workers=args.workers,
+        allowed_hosts=tuple(args.allowed_hosts),
         max_connections=args.max_connections,
         max_delayed=args.max_delayed,
         header_timeout=args.header_timeout,
@@ -177,12 +216,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     raise_file_limit()  # before the workers fork: they inherit it
-    if not is_loopback(config.host):
-        print(f"{PROG}: WARNING: listening on {config.host}, reachable from other machines",
-              file=sys.stderr)
+    for warning in exposure_warnings(config):
+        print(f"{PROG}: WARNING: {warning}", file=sys.stderr)
+
     def ready(port: int) -> None:
         origin = f"http://{config.host}:{port}"
-        keys = ", ".join(f"{e.masked} -> {e.org}" for e in state.auth.store.entries())
+        generated = {t.org for t in state.tenants}  # (their orgs are theirs alone)
+        keys = ", ".join(f"{e.masked} -> {e.org}" for e in state.auth.store.entries()
+                         if e.org not in generated)
+        if generated:
+            keys += f"; {len(generated)} generated tenants, listed in /docs"
         print(f"{PROG} listening on {origin}{state.contract.base_path}  (keys: {keys})")
         print(startup_notes(config, origin), flush=True)
 

@@ -1,7 +1,8 @@
 """The API's error envelope: one place renders every error in the wire format.
 
 Stages raise :class:`ApiError` with a status and a detail; the templates (code, type,
-message) come from the spec's documented examples, so nothing here re-types them.
+message) come from the spec's examples (the vendor's rows and the mock-only ones), so
+nothing here re-types them. A status the spec has no row for gets a generic template.
 """
 
 from __future__ import annotations
@@ -22,23 +23,11 @@ JSON = "application/json"
 # into HTML. The hot path writes it as a literal; the edge (routing) adds it to the rest.
 NOSNIFF: Mapping[str, str] = MappingProxyType({"X-Content-Type-Options": "nosniff"})
 
-# Statuses the document does not cover but a server still answers (routing, rate limits).
-# Same envelope; their code/type follow the document's naming style.
-EXTRA_TEMPLATES = {
-    404: ErrorTemplate(404, "NOT_FOUND", "client_error", "Resource not found", "No such route"),
-    405: ErrorTemplate(
-        405, "METHOD_NOT_ALLOWED", "client_error", "Method not allowed", "Method not allowed"
-    ),
-    408: ErrorTemplate(408, "REQUEST_TIMEOUT", "client_error", "Request timed out",
-                       "The request was not received in time"),
-    413: ErrorTemplate(413, "PAYLOAD_TOO_LARGE", "client_error", "Request body too large",
-                       "The request body is too large"),
-    414: ErrorTemplate(414, "URI_TOO_LONG", "client_error", "Request line too long",
-                       "The request line is too long"),
-    431: ErrorTemplate(431, "REQUEST_HEADERS_TOO_LARGE", "client_error",
-                       "Request headers too large", "The request headers are too large"),
-    503: ErrorTemplate(503, "SERVICE_UNAVAILABLE", "server_error", "Service unavailable",
-                       "The mock is at capacity; retry later"),
+# The admin API's own refusal, which no row of the API's spec covers (the API route never
+# reads a body). Same envelope; code and type in the document's naming style.
+UNDECLARED_TEMPLATES = {
+    415: ErrorTemplate(415, "UNSUPPORTED_MEDIA_TYPE", "client_error",
+                       "Unsupported media type", "The body must be application/json"),
 }
 
 
@@ -98,7 +87,9 @@ def new_trace_id() -> str:
 
 class ErrorRenderer:
     def __init__(self, contract: Contract, clock: Clock) -> None:
-        self._templates = {**EXTRA_TEMPLATES, **contract.errors}
+        # The vendor's rows, and the spec's mock-only ones (404, 405, 413, 414, 421, 431, 503: the
+        # statuses a server answers before the endpoint's rules run), all from the spec.
+        self._templates = {**UNDECLARED_TEMPLATES, **contract.mock_errors, **contract.errors}
         self._clock = clock
         self._prefixes: dict[tuple[int, str | None], bytes] = {}
         self._suffix_text = ""

@@ -23,7 +23,7 @@ from conftest import KEY_ABC, start
 from helpers import running
 
 PATH = "/v1/analytics/api-keys/summary/org_abc123?year=2025&month=11"
-REQUEST = f"GET {PATH} HTTP/1.1\r\nHost: x\r\nX-API-Key: {KEY_ABC}\r\n\r\n".encode()
+REQUEST = f"GET {PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: {KEY_ABC}\r\n\r\n".encode()
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +69,7 @@ def summary(srv: MockServerThread, **headers: str) -> requests.Response:
 
 def test_a_stalled_request_head_gets_408_and_is_closed(srv: MockServerThread) -> None:
     with connect(srv) as sock:
-        sock.sendall(b"GET " + PATH.encode() + b" HTTP/1.1\r\nHost: x\r\n")  # and no more
+        sock.sendall(b"GET " + PATH.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # and no more
         data = read_until_closed(sock)
     head, _, body = data.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 408 ")

@@ -63,7 +63,7 @@ def test_every_response_says_nosniff(srv: MockServerThread, method: str, target:
 
 
 @pytest.mark.parametrize("raw", [b"\x16\x03\x01 garbage\r\n\r\n",  # 400 from the protocol
-                                 b"GET /" + b"o" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n"])
+                                 b"GET /" + b"o" * 9000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"])
 def test_protocol_level_errors_say_nosniff(srv: MockServerThread, raw: bytes) -> None:
     with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as sock:
         sock.sendall(raw)

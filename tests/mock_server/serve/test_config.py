@@ -16,6 +16,12 @@ BAD: list[tuple[dict[str, Any], str]] = [
     ({"host": "0.0.0.0"}, "pass --expose"),
     ({"host": "192.168.1.10"}, "pass --expose"),
     ({"host": "0.0.0.0", "expose": True, "qa": QaConfig(admin=True)}, "--admin-token"),
+    ({"host": "0.0.0.0", "expose": True}, "--allowed-host"),  # issue 11's exposure rule
+    ({"tenants": 10_001}, "tenant count"),
+    ({"max_connections": 0}, "connection cap"),
+    ({"max_delayed": 0}, "delayed requests"),
+    ({"header_timeout": 0}, "--header-timeout"),
+    ({"idle_timeout": -1}, "--idle-timeout"),
     ({"port": -1}, "port"),
     ({"port": 65536}, "port"),
     ({"workers": 0}, "worker count"),
@@ -48,7 +54,7 @@ def test_create_app_validates(fields: dict[str, Any], needle: str) -> None:
 def test_good_configurations_pass() -> None:
     MockConfig().validate()
     MockConfig(host="::1", port=0, workers=64).validate()
-    MockConfig(host="0.0.0.0", expose=True,
+    MockConfig(host="0.0.0.0", expose=True, allowed_hosts=("mock.example",),
                qa=QaConfig(admin=True, admin_token="t0ken-long-enough")).validate()
     MockConfig(qa=QaConfig(rate_limit="100/min", journal_size=0)).validate()
 
