@@ -76,10 +76,14 @@ def test_a_message_quoting_a_huge_value_is_one_short_line(tmp_path: Path) -> Non
     assert " ... " in line and line.endswith("is not of type 'array'")
 
 
-def test_a_plain_anchor_free_file_still_loads(tmp_path: Path) -> None:
+def test_modest_aliases_still_load(tmp_path: Path) -> None:
+    spec = tmp_path / "openapi.yaml"  # the bundled spec's anchors, in a user's copy
+    spec.write_text(default_spec_path().read_text(encoding="utf-8"))
     path = tmp_path / "ok.yaml"
-    path.write_text("description: '*not an alias* in a string'\nrules:\n  - delay: 1\n")
-    with running("--scenarios", str(path), preexec_fn=limited) as (_, base):
+    path.write_text("description: '*not an alias* in a string'\nrules:\n"
+                    "  - match: &abc {org: org_abc123}\n    delay: 1\n"
+                    "  - match: *abc\n    delay: 2\n")
+    with running("--spec", str(spec), "--scenarios", str(path), preexec_fn=limited) as (_, base):
         resp = requests.get(base + "/analytics/api-keys/summary/org_abc123",
                             headers={"X-API-Key": "mock-key-abc123"}, timeout=10)
         assert resp.status_code == 200
