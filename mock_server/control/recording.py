@@ -36,7 +36,7 @@ async def record(request: web.Request, handler: web.Handler) -> web.StreamRespon
         method=request.method,
         path=st.redact.path(request.path)[:512],  # redacted first: a cut key matches nothing
         query=st.redact.query(request.rel_url.raw_query_string)[:512],
-        org=None if org is None else st.redact.value(org),
+        org=None if org is None else st.redact.value(org)[:256],
         key=st.auth.presented_key(request.headers, strict=False),
         status=None if applied.get("fault") in DROPPED else response.status,
         request_id=response.headers.get("X-Request-ID"),
