@@ -62,7 +62,11 @@ def raw_response(renderer: ErrorRenderer, err: ApiError) -> bytes:
     return head.encode("ascii") + body
 
 
+_base_data_received = RequestHandler.data_received
+
+
 class EnvelopeRequestHandler(RequestHandler):
+    __slots__ = ("_head_timer",)
     renderer: ErrorRenderer
     max_connections: int
     config: MockConfig  # header_timeout is read when a head starts (tests may lower it)
@@ -84,14 +88,19 @@ class EnvelopeRequestHandler(RequestHandler):
         return response
 
     def data_received(self, data: bytes) -> None:
-        super().data_received(data)
-        if self._messages or self._current_request is not None or self._force_close:
-            if self._head_timer is not None:  # a whole head arrived, or it is being answered
-                self._head_timer.cancel()
-                self._head_timer = None
-        elif self._head_timer is None:  # the first bytes of a head: it has this long
-            self._head_timer = self._loop.call_later(self.config.header_timeout,
-                                                     self._head_timed_out)
+        """aiohttp's, then the head timer. Runs per request, so lean: no ``super()``, one
+        attribute test in the common case (a whole head arrived at once). With this and
+        ``nosniff``, the plain 200 costs about 1% more instructions than without (202,000
+        against 200,000 a request; benchmarks/instructions.py)."""
+        _base_data_received(self, data)
+        busy = self._messages or self._current_request is not None or self._force_close
+        if self._head_timer is None:
+            if not busy:  # the first bytes of a head: it has this long
+                self._head_timer = self._loop.call_later(self.config.header_timeout,
+                                                         self._head_timed_out)
+        elif busy:  # a whole head arrived, or it is being answered
+            self._head_timer.cancel()
+            self._head_timer = None
 
     def _head_timed_out(self) -> None:
         self._head_timer = None
@@ -142,6 +151,7 @@ def connection_cap(config: MockConfig) -> int:
 def install(server: web.Server, renderer: ErrorRenderer, config: MockConfig) -> None:
     """Make ``server`` build connections with :class:`EnvelopeRequestHandler`."""
     handler_cls = type("BoundEnvelopeRequestHandler", (EnvelopeRequestHandler,), {
+        "__slots__": (),
         "renderer": renderer,
         "max_connections": connection_cap(config),
         "config": config,
