@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shlex
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,7 @@ MAX_BODY = 1 << 20  # a summary is a few hundred bytes; more than a MiB is read 
 RETRY_429 = 3  # a 429 is waited out (Retry-After, at most MAX_WAIT_429 s) this many times
 MAX_WAIT_429 = 60.0
 UNANSWERED_LIMIT = 3  # after this many timeouts in a row, further requests are not sent
+CONCURRENCY = 8  # requests in flight at once when a check sends many (Context.summary_many)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +88,11 @@ class Exchange:
     error: str | None
     key: str | None  # the API key sent, if any
     elapsed: float
+    sent_at: float = 0.0  # wall-clock time (epoch seconds) the request was sent
+
+    @property
+    def received_at(self) -> float:
+        return self.sent_at + self.elapsed
 
 
 def retry_after(reply: Reply) -> float | None:
@@ -99,14 +106,18 @@ def retry_after(reply: Reply) -> float | None:
 
 
 class Client:
+    """Safe to share between threads: pacing and the count of timeouts are under a lock."""
+
     def __init__(self, base_url: str, timeout: float, min_interval: float = 0.0) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.min_interval = min_interval
+        self._lock = threading.Lock()
         self._last = 0.0
         self._unanswered = 0  # timeouts in a row
         self._pool = urllib3.PoolManager(
-            retries=False, timeout=urllib3.Timeout(connect=timeout, read=timeout), maxsize=2
+            retries=False, timeout=urllib3.Timeout(connect=timeout, read=timeout),
+            maxsize=CONCURRENCY,
         )
 
     def close(self) -> None:
@@ -128,7 +139,8 @@ class Client:
                             f"{self.timeout:g} s timeout", key, 0.0)
         exchange = self._send_retrying(request, key)
         timed_out = exchange.error is not None and "timeout" in exchange.error
-        self._unanswered = self._unanswered + 1 if timed_out else 0
+        with self._lock:
+            self._unanswered = self._unanswered + 1 if timed_out else 0
         return exchange
 
     def _send_retrying(self, request: Request, key: str | None) -> Exchange:
@@ -142,14 +154,19 @@ class Client:
         return self._send_once(request, key)
 
     def _pace(self) -> None:
-        if self.min_interval:
-            delay = self._last + self.min_interval - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            self._last = time.monotonic()
+        """Under --rate-limit, wait for this request's slot (slots are handed out in turn)."""
+        if not self.min_interval:
+            return
+        with self._lock:
+            slot = max(time.monotonic(), self._last + self.min_interval)
+            self._last = slot
+        delay = slot - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
 
     def _send_once(self, request: Request, key: str | None) -> Exchange:
         self._pace()
+        sent_at = time.time()
         start = time.monotonic()
         deadline = start + self.timeout
         try:
@@ -174,10 +191,10 @@ class Client:
                 raise TimeoutError("reply too slow")
             reply = Reply(resp.status, {k.lower(): v for k, v in resp.headers.items()},
                           b"".join(chunks))
-            return Exchange(request, reply, None, key, time.monotonic() - start)
+            return Exchange(request, reply, None, key, time.monotonic() - start, sent_at)
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             return Exchange(request, None, _describe(exc, self.timeout), key,
-                            time.monotonic() - start)
+                            time.monotonic() - start, sent_at)
 
 
 def _describe(exc: BaseException, timeout: float) -> str:
