@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from mock_server.resources import default_spec_path
+from api_contract.resources import default_spec_path
 
 DEFAULT_MAX_EXAMPLES = 100
 DEFAULT_SEED = 0

@@ -17,10 +17,10 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
+from api_contract.contract import Contract
 from contract_tests.config import KitConfig
 from contract_tests.failures import ContractViolation
 from contract_tests.transport import CONCURRENCY, Client, Exchange, Reply, Request
-from mock_server.contract import Contract
 
 DEFAULT = object()  # "the configured key"
 

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+from api_contract.contract import Contract, ContractError, load_contract
 from contract_tests.config import KitConfig, UsageError
 from contract_tests.context import Context
 from contract_tests.failures import CheckSkipped, ContractViolation
 from contract_tests.registry import Check
 from contract_tests.transport import Client, host_of
-from mock_server.contract import Contract, ContractError, load_contract
 
 
 class Outcome(StrEnum):

@@ -17,7 +17,7 @@ from urllib.parse import urlencode, urlsplit
 
 import urllib3
 
-from mock_server.auth import mask_key
+from api_contract.keys import mask_key
 
 MAX_BODY = 1 << 20  # a summary is a few hundred bytes; more than a MiB is read no further
 RETRY_429 = 3  # a 429 is waited out (Retry-After, at most MAX_WAIT_429 s) this many times

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from mock_server.resources import default_fixtures_dir, default_spec_path
+from api_contract.resources import default_fixtures_dir, default_spec_path
 
 
 @dataclass(slots=True)

@@ -19,7 +19,7 @@ import pytest
 
 if TYPE_CHECKING:
     from mock_server.config import MockConfig
-    from mock_server.journal import Entry
+    from mock_server.qa.journal import Entry
     from mock_server.testing import MockServerThread
 
 
@@ -114,7 +114,7 @@ def freddy_mock_server(freddy_mock_config: MockConfig) -> Iterator[MockServerThr
 
 @pytest.fixture(scope="session")
 def _freddy_mock_keys(freddy_mock_server: MockServerThread) -> dict[str, str]:
-    from mock_server.fixtures import load_fixtures
+    from mock_server.stages.fixtures import load_fixtures
 
     config = freddy_mock_server.config
     pairs = (*load_fixtures(config.fixtures_dir, freddy_mock_server.state.contract).keys,

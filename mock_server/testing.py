@@ -17,10 +17,10 @@ from types import TracebackType
 
 from aiohttp import web
 
-from mock_server.app import create_app
 from mock_server.config import MockConfig
-from mock_server.server import new_event_loop, serve
-from mock_server.state import STATE, MockState
+from mock_server.engine.state import STATE, MockState
+from mock_server.serve.app import create_app
+from mock_server.serve.server import new_event_loop, serve
 
 
 class AppThread:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from mock_server.auth import mask_key
+from api_contract.keys import mask_key
 from mock_server.config import QaConfig
 
 from .conftest import open_tab

@@ -14,7 +14,7 @@ import pytest
 import schemathesis
 from schemathesis import GenerationMode
 
-from mock_server.resources import default_spec_path
+from api_contract.resources import default_spec_path
 from mock_server.testing import MockServerThread
 
 from conftest import start

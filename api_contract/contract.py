@@ -1,0 +1,165 @@
+"""Compile ``spec/openapi.yaml`` into the rules the mock applies and the kit checks.
+
+Everything the mock knows about the API comes from here: the route, the parameters and their
+rules, the key headers, the response schemas and the named examples. The spec is walked
+once, at start-up; requests only touch the compiled :class:`Contract`.
+
+The schemas become validators on first use (:mod:`api_contract.validators`). Validation
+(every schema, and every example against its schema, up front) runs for any spec but the
+bundled one, which the test suite checks (``api_contract.resources.is_bundled``).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from api_contract.resources import is_bundled
+from api_contract.rules import ErrorTemplate, Example, QueryParam, compile_integer_rule, pinned
+from api_contract.spec import ContractError, load_spec, resolve_refs
+from api_contract.validators import Validators
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+
+__all__ = ["OPERATION_ID", "Contract", "ContractError", "ErrorTemplate", "Example",
+           "QueryParam", "compile_contract", "load_contract", "load_spec"]
+
+OPERATION_ID = "getApiKeyUsageSummary"
+
+
+@dataclass(frozen=True, slots=True)
+class Contract:
+    raw: Mapping[str, Any]
+    base_path: str
+    path_template: str
+    path_param: str
+    query_params: tuple[QueryParam, ...]
+    key_headers: tuple[str, ...]
+    statuses: tuple[int, ...]
+    validators: Mapping[int, Draft202012Validator]  # a lazy Validators
+    envelope: Validators  # {"envelope": the shared error envelope's schema}, lazy
+    examples: Mapping[str, Example]
+    errors: Mapping[int, ErrorTemplate]
+    summary_fields: tuple[str, ...]
+    json_text: str = field(repr=False)
+
+    @property
+    def envelope_validator(self) -> Draft202012Validator:
+        return self.envelope["envelope"]
+
+    @property
+    def route(self) -> str:
+        return self.base_path + self.path_template
+
+    def example_for(self, status: int) -> Example:
+        for example in self.examples.values():
+            if example.status == status:
+                return example
+        raise KeyError(status)
+
+
+def compile_contract(raw: dict[str, Any], *, validate: bool = True) -> Contract:
+    """``validate``: check every schema, and every example against its schema, now (else
+    only when a validator is first used)."""
+    try:
+        return _compile(raw, validate)
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise ContractError(f"spec lacks what the mock needs: {exc!r}") from None
+
+
+def _find_operation(raw: Mapping[str, Any]) -> tuple[str, Mapping[str, Any]]:
+    for path, item in raw["paths"].items():
+        for method, op in item.items():
+            if isinstance(op, dict) and op.get("operationId") == OPERATION_ID:
+                if method != "get":
+                    raise ContractError(f"{OPERATION_ID} must be a GET operation")
+                return path, op
+    raise ContractError(f"the spec has no operation {OPERATION_ID!r}")
+
+
+def _compile(raw: dict[str, Any], validate: bool) -> Contract:
+    resolved = resolve_refs(copy.deepcopy(raw), raw)
+    path, op = _find_operation(resolved)
+    base_path = urlsplit(resolved.get("servers", [{"url": "/"}])[0]["url"]).path.rstrip("/")
+
+    path_params = [p for p in op.get("parameters", []) if p["in"] == "path"]
+    if len(path_params) != 1:
+        raise ContractError("the summary operation must have exactly one path parameter")
+    query: list[QueryParam] = []
+    for p in op.get("parameters", []):
+        if p["in"] != "query":
+            continue
+        rule, check = compile_integer_rule(p["name"], p["schema"])
+        query.append(QueryParam(p["name"], rule, check, p.get("x-default-from-clock")))
+
+    schemes = resolved.get("components", {}).get("securitySchemes", {})
+    requirements = op.get("security", resolved.get("security", []))
+    key_headers = tuple(
+        schemes[name]["name"]
+        for req in requirements
+        for name in req
+        if schemes[name].get("type") == "apiKey" and schemes[name].get("in") == "header"
+    )
+    if not key_headers:
+        raise ContractError("the spec declares no API-key header")
+
+    schemas: dict[int, Mapping[str, Any]] = {}
+    examples: dict[str, Example] = {}
+    errors: dict[int, ErrorTemplate] = {}
+    for status_text, response in op["responses"].items():
+        status = int(status_text)
+        media = response["content"]["application/json"]
+        schema = media["schema"]
+        schemas[status] = schema
+        for name, ex in media.get("examples", {}).items():
+            if name in examples:
+                raise ContractError(f"example name {name!r} is used twice")
+            examples[name] = Example(name, status, ex["value"])
+        if status >= 400:
+            first = next(iter(media["examples"].values()))["value"]["error"]
+            errors[status] = ErrorTemplate(
+                status=status,
+                code=pinned(schema, "code") or first["code"],
+                type=pinned(schema, "type") or first["type"],
+                message=first["message"],
+                system_message=first["system_message"],
+            )
+    summary_schema = op["responses"]["200"]["content"]["application/json"]["schema"]
+    envelope = Validators({"envelope": resolved["components"]["schemas"]["ErrorEnvelope"]})
+    validators = Validators(schemas)
+    if validate:
+        validators.compile_all()
+        envelope.compile_all()
+        for example in examples.values():
+            problems = [e.message for e in validators[example.status].iter_errors(example.value)]
+            if problems:
+                raise ContractError(
+                    f"example {example.name!r} violates its schema: {problems[0]}")
+    return Contract(
+        raw=raw,
+        base_path=base_path,
+        path_template=path,
+        path_param=path_params[0]["name"],
+        query_params=tuple(query),
+        key_headers=key_headers,
+        statuses=tuple(sorted(validators)),
+        validators=validators,
+        envelope=envelope,
+        examples=examples,
+        errors=errors,
+        summary_fields=tuple(summary_schema["required"]),
+        json_text=json.dumps(raw, indent=2),
+    )
+
+
+def load_contract(path: Path, *, validate: bool | None = None) -> Contract:
+    """``validate``: None (default) checks every spec but the bundled one."""
+    if validate is None:
+        validate = not is_bundled(path)
+    return compile_contract(load_spec(path), validate=validate)

@@ -1,0 +1,46 @@
+"""Read the OpenAPI document and inline its local ``$ref``s: the spec as plain data."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from api_contract.resources import YAML_LOADER
+
+
+class ContractError(Exception):
+    """The spec cannot be read or lacks what the mock needs."""
+
+
+def load_spec(path: Path) -> dict[str, Any]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+        is_yaml = str(path).endswith((".yaml", ".yml"))
+        data = yaml.load(text, Loader=YAML_LOADER) if is_yaml else json.loads(text)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, json.JSONDecodeError) as exc:
+        raise ContractError(f"cannot read spec {path}: {exc}".splitlines()[0]) from None
+    if not isinstance(data, dict) or "paths" not in data:
+        raise ContractError(f"{path} is not an OpenAPI document (no 'paths')")
+    return data
+
+
+def resolve_refs(node: Any, root: Mapping[str, Any], seen: tuple[str, ...] = ()) -> Any:
+    """Inline local ``$ref``s (the spec uses only ``#/...`` references)."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            if not ref.startswith("#/") or ref in seen:
+                raise ContractError(f"unsupported or cyclic $ref {ref!r}")
+            target: Any = root
+            for part in ref[2:].split("/"):
+                target = target[part.replace("~1", "/").replace("~0", "~")]
+            merged = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+            return resolve_refs(merged, root, (*seen, ref))
+        return {k: resolve_refs(v, root, seen) for k, v in node.items()}
+    if isinstance(node, list):
+        return [resolve_refs(v, root, seen) for v in node]
+    return node

@@ -1,0 +1,244 @@
+"""Runtime control under the reserved prefix ``/__mock/`` (only with ``--admin``).
+
+    GET    /__mock/health                        liveness and what is loaded
+    GET    /__mock/scenarios                     every scenario, and where it is active
+    POST   /__mock/scenarios/{name}/activate     for everyone, or ?org=ORG (or {"org": ORG})
+    POST   /__mock/scenarios/{name}/deactivate   the same activation, removed
+    POST   /__mock/reset                         start-up scenarios, counters and journal
+    GET    /__mock/requests?org=&status=&since=  the journal, oldest first
+    DELETE /__mock/requests                      clear the journal
+    GET    /__mock/settings                      run-time latency and forced errors
+    POST   /__mock/settings                      {"delay_ms": N} and/or {"error": S, "org": ORG}
+
+With ``--admin-token`` (required on a non-loopback address) every call needs
+``Authorization: Bearer TOKEN``; the token is compared in constant time. Errors use the
+API's envelope. Without ``--admin`` these routes do not exist: ``/__mock/*`` is a 404.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import Any
+
+import orjson
+from aiohttp import web
+
+from mock_server import __version__
+from mock_server.engine import routing
+from mock_server.engine.state import STATE, MockState
+from mock_server.qa.state import Overrides
+from mock_server.stages.clock import parse_instant
+from mock_server.stages.errors import JSON, ApiError
+
+PREFIX = "/__mock/"
+MAX_DELAY_MS = 60_000
+TOKEN_HEADER = "Authorization"
+Handler = Callable[[web.Request], Awaitable[web.Response]]
+
+
+def _json(doc: Any, status: int = 200) -> web.Response:
+    return web.Response(body=orjson.dumps(doc), status=status, content_type=JSON)
+
+
+def guarded(handler: Handler) -> Handler:
+    async def check(request: web.Request) -> web.Response:
+        token = request.app[STATE].config.qa.admin_token
+        if token:
+            given = request.headers.get(TOKEN_HEADER, "")
+            scheme, _, value = given.partition(" ")
+            if scheme.lower() != "bearer" or not hmac.compare_digest(
+                value.strip().encode("utf-8", "surrogateescape"), token.encode()
+            ):
+                raise ApiError(401, "The admin API needs Authorization: Bearer <admin token>")
+        return await handler(request)
+
+    return check
+
+
+def _active(st: MockState) -> list[dict[str, Any]]:
+    return [{"name": a.name, "org": a.org} for a in st.qa.runtime.active()]
+
+
+async def health(request: web.Request) -> web.Response:
+    st = request.app[STATE]
+    qa = st.qa
+    return _json({
+        "status": "ok",
+        "version": __version__,
+        "scenarios": len(qa.catalog.scenarios),
+        "active": _active(st),
+        "rate_limit": None if qa.rate_limit is None else
+        {"limit": qa.rate_limit.limit, "period_s": qa.rate_limit.period},
+        "journal": None if qa.journal is None else
+        {"size": qa.journal.size, "entries": len(qa.journal),
+         "in_flight": qa.journal.in_flight},
+        "reloads": qa.reloads,
+        "reload_error": qa.reload_error,
+    })
+
+
+async def list_scenarios(request: web.Request) -> web.Response:
+    st = request.app[STATE]
+    active = st.qa.runtime.active()
+    items = []
+    for s in sorted(st.qa.catalog.scenarios.values(), key=lambda s: s.name):
+        orgs = [a.org for a in active if a.name == s.name and a.org is not None]
+        items.append({
+            "name": s.name,
+            "description": s.description,
+            "source": s.source,
+            "rules": len(s.rules),
+            "active": any(a.name == s.name and a.org is None for a in active),
+            "active_orgs": orgs,
+        })
+    return _json({"scenarios": items, "active": _active(st)})
+
+
+async def _target(request: web.Request) -> tuple[str, str | None]:
+    st = request.app[STATE]
+    name = request.match_info["name"]
+    if name not in st.qa.catalog:
+        raise ApiError(404, f"No scenario named {name[:64]!r}; GET {PREFIX}scenarios lists them")
+    org = request.query.get("org")
+    if org is None and request.can_read_body:
+        try:
+            doc = orjson.loads(await request.read() or b"{}")
+        except orjson.JSONDecodeError:
+            raise ApiError(400, "The body must be JSON, e.g. {\"org\": \"org_abc123\"}") from None
+        if not isinstance(doc, dict) or not isinstance(doc.get("org", ""), str | None):
+            raise ApiError(400, "The body must be a JSON object with an optional \"org\" string")
+        org = doc.get("org")
+    return name, org or None
+
+
+async def activate(request: web.Request) -> web.Response:
+    name, org = await _target(request)
+    st = request.app[STATE]
+    st.qa.runtime.activate(name, org)
+    return _json({"activated": {"name": name, "org": org}, "active": _active(st)})
+
+
+async def deactivate(request: web.Request) -> web.Response:
+    name, org = await _target(request)
+    st = request.app[STATE]
+    was = st.qa.runtime.deactivate(name, org)
+    return _json({"deactivated": {"name": name, "org": org}, "was_active": was,
+                  "active": _active(st)})
+
+
+async def reset(request: web.Request) -> web.Response:
+    st = request.app[STATE]
+    st.qa.runtime.reset()
+    st.qa.overrides = Overrides()
+    cleared = st.qa.journal.clear() if st.qa.journal is not None else 0
+    return _json({"reset": True, "journal_cleared": cleared, "active": _active(st)})
+
+
+def _filters(query: Any) -> dict[str, Any]:
+    found: dict[str, Any] = {"org": query.get("org")}
+    status = query.get("status")
+    if status is not None:
+        if not status.isascii() or not status.isdigit() or len(status) != 3:
+            raise ApiError(400, f"status must be an HTTP status such as 429 (got {status[:16]!r})")
+        found["status"] = int(status)
+    since = query.get("since")
+    if since is not None:
+        try:
+            found["since"] = parse_instant(since)
+        except ValueError:
+            raise ApiError(400, f"since must be an ISO-8601 instant (got {since[:40]!r})") \
+                from None
+    return found
+
+
+async def requests(request: web.Request) -> web.Response:
+    journal = request.app[STATE].qa.journal
+    if journal is None:
+        raise ApiError(404, "The journal is off (--journal-size 0)")
+    entries = journal.entries(**_filters(request.query))
+    return _json({"size": journal.size, "requests": [e.to_json() for e in entries]})
+
+
+async def clear_requests(request: web.Request) -> web.Response:
+    journal = request.app[STATE].qa.journal
+    return _json({"cleared": journal.clear() if journal is not None else 0})
+
+
+def _error_statuses(st: MockState) -> list[int]:
+    return [s for s in st.contract.statuses if s >= 400]
+
+
+def _settings(st: MockState) -> dict[str, Any]:
+    o = st.qa.overrides
+    return {
+        "delay_ms": o.delay_ms,
+        "errors": [{"org": org, "status": status} for org, status in o.errors.items()],
+        "error_statuses": _error_statuses(st),
+        "max_delay_ms": MAX_DELAY_MS,
+    }
+
+
+async def get_settings(request: web.Request) -> web.Response:
+    return _json(_settings(request.app[STATE]))
+
+
+def _int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+async def post_settings(request: web.Request) -> web.Response:
+    """Change the fields given: ``delay_ms`` (every answer, everyone), ``error`` (a
+    documented error status, or null to stop) for everyone or for ``org``."""
+    st = request.app[STATE]
+    try:
+        doc = orjson.loads(await request.read() or b"{}")
+    except orjson.JSONDecodeError:
+        raise ApiError(400, "The body must be JSON, e.g. {\"delay_ms\": 300}") from None
+    if not isinstance(doc, dict) or set(doc) - {"delay_ms", "error", "org"}:
+        raise ApiError(400, "The body must be a JSON object with \"delay_ms\", \"error\" "
+                            "and/or \"org\"")
+    o = st.qa.overrides
+    if "delay_ms" in doc:
+        delay = doc["delay_ms"]
+        if not _int(delay) or not 0 <= delay <= MAX_DELAY_MS:
+            raise ApiError(400, f"delay_ms must be an integer from 0 to {MAX_DELAY_MS}")
+        o = replace(o, delay_ms=delay)
+    org = doc.get("org") or None
+    if org is not None and (not isinstance(org, str) or "error" not in doc):
+        raise ApiError(400, "org must be a string and comes with \"error\"")
+    if "error" in doc:
+        error, errors = doc["error"], dict(o.errors)
+        if error is None:
+            errors.pop(org, None)
+        elif _int(error) and error in _error_statuses(st):
+            errors[org] = error
+        else:
+            raise ApiError(400, "error must be null or a documented error status: "
+                                + ", ".join(map(str, _error_statuses(st))))
+        o = replace(o, errors=errors)
+    st.qa.overrides = o
+    return _json(_settings(st))
+
+
+async def preflight(request: web.Request) -> web.Response:
+    response = web.Response(status=204, headers={"Allow": "GET, POST, DELETE, OPTIONS"})
+    if "Origin" in request.headers:
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, DELETE, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = f"{TOKEN_HEADER}, Content-Type"
+        response.headers["Access-Control-Max-Age"] = "600"
+    return response
+
+
+def setup_admin(app: web.Application) -> None:
+    routing.add(app, "GET", PREFIX + "health", guarded(health))
+    routing.add(app, "GET", PREFIX + "scenarios", guarded(list_scenarios))
+    routing.add(app, "POST", PREFIX + "scenarios/{name}/activate", guarded(activate))
+    routing.add(app, "POST", PREFIX + "scenarios/{name}/deactivate", guarded(deactivate))
+    routing.add(app, "POST", PREFIX + "reset", guarded(reset))
+    routing.add(app, "GET", PREFIX + "requests", guarded(requests))
+    routing.add(app, "DELETE", PREFIX + "requests", guarded(clear_requests))
+    routing.add(app, "GET", PREFIX + "settings", guarded(get_settings))
+    routing.add(app, "POST", PREFIX + "settings", guarded(post_settings))
+    routing.add(app, "OPTIONS", PREFIX + "{tail:.*}", preflight)

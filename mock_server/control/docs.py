@@ -1,0 +1,222 @@
+"""``/docs``: interactive API docs (Swagger UI) served entirely by the mock itself.
+
+Swagger UI's files come from the installed ``swagger-ui-py`` package; the page makes no
+request to any other origin, and its Content-Security-Policy forbids the browser to.
+"Try it out" calls this mock: the page loads a copy of the spec whose ``servers`` is the
+mock's own base path (relative, so it follows whatever host and port the page came from)
+and whose operation gains an optional ``Prefer`` header. ``spec/openapi.yaml`` and
+``/openapi.json`` stay the contract, unchanged.
+
+The page lists the keys of the fixtures file in full (they are public mock keys, also in
+the README); keys added at run time with ``--key`` are listed masked, never in full.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import json
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from api_contract.contract import Contract
+from api_contract.keys import mask_key
+from mock_server.engine import routing
+from mock_server.engine.state import STATE
+from mock_server.stages.fixtures import FixtureError, read_keys
+
+DOCS_PATH = "/docs"
+ASSETS_PATH = DOCS_PATH + "/assets"
+SPEC_PATH = DOCS_PATH + "/openapi.json"
+ASSET_PACKAGE = "swagger_ui"  # PyPI: swagger-ui-py (Swagger UI 5, which reads OpenAPI 3.1)
+_OWN_STATIC = Path(__file__).resolve().parent / "docs_static"
+
+# Files a browser may fetch, and their types; anything else under /docs answers 404.
+ASSETS: dict[str, str] = {
+    "swagger-ui-bundle.js": "text/javascript",
+    "swagger-ui.css": "text/css",
+    "favicon-32x32.png": "image/png",
+    "LICENSE": "text/plain",
+}
+OWN_ASSETS: dict[str, str] = {"docs.js": "text/javascript", "docs.css": "text/css"}
+
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+PAGE_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "Cache-Control": "no-cache",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DocsSite:
+    html: bytes
+    spec_json: bytes
+    files: dict[str, tuple[Path, str]]  # asset name -> (file, content type)
+
+
+DOCS: web.AppKey[DocsSite] = web.AppKey("freddy_mock_docs", DocsSite)
+
+
+def swagger_ui_dir() -> Path | None:
+    """Swagger UI's static files inside the installed package, without importing it."""
+    spec = importlib.util.find_spec(ASSET_PACKAGE)
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        static = Path(location) / "static"
+        if (static / "swagger-ui-bundle.js").is_file():
+            return static
+    return None
+
+
+def docs_spec(contract: Contract) -> dict[str, Any]:
+    """The spec as the docs page shows it: servers -> this mock, plus a ``Prefer`` header.
+
+    ``jsonSchemaDialect`` is left out: Swagger UI warns about any value but OpenAPI's own
+    default, and the schemas read the same under both.
+    """
+    spec = copy.deepcopy(dict(contract.raw))
+    spec.pop("jsonSchemaDialect", None)
+    spec["servers"] = [{"url": contract.base_path or "/",
+                        "description": "This mock (the origin this page came from)"}]
+    operation = spec["paths"][contract.path_template]["get"]
+    choices = [f"code={s}" for s in contract.statuses]
+    choices += [f"example={name}" for name in contract.examples]
+    operation["parameters"] = [*operation.get("parameters", []), {
+        "name": "Prefer",
+        "in": "header",
+        "required": False,
+        "description": "Mock only, not part of the Freddy API: ask for a documented answer. "
+                       "The key and the parameters are still checked first.",
+        "schema": {"type": "string", "enum": choices},
+    }]
+    return spec
+
+
+def _row(*cells: str) -> str:
+    return "<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>"
+
+
+def _code(text: object) -> str:
+    return f"<code>{escape(str(text))}</code>"
+
+
+def render_page(contract: Contract, fixture_keys: list[dict[str, str]],
+                runtime_keys: tuple[tuple[str, str], ...], have_assets: bool,
+                admin_ui: bool = False) -> str:
+    keys = [_row(_code(k["key"]), _code(k["org"]), escape(k.get("label", "")))
+            for k in fixture_keys]
+    keys += [_row(_code(mask_key(key)), _code(org), "added with <code>--key</code> (masked)")
+             for key, org in runtime_keys]
+    prefer = []
+    for status in contract.statuses:
+        names = [ex.name for ex in contract.examples.values() if ex.status == status]
+        prefer.append(_row(str(status), _code(f"code={status}"),
+                           " ".join(_code(f"example={name}") for name in names)))
+    missing = "" if have_assets else (
+        '<p class="warn">Swagger UI\'s files are missing: <code>pip install swagger-ui-py</code>.'
+        "</p>")
+    control = ('<p id="mock-control">QA control page (admin API on): '
+               '<a href="/__mock/ui">/__mock/ui</a>: scenario switches, documented errors, '
+               "latency, the live request journal.</p>") if admin_ui else ""
+    title = escape(contract.raw.get("info", {}).get("title", "API"))
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} · freddy-mock docs</title>
+<link rel="icon" type="image/png" href="{ASSETS_PATH}/favicon-32x32.png">
+<link rel="stylesheet" href="{ASSETS_PATH}/swagger-ui.css">
+<link rel="stylesheet" href="{DOCS_PATH}/docs.css">
+</head>
+<body>
+<header id="mock-intro">
+<h1>freddy-mock · {title}</h1>
+<p>Served by the mock itself, with no request to any other site. <b>Try it out</b> calls
+this mock: click <b>Authorize</b>, paste a key below into <code>X-API-Key</code>, then open
+the operation, press <b>Try it out</b> and <b>Execute</b>. The contract as written:
+<a href="/openapi.yaml">/openapi.yaml</a>, <a href="/openapi.json">/openapi.json</a>.</p>
+{missing}{control}
+<div class="tables">
+<section><h2>API keys</h2>
+<table id="mock-keys"><thead><tr><th>X-API-Key</th><th>organization</th><th></th></tr></thead>
+<tbody>{"".join(keys)}</tbody></table>
+<p>A key reads only its own organization; any other <code>org_id</code> answers 403.</p>
+</section>
+<section><h2>Errors on demand: <code>Prefer</code></h2>
+<table id="mock-prefer"><thead><tr><th>status</th><th>Prefer: …</th><th>or</th></tr>
+</thead><tbody>{"".join(prefer)}</tbody></table>
+<p><code>code=200</code> is the normal answer; <code>code=</code> of an error gives the
+document's body for it. Set the optional <code>Prefer</code> field of the operation (mock
+only), or send the header from your own client; <code>?__code=</code> and
+<code>?__example=</code> do the same. The answer carries <code>Preference-Applied</code>.</p>
+</section>
+</div>
+</header>
+<main id="swagger-ui" data-spec-url="{SPEC_PATH}"></main>
+<footer>Swagger UI from the <code>swagger-ui-py</code> package, served by this mock
+(<a href="{ASSETS_PATH}/LICENSE">license</a>).</footer>
+<script src="{ASSETS_PATH}/swagger-ui-bundle.js"></script>
+<script src="{DOCS_PATH}/docs.js"></script>
+</body>
+</html>
+"""
+
+
+def build_site(app: web.Application) -> DocsSite:
+    st = app[STATE]
+    try:
+        fixture_keys = read_keys(st.config.fixtures_dir)
+    except FixtureError:  # a state built by hand without a keys file: show runtime keys only
+        fixture_keys = []
+    static = swagger_ui_dir()
+    files = {name: (_OWN_STATIC / name, ctype) for name, ctype in OWN_ASSETS.items()}
+    if static is not None:
+        files.update({name: (static / name, ctype) for name, ctype in ASSETS.items()})
+    html = render_page(st.contract, fixture_keys, st.config.keys, static is not None,
+                       admin_ui=st.config.qa.admin)
+    spec = json.dumps(docs_spec(st.contract), indent=2).encode()
+    return DocsSite(html=html.encode(), spec_json=spec, files=files)
+
+
+async def page(request: web.Request) -> web.Response:
+    return web.Response(body=request.app[DOCS].html, content_type="text/html",
+                        charset="utf-8", headers=PAGE_HEADERS)
+
+
+async def spec_json(request: web.Request) -> web.Response:
+    return web.Response(body=request.app[DOCS].spec_json, content_type="application/json",
+                        headers={"Cache-Control": "no-cache"})
+
+
+async def asset(request: web.Request) -> web.StreamResponse:
+    found = request.app[DOCS].files.get(request.match_info["name"])
+    if found is None or not found[0].is_file():
+        raise web.HTTPNotFound()
+    path, ctype = found
+    return web.FileResponse(path, headers={"Content-Type": ctype,
+                                           "Cache-Control": "public, max-age=3600",
+                                           "X-Content-Type-Options": "nosniff"})
+
+
+async def to_docs(request: web.Request) -> web.Response:
+    return web.Response(status=302, headers={"Location": DOCS_PATH})
+
+
+def setup_docs(app: web.Application) -> None:
+    """Add ``/docs`` and its files to an app whose STATE is set."""
+    app[DOCS] = build_site(app)
+    routing.add(app, "GET", DOCS_PATH, page)
+    routing.add(app, "GET", DOCS_PATH + "/", to_docs)
+    routing.add(app, "GET", SPEC_PATH, spec_json)
+    routing.add(app, "GET", DOCS_PATH + "/{name:docs\\.(?:js|css)}", asset)
+    routing.add(app, "GET", ASSETS_PATH + "/{name}", asset)

@@ -1,0 +1,2 @@
+"""What runs a request through the stages: routing, the pipeline (handler), the
+protocol-level error answers, and the application state under one typed key."""

@@ -1,0 +1,170 @@
+"""The summary endpoint as one pass through the stages:
+
+routing (aiohttp) -> preferences decoded -> auth -> rate limit -> parameters ->
+scenario choice -> data -> response (or a network fault).
+
+Each stage raises :class:`~mock_server.stages.errors.ApiError`; the handler renders it itself and
+adds the CORS headers (it is its own edge: see routing.py). When no preference, scenario or
+override is in play, the scenario and answer stages have nothing to decide and the summary
+goes straight out; that shortcut gives the same bytes (checked by
+tests/mock_server/stages/test_summary.py).
+With rate limiting on, every answer of this route carries the ``x-ratelimit-*`` headers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import orjson
+from aiohttp import web
+
+from mock_server.engine import routing
+from mock_server.engine.state import STATE, MockState
+from mock_server.qa import faults, ratelimit, scenarios, usage
+from mock_server.stages import negotiate
+from mock_server.stages.errors import JSON, ApiError, new_trace_id
+from mock_server.stages.negotiate import NO_PREFERENCES
+
+# What the pipeline did, for the request journal (present only while the journal is on).
+OUTCOME: web.RequestKey[dict[str, Any]] = web.RequestKey("freddy_mock_outcome", dict)
+
+
+@routing.self_enveloped  # renders its own failures and CORS headers: no wrapper layer
+async def get_summary(request: web.Request) -> web.StreamResponse:
+    st = request.app[STATE]
+    qa = st.qa
+    headers = request.headers
+    org_id = request.match_info[st.contract.path_param]
+    limit_headers: dict[str, str] = {}
+    try:
+        if request.body_exists:
+            raise ApiError(400, "A GET request takes no body")
+        prefs = negotiate.decode(headers, request.rel_url, st.contract, qa.catalog)
+        st.auth.authenticate(headers, org_id)
+        if qa.rate_limit is not None:
+            qa.rate_limit.consume(qa.runtime, org_id, st.clock.now(), limit_headers)
+        values = st.params.parse(request.rel_url, st.clock)
+        if prefs is NO_PREFERENCES and not qa.runtime.active() and not qa.overrides.steer:
+            # Nothing steers the answer (the common case): the summary, with no detour.
+            body = st.summaries.body(org_id, values["year"], values["month"], st.clock.hour())
+            response: web.StreamResponse = web.Response(body=body, headers={
+                "X-Request-ID": new_trace_id(), **limit_headers, "Content-Type": JSON})
+        else:
+            response = await _steered(request, st, org_id, values, prefs, limit_headers)
+    except ApiError as err:
+        if qa.rate_limit is not None:
+            if not limit_headers:
+                limit_headers = qa.rate_limit.peek(qa.runtime, org_id, st.clock.now())
+            err.headers = {**limit_headers, **err.headers}
+        response = st.errors.response(err)
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:  # as the edge does for every other route
+        response = routing.render_failure(request, exc)
+    origin = headers.get(routing.ORIGIN)  # routing.add_cors, inlined on the hot path
+    if origin is not None:
+        st.cors.decorate(response.headers, origin)
+    return response
+
+
+async def _steered(
+    request: web.Request,
+    st: MockState,
+    org_id: str,
+    values: Mapping[str, int],
+    prefs: negotiate.Preferences,
+    limit_headers: dict[str, str],
+) -> web.StreamResponse:
+    """Scenario choice, then the answer a preference, a scenario or an override asks for."""
+    qa = st.qa
+    now = st.clock.now()
+    decision = scenarios.NO_DECISION
+    if prefs.scenario is not None or qa.runtime.active():
+        req = scenarios.Request(org_id, st.auth.presented_key(request.headers) or "",
+                                values["year"], values["month"], request.headers)
+        decision = scenarios.choose(req, prefs.scenario, qa.catalog, qa.runtime, qa.rng)
+    return await _answer(request, st, org_id, values, now, prefs, decision, limit_headers)
+
+
+async def _answer(
+    request: web.Request,
+    st: MockState,
+    org_id: str,
+    values: Mapping[str, int],
+    now: datetime,
+    prefs: negotiate.Preferences,
+    decision: scenarios.Decision,
+    limit_headers: dict[str, str],
+) -> web.StreamResponse:
+    contract = st.contract
+    headers = {"X-Request-ID": new_trace_id(), **limit_headers}
+    if not prefs.empty:
+        headers["Preference-Applied"] = negotiate.applied(prefs)
+    overrides = st.qa.overrides
+    delay = prefs.delay if prefs.delay is not None else decision.delay_ms + overrides.delay_ms
+    forced = None if prefs.chooses_answer else overrides.error_for(org_id)
+    if st.qa.journal is not None and OUTCOME in request:
+        request[OUTCOME]["applied"] = _applied(prefs, decision, delay, forced)
+    if delay:
+        await asyncio.sleep(delay / 1000)
+
+    example = negotiate.chosen_example(prefs, contract)
+    if forced is not None:  # POST /__mock/settings {"error": N}: beats the scenarios
+        example = contract.example_for(forced)
+    elif not prefs.chooses_answer:  # the request's own code=/example= beat the scenario's
+        if decision.exhausted or decision.status == 429:
+            raise _exhausted(st, now, headers)
+        if decision.rate_limit is not None:
+            decision.rate_limit.consume(st.qa.runtime, org_id, now, headers)
+        if decision.example is not None:
+            example = contract.examples[decision.example]
+        elif decision.status is not None:
+            example = contract.example_for(decision.status)
+    if example is None:
+        body = st.summaries.body(org_id, values["year"], values["month"], st.clock.hour())
+        if decision.usage is not None:
+            body = usage.apply(body, decision.usage, now)
+    elif example.status == 429:
+        raise _exhausted(st, now, headers)
+    elif example.status >= 400:
+        raise ApiError(example.status, headers=headers, body=example.value)
+    else:
+        body = orjson.dumps(example.value)
+    if decision.fault is not None and not prefs.chooses_answer and forced is None:
+        return await faults.perform(request, decision.fault, body, headers)
+    headers["Content-Type"] = JSON  # set as a plain header: cheaper than content_type=
+    return web.Response(body=body, headers=headers)
+
+
+def _exhausted(st: MockState, now: datetime, headers: dict[str, str]) -> ApiError:
+    err = ratelimit.exhausted(st.qa.documented_limit, now)
+    err.headers = {**headers, **err.headers}
+    return err
+
+
+def _applied(prefs: negotiate.Preferences, decision: scenarios.Decision,
+             delay: int, forced: int | None) -> dict[str, Any]:
+    done: dict[str, Any] = {}
+    if forced is not None:
+        done["error"] = forced
+    elif decision.scenario is not None:
+        done["scenario"] = decision.scenario
+        done["rule"] = decision.rule
+    if delay:
+        done["delay_ms"] = delay
+    if decision.fault is not None and not prefs.chooses_answer and forced is None:
+        done["fault"] = decision.fault.kind
+    if not prefs.empty:
+        done["preference"] = negotiate.applied(prefs)
+    return done
+
+
+async def options(request: web.Request) -> web.Response:
+    """CORS preflight when it is one; otherwise the methods this resource supports."""
+    response = web.Response(status=204, headers={"Allow": "GET, OPTIONS"})
+    if "Access-Control-Request-Method" in request.headers and "Origin" in request.headers:
+        request.app[STATE].cors.preflight(response.headers)
+    return response

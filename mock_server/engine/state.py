@@ -1,0 +1,34 @@
+"""The application's state, under one typed key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from api_contract.contract import Contract
+from mock_server.config import MockConfig
+from mock_server.qa.state import QaState
+from mock_server.stages.auth import Authenticator
+from mock_server.stages.clock import Clock
+from mock_server.stages.cors import Cors
+from mock_server.stages.data import SummarySource
+from mock_server.stages.errors import ErrorRenderer
+from mock_server.stages.params import QueryParser
+
+
+@dataclass(slots=True)
+class MockState:
+    config: MockConfig
+    contract: Contract
+    clock: Clock
+    auth: Authenticator
+    params: QueryParser
+    summaries: SummarySource
+    errors: ErrorRenderer
+    cors: Cors
+    spec_yaml: bytes
+    qa: QaState
+
+
+STATE: web.AppKey[MockState] = web.AppKey("freddy_mock_state", MockState)

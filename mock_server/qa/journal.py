@@ -1,0 +1,92 @@
+"""The request journal: the most recent requests and what was answered, in a ring buffer.
+
+Recording is one bounded ``deque.append`` of a small tuple-like record; keys are masked
+with :func:`~mock_server.stages.auth.mask_key` before they are stored, never kept in full.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections import deque
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from api_contract.keys import mask_key
+from mock_server.stages.clock import rfc3339
+
+DEFAULT_SIZE = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    seq: int
+    at_us: int  # wall-clock time the request arrived, microseconds since the epoch
+    method: str
+    path: str
+    query: str
+    org: str | None
+    key: str | None  # masked
+    status: int | None  # None when a fault dropped the connection
+    request_id: str | None
+    applied: dict[str, Any]  # scenario, rule, delay_ms, fault, preference, rate limit
+
+    def to_json(self) -> dict[str, Any]:
+        doc = asdict(self)
+        doc["at"] = rfc3339_us(doc.pop("at_us"))
+        return doc
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def to_us(value: datetime) -> int:
+    return (value - EPOCH) // timedelta(microseconds=1)
+
+
+def rfc3339_us(us: int) -> str:
+    value = EPOCH + timedelta(microseconds=us)
+    return rfc3339(value)[:-1] + f".{value.microsecond:06d}Z"
+
+
+class Journal:
+    def __init__(self, size: int = DEFAULT_SIZE) -> None:
+        self.size = size
+        self._entries: deque[Entry] = deque(maxlen=size)
+        self._seq = itertools.count(1)
+        self._lock = threading.Lock()
+        self.in_flight = 0  # API requests being answered right now (event-loop thread only)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def record(self, *, method: str, path: str, query: str, org: str | None,
+               key: str | None, status: int | None, request_id: str | None,
+               applied: dict[str, Any], at_us: int | None = None) -> Entry:
+        entry = Entry(next(self._seq), time.time_ns() // 1000 if at_us is None else at_us,
+                      method, path,
+                      query, org, None if key is None else mask_key(key), status, request_id,
+                      applied)
+        with self._lock:
+            self._entries.append(entry)
+        return entry
+
+    def entries(self, *, org: str | None = None, status: int | None = None,
+                since: datetime | None = None) -> list[Entry]:
+        since_us = None if since is None else to_us(since)
+        with self._lock:
+            snapshot = list(self._entries)
+        return [
+            e for e in snapshot
+            if (org is None or e.org == org)
+            and (status is None or e.status == status)
+            and (since_us is None or e.at_us >= since_us)
+        ]
+
+    def clear(self) -> int:
+        with self._lock:
+            n = len(self._entries)
+            self._entries.clear()
+            return n

@@ -1,0 +1,85 @@
+"""Rate limiting per organization, in fixed windows of the mock's clock.
+
+The vendor documents 100 requests per minute per organization for these endpoints, and
+the ``x-ratelimit-*`` headers; ``--rate-limit 100/min`` switches it on. Counters live in
+:class:`~mock_server.qa.runtime.RuntimeState`. Windows follow the (possibly frozen) clock, so
+with ``--now`` every request falls in the same window and tests are deterministic.
+
+Headers: ``x-ratelimit-limit-requests`` (the limit), ``x-ratelimit-remaining-requests``,
+``x-ratelimit-reset-requests`` (time until the window resets, as ``42s``, the style of the
+API family's headers) on every response of the API route; ``Retry-After`` (seconds) on the
+429, where RFC 9110 gives it a meaning.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+from mock_server.qa.runtime import RuntimeState
+from mock_server.stages.errors import ApiError
+
+PERIODS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60,
+           "h": 3600, "hour": 3600}
+EXCEEDED = "Too many requests for this organization; retry later"
+
+
+def parse_rate(text: str) -> tuple[int, int]:
+    """``100/min`` -> (100, 60). Raises ValueError with a readable message."""
+    count, sep, unit = text.strip().partition("/")
+    unit = unit.strip().lower()
+    if not sep or not count.strip().isdigit() or unit not in PERIODS:
+        raise ValueError(f"expected N/sec, N/min or N/hour, got {text[:40]!r}")
+    return int(count), PERIODS[unit]
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    limit: int
+    period: int  # seconds
+    name: str = ""  # counter namespace: "" for --rate-limit, the scenario for a scenario's
+
+    @classmethod
+    def parse(cls, text: str, name: str = "") -> RateLimit:
+        limit, period = parse_rate(text)
+        return cls(limit, period, name)
+
+    def _window(self, now: datetime) -> tuple[int, int]:
+        stamp = now.timestamp()
+        window = math.floor(stamp / self.period)
+        reset = max(1, math.ceil((window + 1) * self.period - stamp))
+        return window, reset
+
+    def headers(self, count: int, reset: int) -> dict[str, str]:
+        return {
+            "x-ratelimit-limit-requests": str(self.limit),
+            "x-ratelimit-remaining-requests": str(max(0, self.limit - count)),
+            "x-ratelimit-reset-requests": f"{reset}s",
+        }
+
+    def peek(self, runtime: RuntimeState, org: str, now: datetime) -> dict[str, str]:
+        """The headers for a response that does not count (e.g. unauthenticated)."""
+        window, reset = self._window(now)
+        return self.headers(runtime.hit(self.name + "\x1f" + org, window, 0), reset)
+
+    def consume(
+        self, runtime: RuntimeState, org: str, now: datetime, out: dict[str, str]
+    ) -> None:
+        """Count one request; fill ``out`` with the headers; raise the 429 when over."""
+        window, reset = self._window(now)
+        count = runtime.hit(self.name + "\x1f" + org, window)
+        out.update(self.headers(count, reset))
+        if count > self.limit:
+            raise exceeded(out, reset)
+
+
+def exceeded(headers: dict[str, str], retry_after: int) -> ApiError:
+    return ApiError(429, EXCEEDED, headers={**headers, "Retry-After": str(retry_after)})
+
+
+def exhausted(limit: int, now: datetime, period: int = 60) -> ApiError:
+    """The 429 of a limit already used up (the ``rate-limited`` scenario)."""
+    rate = RateLimit(limit, period)
+    _, reset = rate._window(now)
+    return exceeded(rate.headers(limit, reset), reset)

@@ -1,0 +1,1 @@
+"""Serving: the app factory, the server and its workers, ``--watch``, and the CLI."""

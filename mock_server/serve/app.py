@@ -1,0 +1,92 @@
+"""The application factory: ``create_app(config)``, used by the CLI and by tests alike."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp import web
+
+from api_contract.contract import load_contract
+from mock_server.config import MockConfig
+from mock_server.control.admin import setup_admin
+from mock_server.control.admin_ui import setup_admin_ui
+from mock_server.control.docs import setup_docs
+from mock_server.control.recording import record
+from mock_server.engine import routing
+from mock_server.engine.pipeline import get_summary, options
+from mock_server.engine.state import STATE, MockState
+from mock_server.qa.state import build_qa
+from mock_server.serve.watch import watcher
+from mock_server.stages.auth import Authenticator, KeyStore
+from mock_server.stages.clock import Clock
+from mock_server.stages.cors import Cors
+from mock_server.stages.data import Calibration, SummarySource
+from mock_server.stages.errors import ErrorRenderer
+from mock_server.stages.fixtures import load_fixtures
+from mock_server.stages.params import QueryParser
+
+MAX_BODY = 64 * 1024  # request bodies (only the admin API reads any): 413 beyond
+
+
+def build_state(config: MockConfig) -> MockState:
+    """Load and compile everything once; raises ContractError, FixtureError or ScenarioError."""
+    # Files the user brings are validated now (a bad one: one line, exit 2); the loaders
+    # skip the bundled ones, which the test suite checks (resources.is_bundled).
+    contract = load_contract(config.spec_path)
+    fixtures = load_fixtures(config.fixtures_dir, contract)
+    clock = Clock(config.now)
+    return MockState(
+        config=config,
+        contract=contract,
+        clock=clock,
+        auth=Authenticator(KeyStore((*fixtures.keys, *config.keys)), contract.key_headers),
+        params=QueryParser(contract.query_params),
+        summaries=SummarySource(
+            config.seed,
+            Calibration.from_example(contract.examples["documented"].value),
+            fixtures.canned,
+        ),
+        errors=ErrorRenderer(contract, clock),
+        cors=Cors(contract.key_headers),
+        spec_yaml=Path(config.spec_path).read_bytes(),
+        qa=build_qa(config, contract),
+    )
+
+
+async def spec_yaml(request: web.Request) -> web.Response:
+    return web.Response(body=request.app[STATE].spec_yaml, content_type="application/yaml")
+
+
+async def spec_json(request: web.Request) -> web.Response:
+    return web.Response(text=request.app[STATE].contract.json_text, content_type="application/json")
+
+
+def setup_routes(app: web.Application) -> None:
+    contract = app[STATE].contract
+    routing.add(app, "GET", contract.route, get_summary)
+    routing.add(app, "OPTIONS", contract.route, options)
+    routing.add(app, "GET", "/openapi.yaml", spec_yaml)
+    routing.add(app, "GET", "/openapi.json", spec_json)
+
+
+def create_app(config: MockConfig | None = None, state: MockState | None = None) -> web.Application:
+    state = state or build_state(config or MockConfig())
+    # No middleware unless the journal is on: the edge is in each route (see routing.py).
+    middlewares = [record] if state.qa.journal is not None else []
+    app = web.Application(middlewares=middlewares, client_max_size=MAX_BODY)
+    app[STATE] = state
+    setup_routes(app)
+    setup_docs(app)
+    setup_qa(app)
+    routing.add_fallback(app)  # last: 404 and 405 for whatever no route took
+    return app
+
+
+def setup_qa(app: web.Application) -> None:
+    """The opt-in QA features: admin API (``--admin``) and scenario reloads (``--watch``)."""
+    qa_config = app[STATE].config.qa
+    if qa_config.admin:
+        setup_admin(app)
+        setup_admin_ui(app)
+    if qa_config.watch and app[STATE].qa.catalog.files:
+        app.cleanup_ctx.append(watcher(qa_config.watch_interval))

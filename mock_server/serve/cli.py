@@ -1,0 +1,189 @@
+"""``freddy-mock``: start the mock. A bad flag or fixture file: one line on stderr, exit 2."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from api_contract.contract import ContractError
+from api_contract.keys import mask_key
+from api_contract.resources import default_fixtures_dir, default_spec_path
+from mock_server import __version__
+from mock_server.config import MockConfig, QaConfig, is_loopback
+from mock_server.qa.ratelimit import parse_rate
+from mock_server.qa.scenario_files import ScenarioError
+from mock_server.serve.app import build_state, create_app
+from mock_server.serve.server import new_event_loop, serve
+from mock_server.serve.workers import run_workers
+from mock_server.stages.clock import parse_instant
+from mock_server.stages.fixtures import FixtureError
+
+PROG = "freddy-mock"
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _key_pair(text: str) -> tuple[str, str]:
+    key, sep, org = text.partition("=")
+    if not sep or not key.strip() or not org.strip():
+        raise argparse.ArgumentTypeError(f"expected KEY=ORG, got {mask_key(text)!r}")
+    return key.strip(), org.strip()
+
+
+def _instant(text: str):
+    try:
+        return parse_instant(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO-8601 instant: {text!r}") from None
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port number (0-65535): {text!r}")
+    return int(text)
+
+
+def _workers(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise argparse.ArgumentTypeError(f"not a worker count (1-64): {text!r}")
+    return int(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog=PROG, description="Spec-driven mock of the Freddy API-key usage summary.")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=_port, default=8080, help="port (default 8080; 0 = any free)")
+    p.add_argument("--spec", type=Path, default=None, help="OpenAPI spec (default: bundled)")
+    p.add_argument("--fixtures", type=Path, default=None, metavar="DIR",
+                   help="fixtures directory with keys.yaml [and summaries.yaml]")
+    p.add_argument("--seed", type=int, default=0, help="data seed (default 0)")
+    p.add_argument("--now", type=_instant, default=None, metavar="ISO-8601",
+                   help="freeze the clock at this instant, e.g. 2025-11-15T10:30:00Z")
+    p.add_argument("--key", type=_key_pair, action="append", default=[], metavar="KEY=ORG",
+                   help="add an API key for an organization (repeatable)")
+    p.add_argument("--workers", type=_workers, default=1,
+                   help="serve with N processes on one port (SO_REUSEPORT; default 1)")
+    p.add_argument("--access-log", action="store_true", help="log every request (keys masked)")
+    p.add_argument("--expose", action="store_true",
+                   help="allow binding to a non-loopback address (prints a warning)")
+    add_qa_arguments(p)
+    p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    return p
+
+
+def _rate(text: str) -> str:
+    try:
+        parse_rate(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def _size(text: str) -> int:
+    if not text.isdigit() or int(text) > 1_000_000:
+        raise argparse.ArgumentTypeError(f"not a journal size (0-1000000): {text[:20]!r}")
+    return int(text)
+
+
+def add_qa_arguments(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("QA scenarios and runtime control")
+    g.add_argument("--scenarios", action="append", default=[], metavar="FILE|NAME",
+                   help="load a scenario file, or name a built-in one, active from the "
+                        "start (repeatable)")
+    g.add_argument("--watch", action="store_true",
+                   help="reload the --scenarios files when they change")
+    g.add_argument("--rate-limit", type=_rate, default=None, metavar="N/min",
+                   help="limit requests per organization, e.g. 100/min (the vendor's limit)")
+    g.add_argument("--admin", action="store_true",
+                   help="enable the admin API and request journal under /__mock/")
+    g.add_argument("--admin-token", default=os.environ.get("FREDDY_MOCK_ADMIN_TOKEN"),
+                   metavar="TOKEN", help="require 'Authorization: Bearer TOKEN' on /__mock/ "
+                   "(default $FREDDY_MOCK_ADMIN_TOKEN; required off loopback)")
+    g.add_argument("--journal-size", type=_size, default=1000, metavar="N",
+                   help="requests the journal keeps (default 1000; 0 = off)")
+
+
+def qa_config_from_args(args: argparse.Namespace) -> QaConfig:
+    if args.admin and not args.admin_token and not is_loopback(args.host):
+        raise UsageError(f"--admin on non-loopback address {args.host!r} needs --admin-token")
+    if args.watch and not any(Path(s).suffix in (".yaml", ".yml") or Path(s).exists()
+                              for s in args.scenarios):
+        raise UsageError("--watch needs at least one --scenarios FILE to watch")
+    return QaConfig(
+        scenarios=tuple(args.scenarios),
+        watch=args.watch,
+        rate_limit=args.rate_limit,
+        admin=args.admin,
+        admin_token=args.admin_token or None,
+        journal_size=args.journal_size,
+    )
+
+
+def config_from_args(args: argparse.Namespace) -> MockConfig:
+    if not is_loopback(args.host) and not args.expose:
+        raise UsageError(f"refusing to bind to non-loopback address {args.host!r}; "
+                         "pass --expose to allow it")
+    return MockConfig(
+        host=args.host,
+        port=args.port,
+        spec_path=args.spec or default_spec_path(),
+        fixtures_dir=args.fixtures or default_fixtures_dir(),
+        seed=args.seed,
+        now=args.now,
+        keys=tuple(args.key),
+        access_log=args.access_log,
+        expose=args.expose,
+        workers=args.workers,
+        qa=qa_config_from_args(args),
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        config = config_from_args(args)
+        state = build_state(config)
+    except (UsageError, ContractError, FixtureError, ScenarioError) as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    if not is_loopback(config.host):
+        print(f"{PROG}: WARNING: listening on {config.host}, reachable from other machines",
+              file=sys.stderr)
+    def ready(port: int) -> None:
+        base = f"http://{config.host}:{port}{state.contract.base_path}"
+        keys = ", ".join(f"{e.masked} -> {e.org}" for e in state.auth.store.entries())
+        print(f"{PROG} listening on {base}  (keys: {keys})", flush=True)
+
+    async def run() -> None:
+        await serve(create_app(state=state), config.host, config.port, stop=asyncio.Event(),
+                    on_ready=ready, access_log=config.access_log, handle_signals=True)
+
+    try:
+        if args.workers > 1:
+            return run_workers(lambda: create_app(state=state), config.host, config.port,
+                               args.workers, ready, access_log=config.access_log)
+        with asyncio.Runner(loop_factory=new_event_loop) as runner:
+            runner.run(run())
+    except OSError as exc:
+        print(f"{PROG}: error: cannot listen on {config.host}:{config.port}: {exc.strerror}",
+              file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,2 @@
+"""The request's stages, one module each: auth, params, negotiate (``Prefer``), data,
+errors (the envelope), cors, plus the clock and the fixture loader they read from."""

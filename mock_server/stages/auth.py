@@ -1,0 +1,98 @@
+"""Authentication stage: which organization does the request's API key belong to?
+
+Order (from the contract): no key or an empty key -> 401; an unknown key -> 401; a known key
+asking for another organization (existing or not) -> 403. A request carrying both key headers
+with different values is refused with 401: which one a server honours would otherwise be a
+guess (and a proxy checking one header while the API reads the other is a known bypass).
+
+Keys are never compared with ``==`` on the secret: the store keeps SHA-256 digests, looks
+the request's digest up and confirms with :func:`hmac.compare_digest`, so timing reveals
+nothing about how much of a key matched. Keys are never logged or echoed in full; use
+:func:`api_contract.keys.mask_key`. The organization a key belongs to is compared with
+``!=``: it is no secret (every URL carries one).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from multidict import istr
+
+from api_contract.keys import mask_key
+from mock_server.stages.errors import ApiError
+
+MISSING_KEY = "No API key provided"
+UNKNOWN_KEY = "Invalid API key"
+CONFLICTING_KEYS = "Conflicting API keys in X-API-Key and Api-Key"
+WRONG_ORG = "API key doesn't belong to organization"
+
+
+
+
+def _digest(key: str) -> bytes:
+    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).digest()
+
+
+@dataclass(frozen=True, slots=True)
+class KeyEntry:
+    digest: bytes
+    org: str
+    masked: str
+
+
+class KeyStore:
+    def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
+        self._by_digest: dict[bytes, KeyEntry] = {}
+        for key, org in pairs:
+            entry = KeyEntry(_digest(key), org, mask_key(key))
+            self._by_digest[entry.digest] = entry
+
+    def __len__(self) -> int:
+        return len(self._by_digest)
+
+    def entries(self) -> list[KeyEntry]:
+        return list(self._by_digest.values())
+
+    def lookup(self, key: str) -> KeyEntry | None:
+        digest = _digest(key)
+        entry = self._by_digest.get(digest)
+        if entry is not None and hmac.compare_digest(entry.digest, digest):
+            return entry
+        return None
+
+
+class Authenticator:
+    def __init__(self, store: KeyStore, header_names: Iterable[str]) -> None:
+        self.store = store
+        # istr: multidict then skips case-folding the name on every lookup.
+        self.header_names = tuple(istr(name) for name in header_names)
+
+    def presented_key(self, headers: Mapping[str, str], *, strict: bool = True) -> str | None:
+        """The key sent, or None. When the key headers disagree: a 401 if ``strict``, else
+        the first non-empty one (for the journal, which only shows it masked)."""
+        found: str | None = None
+        for name in self.header_names:
+            value = headers.get(name)
+            if value is None:
+                continue
+            value = value.strip()
+            if found is not None and value != found:
+                if not strict:
+                    return found or value or None
+                raise ApiError(401, CONFLICTING_KEYS)
+            found = value
+        return found or None
+
+    def authenticate(self, headers: Mapping[str, str], org_id: str) -> KeyEntry:
+        key = self.presented_key(headers)
+        if key is None:
+            raise ApiError(401, MISSING_KEY)
+        entry = self.store.lookup(key)
+        if entry is None:
+            raise ApiError(401, UNKNOWN_KEY)
+        if entry.org != org_id:  # not a secret: org ids are in every URL
+            raise ApiError(403, WRONG_ORG)
+        return entry

@@ -1,0 +1,127 @@
+"""Fixture files: the API keys (``keys.yaml``) and canned summaries (``summaries.yaml``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from api_contract.contract import Contract
+from api_contract.resources import YAML_LOADER, is_bundled
+
+KEYS_SCHEMA = {
+    "type": "object",
+    "required": ["keys"],
+    "additionalProperties": False,
+    "properties": {
+        "keys": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["key", "org"],
+                "additionalProperties": False,
+                "properties": {
+                    "key": {"type": "string", "minLength": 1},
+                    "org": {"type": "string", "minLength": 1},
+                    "label": {"type": "string"},
+                },
+            },
+        }
+    },
+}
+
+SUMMARIES_SCHEMA = {
+    "type": "object",
+    "required": ["summaries"],
+    "additionalProperties": False,
+    "properties": {
+        "summaries": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["org", "year", "month"],
+                "additionalProperties": False,
+                "oneOf": [{"required": ["example"]}, {"required": ["body"]}],
+                "properties": {
+                    "org": {"type": "string", "minLength": 1},
+                    "year": {"type": "integer"},
+                    "month": {"type": "integer", "minimum": 1, "maximum": 12},
+                    "example": {"type": "string"},
+                    "body": {"type": "object"},
+                },
+            },
+        }
+    },
+}
+
+
+class FixtureError(Exception):
+    """A fixture file is missing, unreadable or invalid; the message is one line."""
+
+
+@dataclass(frozen=True, slots=True)
+class Fixtures:
+    keys: tuple[tuple[str, str], ...]
+    canned: dict[tuple[str, int, int], dict[str, Any]]
+
+
+def _read(path: Path, schema: dict[str, Any], validate: bool = True) -> dict[str, Any]:
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FixtureError(f"cannot read fixtures file {path}: {exc.__class__.__name__}: "
+                           f"{getattr(exc, 'strerror', None) or exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise FixtureError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") \
+            from None
+    if not validate:
+        return data
+    from jsonschema import Draft202012Validator  # only when checking (start-up cost)
+
+    error = next(iter(Draft202012Validator(schema).iter_errors(data)), None)
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
+        raise FixtureError(f"{path}: {where}: {error.message}")
+    return data
+
+
+def load_fixtures(directory: Path, contract: Contract, *,
+                  validate: bool | None = None) -> Fixtures:
+    """``validate``: None (default) checks every fixtures directory but the bundled one."""
+    directory = Path(directory)
+    if validate is None:
+        validate = not is_bundled(directory)
+    if not directory.is_dir():
+        raise FixtureError(f"fixtures directory {directory} does not exist")
+    keys_doc = _read(directory / "keys.yaml", KEYS_SCHEMA, validate)
+    keys = tuple((k["key"], k["org"]) for k in keys_doc["keys"])
+    canned: dict[tuple[str, int, int], dict[str, Any]] = {}
+    summaries_path = directory / "summaries.yaml"
+    if summaries_path.exists():
+        for i, item in enumerate(_read(summaries_path, SUMMARIES_SCHEMA, validate)["summaries"]):
+            if "example" in item:
+                example = contract.examples.get(item["example"])
+                if example is None or example.status != 200:
+                    raise FixtureError(
+                        f"{summaries_path}: summaries/{i}: no 200 example named {item['example']!r}"
+                    )
+                body = dict(example.value)
+            else:
+                body = dict(item["body"])
+            problem = next(iter(contract.validators[200].iter_errors(body)), None) \
+                if validate else None
+            if problem is not None:
+                raise FixtureError(f"{summaries_path}: summaries/{i}: {problem.message}")
+            canned[(item["org"], item["year"], item["month"])] = body
+    return Fixtures(keys=keys, canned=canned)
+
+
+def read_keys(directory: Path) -> list[dict[str, str]]:
+    """The entries of ``keys.yaml`` as written (key, org and optional label), validated
+    unless bundled."""
+    path = Path(directory) / "keys.yaml"
+    return list(_read(path, KEYS_SCHEMA, validate=not is_bundled(path))["keys"])

@@ -1,0 +1,137 @@
+"""Per-request controls, decoded once at the edge (Prism style).
+
+``Prefer: code=401`` answers with the documented 401, ``Prefer: example=NAME`` with a named
+example of the spec (its status follows the example unless ``code=`` says otherwise). The
+query parameters ``__code`` and ``__example`` do the same for clients that cannot set
+headers. ``Prefer: delay=MS`` delays the answer (0-60000 ms) and ``Prefer: scenario=NAME``
+applies a named scenario to this one request (``__delay``/``__scenario`` in the query);
+both combine with ``code=``/``example=``, which then choose the answer.
+
+Several preferences go in one header separated by commas (RFC 7240); unknown
+preferences are ignored, a known one with a bad value is a 400 of its own.
+
+A preference only chooses the answer of a request that is otherwise valid: authentication
+and parameter validation run first, as they would on the real server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container
+from dataclasses import dataclass
+
+from multidict import MultiMapping, istr
+from yarl import URL
+
+from api_contract.contract import Contract, Example
+from mock_server.stages.errors import ApiError
+
+PREFER = istr("Prefer")  # istr: no case-folding per lookup
+QUERY_PREFIX = "__"
+NAMES = ("code", "example", "delay", "scenario")
+QUERY_NAMES = frozenset(QUERY_PREFIX + name for name in NAMES)
+MAX_DELAY_MS = 60_000
+
+
+@dataclass(frozen=True, slots=True)
+class Preferences:
+    code: int | None = None
+    example: str | None = None
+    delay: int | None = None  # ms
+    scenario: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return (self.code is None and self.example is None and self.delay is None
+                and self.scenario is None)
+
+    @property
+    def chooses_answer(self) -> bool:
+        return self.code is not None or self.example is not None
+
+
+NO_PREFERENCES = Preferences()
+
+
+def _tokens(header_values: list[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for header in header_values:
+        for item in header.split(","):
+            head = item.split(";", 1)[0].strip()
+            if not head:
+                continue
+            name, _, value = head.partition("=")
+            found.setdefault(name.strip().lower(), value.strip().strip('"'))
+    return found
+
+
+def decode(
+    headers: MultiMapping[str],
+    url: URL,
+    contract: Contract,
+    scenarios: Container[str] = (),
+) -> Preferences:
+    if PREFER not in headers:
+        raw = url.raw_query_string
+        if QUERY_PREFIX not in raw and "%5" not in raw:  # no __name (%5F is an encoded _)
+            return NO_PREFERENCES  # the common case, decided without parsing the query
+    prefer = headers.getall(PREFER, ())
+    query = url.query
+    if not prefer and QUERY_NAMES.isdisjoint(query):
+        return NO_PREFERENCES
+    tokens = _tokens(list(prefer))
+    for name in NAMES:
+        if QUERY_PREFIX + name in query:
+            tokens[name] = query[QUERY_PREFIX + name]
+    code: int | None = None
+    if "code" in tokens:
+        text = tokens["code"]
+        if not text.isascii() or not text.isdigit() or int(text) not in contract.statuses:
+            documented = ", ".join(str(s) for s in contract.statuses)
+            raise ApiError(
+                400,
+                f"Prefer code={text[:16]!r} is not a documented status (documented: {documented})",
+            )
+        code = int(text)
+    example = tokens.get("example")
+    if example is not None and example not in contract.examples:
+        names = ", ".join(sorted(contract.examples))
+        raise ApiError(400, f"Prefer example={example[:40]!r} is not in the spec (known: {names})")
+    if example is not None and code is not None and contract.examples[example].status != code:
+        raise ApiError(
+            400,
+            f"Prefer example={example!r} belongs to status "
+            f"{contract.examples[example].status}, not {code}",
+        )
+    delay: int | None = None
+    if "delay" in tokens:
+        text = tokens["delay"]
+        if not text.isascii() or not text.isdigit() or int(text) > MAX_DELAY_MS:
+            raise ApiError(400, f"Prefer delay={text[:16]!r} must be milliseconds from 0 to "
+                                f"{MAX_DELAY_MS}")
+        delay = int(text)
+    scenario = tokens.get("scenario")
+    if scenario is not None and scenario not in scenarios:
+        raise ApiError(400, f"Prefer scenario={scenario[:40]!r} is not a known scenario")
+    return Preferences(code=code, example=example, delay=delay, scenario=scenario)
+
+
+def applied(prefs: Preferences) -> str:
+    parts = []
+    if prefs.code is not None:
+        parts.append(f"code={prefs.code}")
+    if prefs.example is not None:
+        parts.append(f"example={prefs.example}")
+    if prefs.delay is not None:
+        parts.append(f"delay={prefs.delay}")
+    if prefs.scenario is not None:
+        parts.append(f"scenario={prefs.scenario}")
+    return ", ".join(parts)
+
+
+def chosen_example(prefs: Preferences, contract: Contract) -> Example | None:
+    """The example a preference asks for, or None when the normal answer is wanted."""
+    if prefs.example is not None:
+        return contract.examples[prefs.example]
+    if prefs.code is not None and prefs.code != 200:
+        return contract.example_for(prefs.code)
+    return None

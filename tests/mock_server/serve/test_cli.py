@@ -1,0 +1,131 @@
+"""The freddy-mock command: start-up, flags, one-line errors with exit 2, signals."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from pathlib import Path
+
+import pytest
+import requests
+
+from helpers import run, running
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--port", "99999"], "not a port number"),
+        (["--now", "yesterday"], "not an ISO-8601 instant"),
+        (["--key", "novalue"], "expected KEY=ORG"),
+        (["--seed", "x"], "--seed"),
+        (["--bogus"], "unrecognized arguments"),
+        (["--host", "0.0.0.0"], "pass --expose"),
+        (["--spec", "/nonexistent/openapi.yaml"], "cannot read spec"),
+        (["--fixtures", "/nonexistent"], "does not exist"),
+    ],
+)
+def test_bad_flags_one_line_exit_2(args: list[str], needle: str) -> None:
+    proc = run(*args)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert needle in lines[0]
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        ("keys: [", "not valid YAML"),
+        ("keys:\n  - key: k\n", "'org' is a required property"),
+        ("nokeys: 1\n", "'keys' is a required property"),
+    ],
+)
+def test_invalid_fixture_file_one_line_exit_2(tmp_path: Path, content: str, needle: str) -> None:
+    (tmp_path / "keys.yaml").write_text(content)
+    proc = run("--fixtures", str(tmp_path))
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert needle in proc.stderr and "keys.yaml" in proc.stderr
+
+
+def test_unreadable_fixtures_file(tmp_path: Path) -> None:
+    (tmp_path / "keys.yaml").mkdir()  # a directory where a file should be
+    proc = run("--fixtures", str(tmp_path))
+    assert proc.returncode == 2 and "cannot read fixtures file" in proc.stderr
+
+
+def test_serves_with_added_key_and_frozen_clock() -> None:
+    with running("--key", "team-key-000111=org_team", "--now", "2026-04-02T08:00:00Z") as (_, base):
+        resp = requests.get(base + "/analytics/api-keys/summary/org_team",
+                            headers={"X-API-Key": "team-key-000111"}, timeout=10)
+        assert resp.status_code == 200
+        assert (resp.json()["year"], resp.json()["month"]) == (2026, 4)
+
+
+def test_startup_line_masks_keys() -> None:
+    with running("--key", "team-key-000111=org_team") as (proc, base):
+        assert base.startswith("http://127.0.0.1:")
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+        assert "team-key-000111" not in out + err and "mock-key-abc123" not in out + err
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_signal_exits_0(sig: signal.Signals) -> None:
+    with running() as (proc, _):
+        os.kill(proc.pid, sig)
+        assert proc.wait(timeout=30) == 0
+
+
+def test_workers_share_one_port_and_answer_identically() -> None:
+    with running("--workers", "2", "--now", "2025-11-20T12:00:00Z") as (proc, base):
+        kids = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True)
+        assert len(kids.stdout.split()) == 2
+        url = base + "/analytics/api-keys/summary/org_xyz789?year=2024&month=5"
+        bodies = set()
+        for _ in range(20):  # a new connection each time: the kernel spreads them
+            with requests.Session() as s:
+                bodies.add(s.get(url, headers={"X-API-Key": "mock-key-xyz789"}, timeout=10)
+                           .content)
+        assert len(bodies) == 1
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+
+
+def test_bad_worker_count_is_exit_2() -> None:
+    proc = run("--workers", "0")
+    assert proc.returncode == 2 and "not a worker count" in proc.stderr
+
+
+def test_non_loopback_bind_needs_expose_and_warns() -> None:
+    with running("--host", "0.0.0.0", "--expose") as (proc, base):
+        assert base.startswith("http://0.0.0.0:")
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+        assert "WARNING" in err and "reachable from other machines" in err
+
+
+def test_workers_share_rate_limit_counters_and_active_scenarios() -> None:
+    args = ("--workers", "2", "--admin", "--rate-limit", "6/min", "--now", "2025-11-20T12:00:00Z")
+    with running(*args) as (_, base):
+        origin = base.rsplit("/v1", 1)[0]
+        url = base + "/analytics/api-keys/summary/org_abc123?year=2025&month=3"
+        seen = []
+        for _ in range(8):  # a fresh connection each time: both workers take a share
+            with requests.Session() as s:
+                resp = s.get(url, headers={"X-API-Key": "mock-key-abc123"}, timeout=10)
+                seen.append((resp.status_code, resp.headers["x-ratelimit-remaining-requests"]))
+        # one budget for the org across processes: 6 answers, then 429s
+        assert seen == [(200, str(n)) for n in range(5, -1, -1)] + [(429, "0")] * 2
+        with requests.Session() as s:
+            s.post(origin + "/__mock/scenarios/empty-org/activate", timeout=10).raise_for_status()
+        bodies = set()
+        other = base + "/analytics/api-keys/summary/org_xyz789?year=2024&month=3"
+        for _ in range(6):
+            with requests.Session() as s:
+                bodies.add(s.get(other, headers={"X-API-Key": "mock-key-xyz789"},
+                                 timeout=10).json()["totalApiKeyRequests"])
+        assert bodies == {0}  # every worker sees the scenario switched on through one of them
