@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import calendar
+import itertools
 import json
 import threading
 import unicodedata
@@ -39,6 +40,7 @@ QUIET_MONTH = (2023, 8)  # a finished month without usage, for every organizatio
 NO_USAGE = {"totalApiKeyRequests": 0, "totalApiKeyCost": 0.0, "averageCostPerRequest": 0.0,
             "total_synapses": 0.0, "totalNeurons": 0.0}
 SLOW = 0.1  # seconds per answer under slow_100ms
+PADDING = "x" * 10_000_000  # of huge_body
 # Careless comparisons of the path's org id with the key's own org (the look-alike defects).
 LAX_MATCH: dict[str, Callable[[str, str], bool]] = {
     "prefix_org_match": lambda org, own: bool(org) and own.startswith(org),
@@ -70,6 +72,7 @@ class BrokenApp:
         self.release = asyncio.Event()  # set at shutdown: frees hanging handlers
         self.redirect_to = redirect_to
         self.hits = 0  # summary requests received
+        self.errors = itertools.count(1)  # numbers the trace ids of trace_id_format
 
     # -- rendering -----------------------------------------------------------------------
     def stamp(self, when: datetime) -> str:
@@ -117,7 +120,7 @@ class BrokenApp:
             "type": kind or (tpl.type if tpl else "client_error"),
             "status": 400 if "wrong_error_status" in self.on else status,
             "trace_id": "" if "empty_trace_id" in self.on else (
-                "t" if "trace_id_format" in self.on else str(uuid.uuid4())),
+                f"t{next(self.errors)}" if "trace_id_format" in self.on else str(uuid.uuid4())),
             "timestamp": self.stamp(datetime.now(UTC)),
         }
         if tpl is not None and "constant_trace_id" in self.on:
@@ -233,8 +236,8 @@ class BrokenApp:
         if "invalid_json" in self.on:
             text = json.dumps(body)
             return self.render(None, text=text[: len(text) // 2])
-        if "huge_body" in self.on:
-            return self.render({**body, "padding": "x" * 10_000_000})
+        if "huge_body" in self.on:  # the 10 MB padding spliced in, not serialised each time
+            return self.render(None, text=json.dumps(body)[:-1] + f', "padding": "{PADDING}"}}')
         if "html_200" in self.on:
             return self.render(None, content_type="text/html",
                                text="<html><body>Summary</body></html>")

@@ -63,7 +63,7 @@ VARIATIONS = {
     "extra_fields": "adds fields the contract does not declare",
     "fractional_offset_time": "timestamps with fractional seconds and a +00:00 offset",
     "average_2dp": "rounds averageCostPerRequest to 2 decimals",
-    "trace_id_format": "a trace_id in its own format",
+    "trace_id_format": "a trace_id in its own format (a short counter: t1, t2, ...)",
     "unknown_key_code": "its own 401 code and type for an unknown key",
     "params_before_auth": "validates parameters before the org (400 for forbidden+malformed)",
     "extra_headers": "rate-limit, server and request-id headers",
