@@ -62,8 +62,11 @@ def _json_answers(ctx: Context, statuses: range) -> Iterator[tuple[Exchange, dic
                 yield ex, doc
 
 
-def _date_fields(schema: Mapping[str, Any]) -> list[str]:
-    return [n for n, s in schema.get("properties", {}).items() if s.get("format") == "date-time"]
+def _date_fields(schema: Mapping[str, Any], what: str) -> list[str]:
+    found = [n for n, s in schema.get("properties", {}).items() if s.get("format") == "date-time"]
+    if not found:
+        raise CheckSkipped(f"{what} has no date-time field")
+    return found
 
 
 def _period_start(ctx: Context, doc: Mapping[str, Any]) -> datetime | None:
@@ -91,9 +94,7 @@ def _not_later_than_now(ex: Exchange, when: datetime) -> str | None:
 @check("generated_at_in_period", "generatedAt is not before the month it summarises (past "
        "or current month) nor in the future, by the kit's clock and the Date header (±5 min)")
 def generated_at_in_period(ctx: Context) -> str:
-    fields = _date_fields(ctx.summary_schema)
-    if not fields:
-        raise CheckSkipped("the summary has no date-time field")
+    fields = _date_fields(ctx.summary_schema, "the summary")
     summaries(ctx)
     ctx.summary()  # the current month, by the defaults
     seen = 0
@@ -121,9 +122,7 @@ def generated_at_in_period(ctx: Context) -> str:
 @check("error_timestamp_now", "error.timestamp is the time of the answer (±5 min by the "
        "kit's clock and the Date header), not a fixed value")
 def error_timestamp_now(ctx: Context) -> str:
-    fields = _date_fields(ctx.error_schema)
-    if not fields:
-        raise CheckSkipped("the error envelope has no date-time field")
+    fields = _date_fields(ctx.error_schema, "the error envelope")
     error_bodies(ctx)
     seen = 0
     for ex, doc in _json_answers(ctx, range(400, 600)):

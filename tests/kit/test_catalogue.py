@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,14 @@ CATALOGUE = {
     "case_sensitive_key_header": "key_headers_any_case",
 }
 
+# sweep defects -> the months the report must name (the Decembers that are over by now)
+MONTHS_NAMED = {
+    "leap_february_500": "2020-02, 2024-02, 2028-02",
+    "zero_usage_500": "2023-08",
+    "december_rollover": ", ".join(
+        f"{y}-12" for y in range(2020, min(datetime.now(UTC).year, 2031))),
+}
+
 
 def kit(server: BrokenServer, *extra: str, timeout: str = "5") -> list[str]:
     return ["--base-url", server.base_url, "--api-key", KEY, "--org-id", ORG,
@@ -114,6 +123,10 @@ def test_a_broken_server_fails_the_right_check(
         for camel, snake in SNAKE.items():
             assert camel in missing and snake in unexpected
         assert "reproduce: curl" in block and "mock-…123" in block
+    if defect in MONTHS_NAMED:  # the sweep names every failing month, and only those
+        assert f"fail: {MONTHS_NAMED[defect]};" in block, block
+    if defect == "case_insensitive_org":
+        assert "for 'ORG_ABC123' ('org_abc123' in upper case)" in block
 
 
 def test_redirects_are_never_followed(capsys: pytest.CaptureFixture[str]) -> None:
@@ -135,6 +148,17 @@ def test_a_legitimate_variation_passes(
     out = capsys.readouterr().out
     assert rc == 0, out
     assert "FAIL" not in out
+
+
+def test_a_sweep_cut_short_by_its_budget_passes_and_says_so(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with BrokenServer() as server:  # 132 requests cannot all start within a millisecond
+        rc = main(kit(server, "--sweep-budget", "0.001"))
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    note = re.search(r"^PASS every_month_answers \((\d+) of 132 months .*budget", out, re.M)
+    assert note and int(note.group(1)) < 132, out
 
 
 def test_the_variation_servers_really_vary() -> None:
