@@ -11,7 +11,6 @@ import asyncio
 import calendar
 import itertools
 import json
-import threading
 import unicodedata
 import uuid
 from collections.abc import Callable, Mapping
@@ -28,6 +27,7 @@ from mock_server.stages.data import Calibration, month_bounds, summary
 from mock_server.stages.errors import ApiError
 from mock_server.stages.params import parse_query
 
+from .serving import LoopThread
 from .switches import DEFECTS, VARIATIONS
 
 KEYS = {"mock-key-abc123": "org_abc123", "mock-key-xyz789": "org_xyz789"}
@@ -304,45 +304,28 @@ class BrokenApp:
         return app
 
 
-class BrokenServer:
+class BrokenServer(LoopThread):
     """A BrokenApp on a free loopback port, in a background thread."""
 
     def __init__(self, *switches: str, redirect_to: str | None = None) -> None:
+        super().__init__()
         self.impl = BrokenApp(frozenset(switches), load_contract(default_spec_path()),
                               *([redirect_to] if redirect_to else []))
-        self.port = 0
-        self._ready = threading.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
-        self._thread = threading.Thread(target=lambda: asyncio.run(self._serve()), daemon=True)
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}{self.impl.contract.base_path}"
 
-    async def _serve(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._stop = asyncio.Event()
+    async def serve(self, stop: asyncio.Event) -> None:
         self.impl.release = asyncio.Event()
         runner = web.AppRunner(self.impl.app(), access_log=None, shutdown_timeout=0.5)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self._ready.set()
+        self.ready()
         try:
-            await self._stop.wait()
+            await stop.wait()
         finally:
             self.impl.release.set()
             await runner.cleanup()
-
-    def __enter__(self) -> BrokenServer:
-        self._thread.start()
-        if not self._ready.wait(timeout=30):
-            raise RuntimeError("broken server did not start")
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._loop is not None and self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(timeout=30)
