@@ -62,7 +62,7 @@ OPTIONS: tuple[Option, ...] = (
            f"Schemathesis examples per generation mode (default {DEFAULT_MAX_EXAMPLES})", "N"),
     Option("seed", "FREDDY_SEED", f"seed of the generated cases (default {DEFAULT_SEED})", "N"),
     Option("timeout", "FREDDY_TIMEOUT",
-           f"hard timeout of one request in seconds (default {DEFAULT_TIMEOUT:g})", "SECONDS",
+           f"wall-clock timeout of one request in seconds (default {DEFAULT_TIMEOUT:g})", "SECONDS",
            pytest_flag="--contract-timeout"),
     Option("rate_limit", "FREDDY_RATE_LIMIT", "stay under N requests per s, m or h, e.g. 100/m "
            "(default: none; a 429 is waited out as its Retry-After says)", "N/UNIT"),

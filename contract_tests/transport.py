@@ -22,6 +22,7 @@ from api_contract.keys import mask_key
 from contract_tests.guard import MAX_BODY, Deadline, Unanswered, read_capped, watch_pools
 from contract_tests.text import shell_quote
 
+RATE_LIMITED = 429
 RETRY_429 = 3  # a 429 is waited out (Retry-After, at most MAX_WAIT_429 s) this many times
 MAX_WAIT_429 = 60.0
 CONCURRENCY = 8  # requests in flight at once when a check sends many (Context.summary_many)
@@ -98,6 +99,11 @@ class Exchange:
     @property
     def received_at(self) -> float:
         return self.sent_at + self.elapsed
+
+    @property
+    def rate_limited(self) -> bool:
+        """Still a 429 after waiting it out: no verdict either way on what was asked."""
+        return self.reply is not None and self.reply.status == RATE_LIMITED
 
 
 def retry_after(reply: Reply) -> float | None:

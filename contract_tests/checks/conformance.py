@@ -22,10 +22,9 @@ from contract_tests.context import Context
 from contract_tests.failures import ContractViolation
 from contract_tests.registry import check
 from contract_tests.sessions import guarded_sessions
-from contract_tests.transport import Request
+from contract_tests.transport import RATE_LIMITED, Request
 
 _HOME = "__hypothesis_home_directory"
-RATE_LIMITED = 429
 
 
 @dataclass(slots=True)

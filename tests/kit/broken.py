@@ -36,6 +36,7 @@ SNAKE = {"totalApiKeyRequests": "total_api_key_requests", "totalApiKeyCost": "to
          "averageCostPerRequest": "average_cost_per_request", "totalNeurons": "total_neurons",
          "generatedAt": "generated_at"}
 LONG_ORG = 256
+BUSY_MONTH = ("2021", "6")  # busy_month: always 429 for it
 QUIET_MONTH = (2023, 8)  # a finished month without usage, for every organization
 NO_USAGE = {"totalApiKeyRequests": 0, "totalApiKeyCost": 0.0, "averageCostPerRequest": 0.0,
             "total_synapses": 0.0, "totalNeurons": 0.0}
@@ -197,7 +198,9 @@ class BrokenApp:
         org = request.match_info[self.contract.path_param]
         now = datetime.now(UTC)
         self.hits += 1
-        if "rate_limited" in self.on and self.hits % 10 == 0:
+        query = request.rel_url.query
+        busy = "busy_month" in self.on and (query.get("year"), query.get("month")) == BUSY_MONTH
+        if busy or ("rate_limited" in self.on and self.hits % 10 == 0):
             response = self.error(429, "Rate limit exceeded")
             response.headers["Retry-After"] = "0"
             return response

@@ -72,4 +72,5 @@ VARIATIONS = {
     "gzip": "every body gzip-compressed (Content-Encoding: gzip, whatever the request)",
     "whole_numbers": "whole numbers without a fraction (6250 for a number, not 6250.0)",
     "slow_100ms": "100 ms for every answer",
+    "busy_month": "429 (Retry-After: 0) for every request of June 2021, however often asked",
 }

@@ -165,6 +165,15 @@ def test_a_sweep_cut_short_by_its_budget_passes_and_says_so(
     assert note and int(note.group(1)) < 132, out
 
 
+def test_a_month_still_rate_limited_after_waiting_is_not_checked_and_said_so(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with BrokenServer("busy_month") as server:
+        assert main(kit(server)) == 0
+    assert re.search(r"^PASS every_month_answers \(131 of 132 months, .*; 1 still "
+                     r"rate-limited \(429\) after waiting", capsys.readouterr().out, re.M)
+
+
 def test_the_variation_servers_really_vary() -> None:
     """gzip, charset and whole numbers are on the wire, as the kit then reads them."""
     with BrokenServer("gzip", "charset_utf8", "whole_numbers") as server:
