@@ -11,12 +11,10 @@ import asyncio
 import calendar
 import itertools
 import json
-import unicodedata
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import unquote
 
 from aiohttp import web
 
@@ -28,7 +26,7 @@ from mock_server.stages.errors import ApiError
 from mock_server.stages.params import parse_query
 
 from .serving import LoopThread
-from .switches import DEFECTS, VARIATIONS
+from .switches import DEFECTS, LAX_MATCH, VARIATIONS, whole
 
 KEYS = {"mock-key-abc123": "org_abc123", "mock-key-xyz789": "org_xyz789"}
 
@@ -42,25 +40,6 @@ NO_USAGE = {"totalApiKeyRequests": 0, "totalApiKeyCost": 0.0, "averageCostPerReq
             "total_synapses": 0.0, "totalNeurons": 0.0}
 SLOW = 0.1  # seconds per answer under slow_100ms
 PADDING = "x" * 10_000_000  # of huge_body
-# Careless comparisons of the path's org id with the key's own org (the look-alike defects).
-LAX_MATCH: dict[str, Callable[[str, str], bool]] = {
-    "prefix_org_match": lambda org, own: bool(org) and own.startswith(org),
-    "case_insensitive_org": lambda org, own: org.casefold() == own.casefold(),
-    "trimmed_org": lambda org, own: org.strip() == own,
-    "url_decoded_org": lambda org, own: unquote(org) == own,
-    "nfkc_org": lambda org, own: unicodedata.normalize("NFKC", org) == own,
-}
-
-
-def _whole(value: Any) -> Any:
-    """Floats without a fraction written as integers (6250 rather than 6250.0)."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dict):
-        return {k: _whole(v) for k, v in value.items()}
-    return value
-
-
 class BrokenApp:
     def __init__(self, switches: frozenset[str], contract: Contract,
                  redirect_to: str = "http://127.0.0.1:9/") -> None:
@@ -93,7 +72,7 @@ class BrokenApp:
                text: str | None = None) -> web.Response:
         """Every answer: ``body`` as JSON (or ``text``), with the variations switched on."""
         if "whole_numbers" in self.on:
-            body = _whole(body)
+            body = whole(body)
         if content_type == "application/json" and "charset_utf8" in self.on:
             content_type += "; charset=utf-8"
         data = (json.dumps(body) if text is None else text).encode()

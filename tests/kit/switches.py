@@ -1,7 +1,13 @@
-"""The switches of the broken server (tests/contract/broken.py): each defect a real backend
-could ship, and each legitimate variation a correct server may show."""
+"""The switches of the broken server (tests/kit/broken.py): each defect a real backend could
+ship, and each legitimate variation a correct server may show; and the small functions a few
+switches need."""
 
 from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import unquote
 
 # Switches that break the contract: name -> what the server then does wrong.
 DEFECTS = {
@@ -74,3 +80,21 @@ VARIATIONS = {
     "slow_100ms": "100 ms for every answer",
     "busy_month": "429 (Retry-After: 0) for every request of June 2021, however often asked",
 }
+
+# Careless comparisons of the path's org id with the key's own org (the look-alike defects).
+LAX_MATCH: dict[str, Callable[[str, str], bool]] = {
+    "prefix_org_match": lambda org, own: bool(org) and own.startswith(org),
+    "case_insensitive_org": lambda org, own: org.casefold() == own.casefold(),
+    "trimmed_org": lambda org, own: org.strip() == own,
+    "url_decoded_org": lambda org, own: unquote(org) == own,
+    "nfkc_org": lambda org, own: unicodedata.normalize("NFKC", org) == own,
+}
+
+
+def whole(value: Any) -> Any:
+    """Floats without a fraction written as integers (6250 rather than 6250.0)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: whole(v) for k, v in value.items()}
+    return value
