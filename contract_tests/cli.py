@@ -11,10 +11,12 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from api_contract import __version__
 from contract_tests.checks import all_checks
 from contract_tests.config import OPTIONS, KitConfig, UsageError, from_getter
+from contract_tests.hints import base_path_hint
 from contract_tests.report import ConsoleReport, JUnitReport
-from contract_tests.runner import Handler, Outcome, StartError, run
+from contract_tests.runner import Handler, Outcome, StartError, load, run
 
 PROG = "freddy-contract"
 
@@ -31,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "against its contract (the OpenAPI spec).",
                 epilog=f"checks:\n{checks}\n\nexit codes: 0 conforms, 1 violation, "
                        "2 bad usage / unreadable spec / unreachable target")
+    # One version for the distribution (freddy-mock ships both commands).
+    p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     for opt in OPTIONS:
         if opt.is_flag:
             p.add_argument(opt.flag, action="store_true", default=None,
@@ -53,6 +57,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if config.junit_xml is not None:
             handlers.append(JUnitReport.open(config.junit_xml))
         results = run(config, all_checks(), handlers)
+        if any(r.outcome is Outcome.FAIL for r in results):
+            hint = base_path_hint(config, load(config))
+            if hint:
+                print(f"{PROG}: hint: {hint}", file=sys.stderr)
     except (UsageError, StartError) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2

@@ -126,7 +126,7 @@ class Context:
         )
         secrets = tuple(s for s in {self.config.api_key, key_value} if s)
         request = Request("GET", self.client.url(path, list(probe.query)), tuple(headers),
-                          secrets)
+                          secrets, own_key=self.config.api_key)
         return memo, request, key_value
 
     def _record(self, memo: tuple[Any, ...], exchange: Exchange) -> Exchange:

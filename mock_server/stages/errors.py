@@ -1,7 +1,8 @@
 """The API's error envelope: one place renders every error in the wire format.
 
 Stages raise :class:`ApiError` with a status and a detail; the templates (code, type,
-message) come from the spec's documented examples, so nothing here re-types them.
+message) come from the spec's examples (the vendor's rows and the mock-only ones), so
+nothing here re-types them. A status the spec has no row for gets a generic template.
 """
 
 from __future__ import annotations
@@ -19,19 +20,11 @@ from mock_server.stages.clock import Clock
 
 JSON = "application/json"
 
-# Statuses the document does not cover but a server still answers (routing, rate limits).
-# Same envelope; their code/type follow the document's naming style.
-EXTRA_TEMPLATES = {
-    404: ErrorTemplate(404, "NOT_FOUND", "client_error", "Resource not found", "No such route"),
-    405: ErrorTemplate(
-        405, "METHOD_NOT_ALLOWED", "client_error", "Method not allowed", "Method not allowed"
-    ),
-    413: ErrorTemplate(413, "PAYLOAD_TOO_LARGE", "client_error", "Request body too large",
-                       "The request body is too large"),
-    414: ErrorTemplate(414, "URI_TOO_LONG", "client_error", "Request line too long",
-                       "The request line is too long"),
-    431: ErrorTemplate(431, "REQUEST_HEADERS_TOO_LARGE", "client_error",
-                       "Request headers too large", "The request headers are too large"),
+# The admin API's own refusal, which no row of the API's spec covers (the API route never
+# reads a body). Same envelope; code and type in the document's naming style.
+UNDECLARED_TEMPLATES = {
+    415: ErrorTemplate(415, "UNSUPPORTED_MEDIA_TYPE", "client_error",
+                       "Unsupported media type", "The body must be application/json"),
 }
 
 
@@ -79,7 +72,9 @@ def new_trace_id() -> str:
 
 class ErrorRenderer:
     def __init__(self, contract: Contract, clock: Clock) -> None:
-        self._templates = {**EXTRA_TEMPLATES, **contract.errors}
+        # The vendor's rows, and the spec's mock-only ones (404, 405, 413, 414, 421, 431, 503: the
+        # statuses a server answers before the endpoint's rules run), all from the spec.
+        self._templates = {**UNDECLARED_TEMPLATES, **contract.mock_errors, **contract.errors}
         self._clock = clock
         self._prefixes: dict[tuple[int, str | None], bytes] = {}
         self._suffix_text = ""
