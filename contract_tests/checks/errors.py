@@ -20,13 +20,17 @@ def _error_of(doc: Any) -> dict[str, Any]:
 
 
 def expect_error(
-    ctx: Context, name: str, ex: Exchange, statuses: tuple[int, ...], *, pin: bool = True
+    ctx: Context, name: str, ex: Exchange, statuses: tuple[int, ...], *, pin: bool = True,
+    about: str = "",
 ) -> None:
-    """The answer has one of ``statuses`` and, if ``pin``, the spec's code and type for it."""
+    """The answer has one of ``statuses`` and, if ``pin``, the spec's code and type for it;
+    ``about`` says what was asked for, in the expectation."""
     first = ctx.contract.errors.get(statuses[0])
     expected = " or ".join(f"HTTP {s}" for s in statuses)
     if pin and first is not None and len(statuses) == 1:
         expected += f" with error.code {first.code} and error.type {first.type}"
+    if about:
+        expected += f" for {about}"
     reply, doc = ctx.json(name, ex, expected + " (a JSON envelope)")
     if reply.status not in statuses:
         raise ctx.fail(name, ex, expected, reply.brief())
@@ -45,9 +49,12 @@ def missing_key(ctx: Context) -> None:
     expect_error(ctx, "missing_key_401", ctx.summary(key=None), (401,))
 
 
-@check("empty_key_401", "an empty API key: 401 with the documented code and type")
+@check("empty_key_401", "an empty key in each documented header: 401 with the documented "
+       "code and type")
 def empty_key(ctx: Context) -> None:
-    expect_error(ctx, "empty_key_401", ctx.summary(key=""), (401,))
+    for header in ctx.contract.key_headers:
+        expect_error(ctx, "empty_key_401", ctx.summary(key="", header=header), (401,),
+                     about=f"an empty {header} header")
 
 
 @check("unknown_key_401", "an unknown API key: 401 (any error code)")
@@ -114,6 +121,20 @@ def alias_header(ctx: Context) -> None:
         if reply.status != 200:
             raise ctx.fail("alias_key_header", ex, f"HTTP 200 with the key in {header}",
                            reply.brief())
+
+
+@check("key_headers_any_case", "the key header's name is case-insensitive (RFC 9110): "
+       "x-api-key and X-API-KEY work too")
+def key_headers_any_case(ctx: Context) -> None:
+    for header in ctx.contract.key_headers:
+        for spelling in dict.fromkeys((header.lower(), header.upper())):
+            if spelling == header:
+                continue
+            ex = ctx.summary(header=spelling)
+            reply = ctx.reply("key_headers_any_case", ex, "HTTP 200")
+            if reply.status != 200:
+                raise ctx.fail("key_headers_any_case", ex,
+                               f"HTTP 200 with the key in a {spelling} header", reply.brief())
 
 
 def valid_query(ctx: Context, override: dict[str, str]) -> list[tuple[str, str]]:

@@ -137,8 +137,9 @@ def test_the_page_fits_a_narrow_window(browser, second_origin, mock_factory, sho
             ".map(e => [e.id || e.tagName, e.getBoundingClientRect().right])")
         assert all(right <= 420 for _, right in rights), rights
         page.locator("#switch-empty-org").click()
-        expect(page.locator("#switch-empty-org")).to_be_checked()  # (at once, by the click)
-        expect(page.locator("#status")).to_contain_text("Switched on empty-org")  # answered
+        row = page.locator("#scenarios tbody tr[data-scenario='empty-org']")
+        expect(row.locator("td").nth(3)).to_have_text("everyone")  # the POST has answered
+        expect(page.locator("#switch-empty-org")).to_be_checked()
         assert [a.name for a in mock.server.state.qa.runtime.active()] == ["empty-org"]
         shoot(page, "mock-ui-narrow", full_page=True)
     finally:
