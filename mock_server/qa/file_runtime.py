@@ -62,7 +62,8 @@ class FileRuntime(RuntimeState):
         self._version = ctx.RawValue("Q", self._control.version)
         self._seen = self._control.version
         self._dir = tempfile.mkdtemp(prefix="freddy-mock-state-")
-        atexit.register(shutil.rmtree, self._dir, True)  # workers leave by os._exit
+        self._owner = os.getpid()  # the parent: it removes the directory when it exits
+        atexit.register(shutil.rmtree, self._dir, True)  # (workers leave by os._exit)
         self.path = os.path.join(self._dir, "state.db")
         self._db: sqlite3.Connection | None = None
         self._pid = 0
@@ -175,6 +176,15 @@ class FileRuntime(RuntimeState):
     async def next_count(self, name: str) -> int:
         with self.locked():
             return self.conn().execute(COUNT, ("n\x1f" + name,)).fetchall()[0][0]
+
+    async def close(self) -> None:
+        """A worker stopping after its parent died (killed: no atexit ran there) removes
+        the directory itself; any other process keeps it for the parent to remove."""
+        if self._db is not None and self._pid == os.getpid():
+            self._db.close()
+            self._db = None
+        if os.getpid() != self._owner and os.getppid() != self._owner:
+            shutil.rmtree(self._dir, ignore_errors=True)
 
     def describe(self) -> dict[str, Any]:
         return {**super().describe(), "path": self.path}
