@@ -7,15 +7,14 @@ a violation; nothing here raises on a bad server.
 
 from __future__ import annotations
 
-import json
 import shlex
 import time
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
 import urllib3
 
+from api_contract.exchange import Reply
 from api_contract.keys import mask_key
 
 MAX_BODY = 1 << 20  # a summary is a few hundred bytes; more than a MiB is read no further
@@ -47,36 +46,6 @@ class Request:
             header = f"{name}: {value}" if value else f"{name};"
             parts += ["-H", shlex.quote(self.mask(header))]
         return " ".join(parts)
-
-
-@dataclass(slots=True)
-class Reply:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-    _json: Any = field(default=None, repr=False)
-    _json_error: str | None = field(default=None, repr=False)
-    _parsed: bool = field(default=False, repr=False)
-
-    @property
-    def content_type(self) -> str:
-        return self.headers.get("content-type", "").split(";")[0].strip().lower()
-
-    def parse(self) -> tuple[Any, str | None]:
-        """(document, None) or (None, why it is not JSON)."""
-        if not self._parsed:
-            self._parsed = True
-            try:
-                self._json = json.loads(self.body.decode("utf-8"))
-            except (UnicodeDecodeError, ValueError) as exc:
-                self._json_error = f"a body that is not JSON ({exc.__class__.__name__}): " + (
-                    repr(self.body[:80]) if self.body else "empty body")
-        return self._json, self._json_error
-
-    def brief(self) -> str:
-        text = self.body[:160].decode("utf-8", "replace")
-        more = "…" if len(self.body) > 160 else ""
-        return f"HTTP {self.status} {self.content_type or '(no content type)'} {text}{more}"
 
 
 @dataclass(slots=True)
