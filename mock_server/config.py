@@ -23,6 +23,7 @@ class MockConfig:
     expose: bool = False  # explicit consent to bind to a non-loopback address
     workers: int = 1  # processes serving the port (SO_REUSEPORT); >1 shares runtime state
     qa: QaConfig = field(default_factory=lambda: QaConfig())
+    proxy: ProxyConfig | None = None  # --proxy: forward to a real server, check its answers
 
 
 def is_loopback(host: str) -> bool:
@@ -45,3 +46,14 @@ class QaConfig:
     admin: bool = False
     admin_token: str | None = None
     journal_size: int = 1000  # ring buffer size when the admin API is on; 0 = no journal
+
+
+@dataclass(slots=True)
+class ProxyConfig:
+    """``--proxy UPSTREAM``: the routes forwarded to a real implementation, every exchange
+    checked against the contract (mock_server.proxy)."""
+
+    upstream: str  # base URL with the version prefix, e.g. https://staging.example/v1
+    timeout: float = 10.0  # seconds for the upstream's whole answer; then 504
+    strict: bool = False  # a violating answer becomes a 502 naming the checks
+    record_dir: Path | None = None  # every contract-valid 200 written as a canned summary

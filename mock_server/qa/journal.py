@@ -32,6 +32,7 @@ class Entry:
     status: int | None  # None when a fault dropped the connection
     request_id: str | None
     applied: dict[str, Any]  # scenario, rule, delay_ms, fault, preference, rate limit
+    violations: tuple[dict[str, str], ...] = ()  # --proxy: {check, side, message} each
 
     def to_json(self) -> dict[str, Any]:
         doc = asdict(self)
@@ -64,11 +65,12 @@ class Journal:
 
     def record(self, *, method: str, path: str, query: str, org: str | None,
                key: str | None, status: int | None, request_id: str | None,
-               applied: dict[str, Any], at_us: int | None = None) -> Entry:
+               applied: dict[str, Any], at_us: int | None = None,
+               violations: tuple[dict[str, str], ...] = ()) -> Entry:
         entry = Entry(next(self._seq), time.time_ns() // 1000 if at_us is None else at_us,
                       method, path,
                       query, org, None if key is None else mask_key(key), status, request_id,
-                      applied)
+                      applied, violations)
         with self._lock:
             self._entries.append(entry)
         return entry

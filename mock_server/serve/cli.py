@@ -19,6 +19,7 @@ from mock_server.config import MockConfig, QaConfig, is_loopback
 from mock_server.qa.ratelimit import parse_rate
 from mock_server.qa.scenario_files import ScenarioError
 from mock_server.serve.app import build_state, create_app
+from mock_server.serve.proxy_cli import add_proxy_arguments, banner, proxy_config_from_args
 from mock_server.serve.server import new_event_loop, serve
 from mock_server.serve.workers import run_workers
 from mock_server.stages.clock import parse_instant
@@ -80,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--expose", action="store_true",
                    help="allow binding to a non-loopback address (prints a warning)")
     add_qa_arguments(p)
+    add_proxy_arguments(p)
     p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return p
 
@@ -136,6 +138,10 @@ def config_from_args(args: argparse.Namespace) -> MockConfig:
     if not is_loopback(args.host) and not args.expose:
         raise UsageError(f"refusing to bind to non-loopback address {args.host!r}; "
                          "pass --expose to allow it")
+    try:
+        proxy = proxy_config_from_args(args)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     return MockConfig(
         host=args.host,
         port=args.port,
@@ -148,6 +154,7 @@ def config_from_args(args: argparse.Namespace) -> MockConfig:
         expose=args.expose,
         workers=args.workers,
         qa=qa_config_from_args(args),
+        proxy=proxy,
     )
 
 
@@ -166,7 +173,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     def ready(port: int) -> None:
         base = f"http://{config.host}:{port}{state.contract.base_path}"
         keys = ", ".join(f"{e.masked} -> {e.org}" for e in state.auth.store.entries())
-        print(f"{PROG} listening on {base}  (keys: {keys})", flush=True)
+        about = banner(config) or f"keys: {keys}"
+        print(f"{PROG} listening on {base}  ({about})", flush=True)
 
     async def run() -> None:
         await serve(create_app(state=state), config.host, config.port, stop=asyncio.Event(),

@@ -23,9 +23,9 @@ MAX_AGE = "600"
 
 
 class Cors:
-    def __init__(self, key_headers: Iterable[str]) -> None:
+    def __init__(self, key_headers: Iterable[str], exposed: Iterable[str] = ()) -> None:
         self.allow_headers = ", ".join([*key_headers, "Prefer", "Content-Type"])
-        self.expose_headers = ", ".join(EXPOSED)
+        self.expose_headers = ", ".join([*EXPOSED, *exposed])
 
     def decorate(self, headers: CIMultiDict[str], origin: str) -> None:
         headers["Access-Control-Allow-Origin"] = origin

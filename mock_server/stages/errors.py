@@ -32,6 +32,11 @@ EXTRA_TEMPLATES = {
                        "The request line is too long"),
     431: ErrorTemplate(431, "REQUEST_HEADERS_TOO_LARGE", "client_error",
                        "Request headers too large", "The request headers are too large"),
+    # The validating proxy's own answers (freddy-mock --proxy).
+    502: ErrorTemplate(502, "BAD_GATEWAY", "server_error", "Bad gateway",
+                       "The upstream server's answer could not be used"),
+    504: ErrorTemplate(504, "GATEWAY_TIMEOUT", "server_error", "Gateway timeout",
+                       "The upstream server did not answer in time"),
 }
 
 
