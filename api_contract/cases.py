@@ -63,7 +63,23 @@ class KeyUse:
     conflicting: bool  # key headers with different non-empty values
 
 
+def query_problems(contract: Contract, o: Observed) -> list[ParamProblem]:
+    """:func:`param_problems` of the exchange's query, worked out once per exchange."""
+    found = o.memo.get("query_problems")
+    if found is None:
+        found = o.memo["query_problems"] = param_problems(contract, o.query)
+    return found
+
+
 def key_use(contract: Contract, o: Observed) -> KeyUse:
+    """How the exchange's request presented its key, worked out once per exchange."""
+    found = o.memo.get("key_use")
+    if found is None:
+        found = o.memo["key_use"] = _key_use(contract, o)
+    return found
+
+
+def _key_use(contract: Contract, o: Observed) -> KeyUse:
     sent = o.header_values(contract.key_headers)
     values = [(name, value.strip()) for name, value in sent]
     given = [(name, v) for name, v in values if v]

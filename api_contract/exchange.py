@@ -80,6 +80,7 @@ class Observed:
     org_exists: bool | None = None  # False: the observer knows the org does not exist
     # The clock just before the request was sent and just after the answer came.
     sent_between: tuple[datetime, datetime] | None = None
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)  # what checks share
 
     def header_values(self, names: Sequence[str]) -> list[tuple[str, str]]:
         """(documented name, value) of every header among ``names`` that was sent."""

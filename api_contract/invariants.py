@@ -15,6 +15,7 @@ from typing import Any
 
 from api_contract.contract import Contract
 from api_contract.exchange import Problem, Reply
+from api_contract.validators import Validators
 
 # Relations between fields the spec names but cannot state as schema; each check that uses
 # them first makes sure the spec has the fields.
@@ -100,10 +101,20 @@ def unexpected_fields(schema: Mapping[str, Any], keys: Iterable[str]) -> list[st
 
 def schema_problem(validator: Any, doc: Any, expected: str) -> Problem | None:
     problems = sorted(validator.iter_errors(doc), key=lambda e: list(e.path))
-    if not problems:
+    return _as_problem(problems[0] if problems else None, expected)
+
+
+def _as_problem(error: Any, expected: str) -> Problem | None:
+    if error is None:
         return None
-    where = "/".join(map(str, problems[0].path)) or "body"
-    return expected, f"{where}: {problems[0].message[:200]}"
+    where = "/".join(map(str, error.path)) or "body"
+    return expected, f"{where}: {error.message[:200]}"
+
+
+def body_problem(validators: Validators, key: Any, reply: Reply, expected: str) -> Problem | None:
+    """:func:`schema_problem` of the reply's JSON body against ``validators[key]``,
+    remembered for the same bytes."""
+    return _as_problem(validators.first_error(key, reply.parse()[0], reply.body), expected)
 
 
 # -- a summary (200) ----------------------------------------------------------------------
@@ -189,9 +200,9 @@ def error_status(status: int, doc: Any) -> Problem | None:
 
 def envelope(contract: Contract, reply: Reply) -> Problem | None:
     """A JSON error envelope as the spec's shared schema describes it."""
-    doc, why = reply.parse()
+    _, why = reply.parse()
     if why is not None:
         return "an error in the JSON envelope", f"HTTP {reply.status} with {why}"
     if reply.content_type != JSON_TYPE:
         return "Content-Type application/json", reply.content_type or "no Content-Type"
-    return schema_problem(contract.envelope_validator, doc, "the error envelope of the spec")
+    return body_problem(contract.envelope, "envelope", reply, "the error envelope of the spec")

@@ -25,7 +25,7 @@ def _other_org(o: Observed) -> bool:
 @exchange_check("request_parameters", "year and month, when given, follow the spec's rules",
                 side=REQUEST)
 def request_parameters(contract: Contract, o: Observed) -> Problem | None:
-    problems = cases.param_problems(contract, o.query)
+    problems = cases.query_problems(contract, o)
     if not problems:
         return None
     p = problems[0]
@@ -70,7 +70,7 @@ def unknown_key_401(contract: Contract, o: Observed) -> Problem | None:
 def alias_key_header(contract: Contract, o: Observed) -> Problem | None:
     use = cases.key_use(contract, o)
     if (o.reply is None or o.key_org != o.org or use.header in (None, contract.key_headers[0])
-            or cases.param_problems(contract, o.query) or o.reply.status == RATE_LIMITED):
+            or cases.query_problems(contract, o) or o.reply.status == RATE_LIMITED):
         return None
     if o.reply.status != 200:
         return f"HTTP 200 with the key in {use.header}", o.reply.brief()
@@ -88,7 +88,7 @@ def no_cross_tenant_read(contract: Contract, o: Observed) -> Problem | None:
 @exchange_check("foreign_org_403", "another organization: 403 with the documented code")
 def foreign_org_403(contract: Contract, o: Observed) -> Problem | None:
     if (o.reply is None or not _other_org(o) or o.org_exists is False
-            or cases.param_problems(contract, o.query) or o.reply.status == RATE_LIMITED):
+            or cases.query_problems(contract, o) or o.reply.status == RATE_LIMITED):
         return None
     return cases.expect_error(contract, o.reply, (403,))
 
@@ -96,14 +96,14 @@ def foreign_org_403(contract: Contract, o: Observed) -> Problem | None:
 @exchange_check("nonexistent_org_403", "a nonexistent organization: 403 with the documented code")
 def nonexistent_org_403(contract: Contract, o: Observed) -> Problem | None:
     if (o.reply is None or o.org_exists is not False or cases.key_use(contract, o).key is None
-            or o.key_valid is False or cases.param_problems(contract, o.query)):
+            or o.key_valid is False or cases.query_problems(contract, o)):
         return None
     return cases.expect_error(contract, o.reply, (403,))
 
 
 @exchange_check("forbidden_and_malformed", "another org with bad values: 400 or 403")
 def forbidden_and_malformed(contract: Contract, o: Observed) -> Problem | None:
-    if o.reply is None or not _other_org(o) or not cases.param_problems(contract, o.query):
+    if o.reply is None or not _other_org(o) or not cases.query_problems(contract, o):
         return None
     return cases.expect_error(contract, o.reply, (400, 403))
 
@@ -123,7 +123,7 @@ def _bad_parameter(contract: Contract, o: Observed, kind: str) -> Problem | None
     if (o.reply is None or _other_org(o) or cases.key_use(contract, o).key is None
             or o.key_valid is False):
         return None
-    problems = [p for p in cases.param_problems(contract, o.query) if p.kind == kind]
+    problems = [p for p in cases.query_problems(contract, o) if p.kind == kind]
     if not problems:
         return None
     if o.key_org == o.org:
