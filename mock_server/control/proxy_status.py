@@ -1,5 +1,6 @@
-"""``GET /__mock/proxy`` (``--admin`` with ``--proxy``): where the proxy forwards, and what
-it has seen: exchanges forwarded, answered locally, failed, and violations per check."""
+"""``GET /__mock/proxy`` (``--admin``): where the proxy forwards and what it has seen:
+exchanges forwarded, answered locally, failed, and violations per check. Without
+``--proxy``: ``{"enabled": false}`` (the control page asks, to know which panels to show)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,11 @@ from mock_server.stages.errors import JSON
 
 
 async def proxy_status(request: web.Request) -> web.Response:
+    if PROXY not in request.app:
+        return web.Response(body=b'{"enabled":false}', content_type=JSON)
     px = request.app[PROXY]
     doc = {
+        "enabled": True,
         "upstream": px.config.upstream,
         "timeout_s": px.config.timeout,
         "strict": px.config.strict,
@@ -28,5 +32,5 @@ async def proxy_status(request: web.Request) -> web.Response:
 
 
 def setup_proxy_status(app: web.Application) -> None:
-    """Call with the admin API on and ``PROXY`` in the app."""
+    """Call with the admin API on."""
     routing.add(app, "GET", PREFIX + "proxy", guarded(proxy_status))

@@ -95,7 +95,6 @@ def setup_qa(app: web.Application) -> None:
     if qa_config.admin:
         setup_admin(app)
         setup_admin_ui(app)
-        if PROXY in app:
-            setup_proxy_status(app)
+        setup_proxy_status(app)
     if qa_config.watch and app[STATE].qa.catalog.files:
         app.cleanup_ctx.append(watcher(qa_config.watch_interval))

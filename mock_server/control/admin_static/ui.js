@@ -232,7 +232,8 @@ async function loadControls() {
 async function start() {
   try {
     const health = await api("GET", "health");
-    proxy = await api("GET", "proxy").catch(() => null);  // a 404 without --proxy
+    const status = await api("GET", "proxy");
+    proxy = status.enabled ? status : null;  // freddy-mock --proxy
     renderProxy();
     if (sessionStorage.getItem(TOKEN_KEY)) $("token-box").hidden = false;  // to change it
     await loadControls();

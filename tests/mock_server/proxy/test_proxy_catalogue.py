@@ -8,12 +8,12 @@ import logging
 
 import pytest
 
-from kit.broken import DEFECTS, VARIATIONS, BrokenServer
-from kit.test_catalogue import CATALOGUE as KIT_CATALOGUE
 from mock_server.config import MockConfig
 from mock_server.testing import MockServerThread
 
 from conftest import KEY_ABC
+from kit.broken import DEFECTS, VARIATIONS, BrokenServer
+from kit.test_catalogue import CATALOGUE as KIT_CATALOGUE
 from proxy_helpers import REQUEST_SIDE, UNKNOWN_KEY, battery, names, proxy
 
 # Defects no single exchange shows a bystander (the kit finds them by crafting requests).

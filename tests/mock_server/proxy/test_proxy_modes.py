@@ -9,12 +9,12 @@ import pytest
 import requests
 from aiohttp import web
 
-from kit.broken import BrokenServer
 from mock_server.config import QaConfig
 from mock_server.testing import AppThread
 
 from conftest import KEY_ABC
-from helpers import run
+from helpers import call, run
+from kit.broken import BrokenServer
 from proxy_helpers import HEADER, Probe, names, proxy, send
 
 OWN_MONTH = Probe("own month")
@@ -189,3 +189,13 @@ def test_bad_proxy_flags_are_one_line_and_exit_2(args: list[str], message: str) 
 def test_without_admin_the_proxy_status_is_a_404() -> None:
     with BrokenServer() as upstream, proxy(upstream.base_url) as px:
         assert requests.get(px.origin + "/__mock/proxy", timeout=30).status_code == 404
+
+
+def test_the_proxy_status_without_proxy_says_so() -> None:
+    from helpers import admin_client
+
+    client = next(admin := admin_client())
+    try:
+        assert call(client, "GET", "proxy").json() == {"enabled": False}
+    finally:
+        next(admin, None)

@@ -9,12 +9,12 @@ from pathlib import Path
 import requests
 import yaml
 
-from kit.broken import BrokenServer
 from mock_server.config import MockConfig
 from mock_server.testing import MockServerThread
 
 from conftest import KEY_ABC, SUMMARY
 from helpers import running
+from kit.broken import BrokenServer
 from proxy_helpers import FOREIGN, Probe, proxy, send
 
 SECRET = "staging-secret-key-4711"  # a key only the upstream knows
