@@ -39,8 +39,9 @@ def default_fixtures_dir() -> Path:
 
 def is_bundled(path: Path) -> bool:
     """Is ``path`` the bundled spec, the bundled fixtures or a file in them (built-in
-    scenarios)? Those are validated by the test suite (tests/mock_server/serve/test_startup.py), so the
-    loaders skip their JSON Schema checks, which keeps jsonschema out of start-up."""
+    scenarios)? Those are validated by the test suite
+    (tests/mock_server/serve/test_startup.py), so the loaders skip their JSON Schema checks,
+    which keeps jsonschema out of start-up."""
     try:
         resolved = Path(path).resolve()
         fixtures = default_fixtures_dir().resolve()

@@ -13,8 +13,9 @@ from typing import NoReturn
 
 from contract_tests.checks import all_checks
 from contract_tests.config import OPTIONS, KitConfig, UsageError, from_getter
+from contract_tests.hints import base_path_hint
 from contract_tests.report import ConsoleReport, JUnitReport
-from contract_tests.runner import Handler, Outcome, StartError, run
+from contract_tests.runner import Handler, Outcome, StartError, load, run
 
 PROG = "freddy-contract"
 
@@ -53,6 +54,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if config.junit_xml is not None:
             handlers.append(JUnitReport.open(config.junit_xml))
         results = run(config, all_checks(), handlers)
+        if any(r.outcome is Outcome.FAIL for r in results):
+            hint = base_path_hint(config, load(config))
+            if hint:
+                print(f"{PROG}: hint: {hint}", file=sys.stderr)
     except (UsageError, StartError) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2

@@ -82,7 +82,8 @@ class Context:
             "{" + self.contract.path_param + "}", quote(org, safe="")
         )
         secrets = tuple(s for s in {self.config.api_key, key_value} if s)
-        request = Request("GET", self.client.url(path, list(query)), tuple(headers), secrets)
+        request = Request("GET", self.client.url(path, list(query)), tuple(headers), secrets,
+                          own_key=self.config.api_key)
         exchange = self.client.send(request, key_value)
         self._memo[memo] = exchange
         self.history.append(exchange)

@@ -20,6 +20,7 @@ from api_contract.keys import mask_key
 MAX_BODY = 1 << 20  # a summary is a few hundred bytes; more than a MiB is read no further
 RETRY_429 = 3  # a 429 is waited out (Retry-After, at most MAX_WAIT_429 s) this many times
 MAX_WAIT_429 = 60.0
+KEY_VARIABLE = "$FREDDY_API_KEY"  # what reproductions write instead of the key
 UNANSWERED_LIMIT = 3  # after this many timeouts in a row, further requests are not sent
 
 
@@ -29,6 +30,7 @@ class Request:
     url: str
     headers: tuple[tuple[str, str], ...] = ()
     secrets: tuple[str, ...] = ()  # values masked wherever the request is shown
+    own_key: str = ""  # the run's --api-key: written as $FREDDY_API_KEY in reproductions
 
     def mask(self, text: str) -> str:
         for secret in self.secrets:
@@ -37,11 +39,17 @@ class Request:
         return text
 
     def curl(self) -> str:
+        """A command to paste: the run's key is ``$FREDDY_API_KEY`` (set it in the shell),
+        never the secret itself; other secrets are masked."""
         parts = ["curl", "-sS", "-i"]
         if self.method != "GET":
             parts += ["-X", self.method]
         parts.append(shlex.quote(self.mask(self.url)))
         for name, value in self.headers:
+            if value and value == self.own_key:
+                # Double quotes, so the shell expands the variable.
+                parts += ["-H", f'"{name}: {KEY_VARIABLE}"']
+                continue
             # curl drops "Name:" without a value; "Name;" sends it empty.
             header = f"{name}: {value}" if value else f"{name};"
             parts += ["-H", shlex.quote(self.mask(header))]

@@ -21,6 +21,9 @@ class MockConfig:
     keys: tuple[tuple[str, str], ...] = ()  # extra (key, org) pairs on top of the fixtures
     access_log: bool = False
     expose: bool = False  # explicit consent to bind to a non-loopback address
+    # CORS request headers a preflight may use: None echoes whatever it asks for (valid
+    # names only); a tuple allows the API's own headers plus these (--cors-allow-header).
+    cors_allow_headers: tuple[str, ...] | None = None
     workers: int = 1  # processes serving the port (SO_REUSEPORT); >1 shares runtime state
     qa: QaConfig = field(default_factory=lambda: QaConfig())
     proxy: ProxyConfig | None = None  # --proxy: forward to a real server, check its answers

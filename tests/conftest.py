@@ -15,7 +15,8 @@ from mock_server.config import MockConfig
 from mock_server.stages.clock import parse_instant
 from mock_server.testing import MockServerThread
 
-pytest_plugins = ("pytester",)  # tests/mock_server/serve/test_plugin.py runs the freddy_mock plugin as a user
+# tests/mock_server/serve/test_plugin.py runs the freddy_mock plugin as a user
+pytest_plugins = ("pytester",)
 
 FROZEN_NOW = "2025-11-20T12:34:56Z"
 KEY_ABC = "mock-key-abc123"

@@ -44,9 +44,9 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 @contextmanager
-def running(*args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+def running(*args: str, cwd: str | None = None) -> Iterator[tuple[subprocess.Popen[str], str]]:
     proc = subprocess.Popen([*CMD, "--port", "0", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, cwd=cwd)
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()  # the server prints this once it is listening

@@ -48,7 +48,8 @@ def _request(ctx: Context, recorded: Any) -> Request | None:
                     for k, v in recorded.headers.items()
                     if k.lower() in {h.lower() for h in ctx.contract.key_headers}
                     or k.lower() in ("accept", "content-type"))
-    return Request(recorded.method, recorded.uri, headers, (ctx.config.api_key,))
+    return Request(recorded.method, recorded.uri, headers, (ctx.config.api_key,),
+                   own_key=ctx.config.api_key)
 
 
 def _configure(ctx: Context) -> Any:
@@ -125,8 +126,20 @@ def _collect(ctx: Context, run: EngineRun, recorder: Any) -> None:
             ):
                 continue  # a rate limit the vendor documents is no violation; it is waited out
             request = _request(ctx, interaction.request if interaction else None)
-            message = request.mask(failure.message) if request else failure.message
+            message = failure.message
+            if not message.strip():  # e.g. "Server error" comes with no message: say what came
+                message = _answer_summary(interaction.response if interaction else None)
+            message = request.mask(message) if request else message
             run.findings.append(Finding(node.name, failure.title, message, request))
+
+
+def _answer_summary(response: Any) -> str:
+    """``HTTP 500, body: {...}`` for a failure that carries no message of its own."""
+    if response is None:
+        return "no response"
+    body = (response.content or b"")[:200].decode("utf-8", "replace")
+    return f"HTTP {response.status_code}, body: {body!r}" if body else (
+        f"HTTP {response.status_code}, empty body")
 
 
 @check("schemathesis_conformance", "Schemathesis from the spec: schemas, statuses, no 5xx, "

@@ -6,7 +6,8 @@ scenario choice -> data -> response (or a network fault).
 Each stage raises :class:`~mock_server.stages.errors.ApiError`; the handler renders it itself and
 adds the CORS headers (it is its own edge: see routing.py). When no preference, scenario or
 override is in play, the scenario and answer stages have nothing to decide and the summary
-goes straight out; that shortcut gives the same bytes (tests/mock_server/stages/test_summary.py checks it).
+goes straight out; that shortcut gives the same bytes (checked by
+tests/mock_server/stages/test_summary.py).
 With rate limiting on, every answer of this route carries the ``x-ratelimit-*`` headers.
 """
 
@@ -165,5 +166,6 @@ async def options(request: web.Request) -> web.Response:
     """CORS preflight when it is one; otherwise the methods this resource supports."""
     response = web.Response(status=204, headers={"Allow": "GET, OPTIONS"})
     if "Access-Control-Request-Method" in request.headers and "Origin" in request.headers:
-        request.app[STATE].cors.preflight(response.headers)
+        request.app[STATE].cors.preflight(
+            response.headers, request.headers.get("Access-Control-Request-Headers"))
     return response

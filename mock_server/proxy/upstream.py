@@ -22,9 +22,11 @@ from api_contract.exchange import Reply
 
 MAX_BODY = 1 << 20  # a summary is a few hundred bytes; more is refused (502), not relayed
 CONNECTIONS = 100  # kept-alive connections to the upstream, at most
-# Request headers passed on besides the key headers (no cookies, no Origin, no Prefer:
-# the proxy itself answers what Prefer asks for).
-FORWARDED = ("Accept", "Accept-Language", "User-Agent", "X-Request-ID")
+# Request headers passed on besides the key headers: content negotiation, the client's
+# name, request ids and tracing (W3C trace context, Sentry, baggage). No cookies, no
+# Origin, no Prefer (the proxy itself answers what Prefer asks for).
+FORWARDED = ("Accept", "Accept-Language", "User-Agent", "X-Request-ID", "traceparent",
+             "tracestate", "sentry-trace", "baggage")
 # Answer headers not relayed: hop-by-hop ones, those describing the upstream's encoding
 # (the body is relayed decoded), and CORS (the proxy answers for its own origin).
 HOP_BY_HOP = frozenset({

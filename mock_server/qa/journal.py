@@ -39,6 +39,14 @@ class Entry:
         doc["at"] = rfc3339_us(doc.pop("at_us"))
         return doc
 
+    # Readable as a mapping too, with the JSON journal's names (GET /__mock/requests):
+    # entry["status"], dict(entry), entry.keys().
+    def __getitem__(self, name: str) -> Any:
+        return self.to_json()[name]
+
+    def keys(self) -> list[str]:
+        return list(self.to_json())
+
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

@@ -51,7 +51,8 @@ def build_state(config: MockConfig) -> MockState:
             fixtures.canned,
         ),
         errors=ErrorRenderer(contract, clock),
-        cors=Cors(contract.key_headers, (VIOLATIONS_HEADER,) if config.proxy else ()),
+        cors=Cors(contract.key_headers, config.cors_allow_headers,
+                  exposed=(VIOLATIONS_HEADER,) if config.proxy else ()),
         spec_yaml=Path(config.spec_path).read_bytes(),
         qa=build_qa(config, contract),
     )

@@ -23,6 +23,7 @@ from mock_server.serve.proxy_cli import add_proxy_arguments, banner, proxy_confi
 from mock_server.serve.server import new_event_loop, serve
 from mock_server.serve.workers import run_workers
 from mock_server.stages.clock import parse_instant
+from mock_server.stages.cors import is_header_name
 from mock_server.stages.fixtures import FixtureError
 
 PROG = "freddy-mock"
@@ -63,6 +64,15 @@ def _workers(text: str) -> int:
     return int(text)
 
 
+def _header_names(names: list[str] | None) -> tuple[str, ...] | None:
+    if names is None:
+        return None
+    for name in names:
+        if not is_header_name(name):
+            raise UsageError(f"--cors-allow-header: not a header name: {name[:40]!r}")
+    return tuple(names)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog=PROG, description="Spec-driven mock of the Freddy API-key usage summary.")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
@@ -78,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=_workers, default=1,
                    help="serve with N processes on one port (SO_REUSEPORT; default 1)")
     p.add_argument("--access-log", action="store_true", help="log every request (keys masked)")
+    p.add_argument("--cors-allow-header", action="append", default=None, metavar="NAME",
+                   help="allow only the API's own headers plus NAME in CORS preflights "
+                        "(repeatable; default: grant every requested header)")
     p.add_argument("--expose", action="store_true",
                    help="allow binding to a non-loopback address (prints a warning)")
     add_qa_arguments(p)
@@ -153,9 +166,27 @@ def config_from_args(args: argparse.Namespace) -> MockConfig:
         access_log=args.access_log,
         expose=args.expose,
         workers=args.workers,
+        cors_allow_headers=_header_names(args.cors_allow_header),
         qa=qa_config_from_args(args),
         proxy=proxy,
     )
+
+
+def startup_notes(config: MockConfig, origin: str) -> str:
+    """The lines after "listening on": where the pages are, which fixtures are in use."""
+    lines = [f"  docs: {origin}/docs"]
+    if config.qa.admin:
+        lines.append(f"  control page: {origin}/__mock/ui")
+    lines.append(f"  fixtures: {config.fixtures_dir}")
+    local = Path.cwd() / "fixtures"
+    if (config.fixtures_dir.resolve() == default_fixtures_dir().resolve()
+            and local.resolve() != config.fixtures_dir.resolve()
+            and (local / "keys.yaml").is_file()):
+        # A clone with a plain `pip install .` reads the copy in site-packages: edits to the
+        # clone's fixtures/ would be silently ignored, so say how to use them.
+        lines.append(f"  note: ./fixtures is not used (the installed copy is); "
+                     f"pass --fixtures {local} to serve it")
+    return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -171,10 +202,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG}: WARNING: listening on {config.host}, reachable from other machines",
               file=sys.stderr)
     def ready(port: int) -> None:
-        base = f"http://{config.host}:{port}{state.contract.base_path}"
+        origin = f"http://{config.host}:{port}"
         keys = ", ".join(f"{e.masked} -> {e.org}" for e in state.auth.store.entries())
         about = banner(config) or f"keys: {keys}"
-        print(f"{PROG} listening on {base}  ({about})", flush=True)
+        print(f"{PROG} listening on {origin}{state.contract.base_path}  ({about})")
+        print(startup_notes(config, origin), flush=True)
 
     async def run() -> None:
         await serve(create_app(state=state), config.host, config.port, stop=asyncio.Event(),

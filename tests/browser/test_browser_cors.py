@@ -58,19 +58,52 @@ def test_a_200_from_another_origin_carries_the_document_example(
     assert outcome["requestId"]
 
 
-def test_a_header_the_mock_does_not_allow_fails_the_preflight(
-    tab, second_origin, observed_mock
-) -> None:
-    """The control: the browser really enforces CORS here, so the passing case means
-    something. A header outside Access-Control-Allow-Headers makes the fetch fail."""
+def fetch_with(page, url: str, headers: dict[str, str]) -> dict:
+    return page.evaluate(
+        """([url, headers]) => fetch(url, {headers})
+            .then(r => r.json().then(b => ({ok: true, status: r.status, body: b})),
+                  e => ({ok: false, error: String(e)}))""",
+        [url, headers],
+    )
+
+
+TRACING = {"traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+           "tracestate": "vendor=1", "sentry-trace": "4bf92f3577b34da6a3ce929d0e0e4736-1",
+           "baggage": "release=1.0"}
+
+
+def test_tracing_headers_pass_the_preflight(tab, second_origin, observed_mock) -> None:
+    """Browser apps with tracing (OpenTelemetry, Sentry) add their headers to every call: by
+    default the preflight grants whatever well-formed headers it asks for."""
     mock = observed_mock.server
+    tab.page.goto(second_origin.url("cors.html"))
+    outcome = fetch_with(tab.page, mock.base_url + SUMMARY + "org_abc123?year=2025&month=11",
+                         {"X-API-Key": KEY_ABC, **TRACING})
+    assert outcome["ok"], outcome
+    assert outcome["status"] == 200
+    assert outcome["body"] == mock.state.contract.examples["documented"].value
+    preflight = [s for s in observed_mock.seen if s.method == "OPTIONS"]
+    assert len(preflight) == 1
+    assert set(preflight[0].request_headers.lower().split(",")) == {"x-api-key", *TRACING}
+    assert tab.errors == []
+
+
+def test_a_header_the_mock_does_not_allow_fails_the_preflight(
+    tab, second_origin, mock_factory
+) -> None:
+    """The control: with a fixed list (``--cors-allow-header``) the browser really enforces
+    CORS here, so the passing cases mean something. A header outside the list (here
+    ``traceparent``, while ``baggage`` is named) makes the fetch fail."""
+    observed = mock_factory(cors_allow_headers=("baggage",))
+    mock = observed.server
     page = tab.page
     page.goto(second_origin.url("cors.html"))
-    outcome = page.evaluate(
-        """url => fetch(url, {headers: {"X-Not-Allowed": "1"}})
-                .then(r => ({ok: true, status: r.status}), e => ({ok: false, error: String(e)}))""",
-        mock.base_url + SUMMARY + "org_abc123",
-    )
+    url = mock.base_url + SUMMARY + "org_abc123"
+    allowed = fetch_with(page, url, {"X-API-Key": KEY_ABC, "baggage": "a=1"})
+    assert allowed["ok"] and allowed["status"] == 200, allowed
+    outcome = fetch_with(page, url, {"X-API-Key": KEY_ABC, "traceparent": TRACING["traceparent"]})
     assert outcome["ok"] is False and "TypeError" in outcome["error"], outcome
-    assert [(s.method, s.path) for s in observed_mock.seen] == [("OPTIONS", summary_path(mock))]
+    assert [(s.method, s.path) for s in observed.seen] == [
+        ("OPTIONS", summary_path(mock)), ("GET", summary_path(mock)),
+        ("OPTIONS", summary_path(mock))]
     tab.errors.clear()  # Chromium logs the CORS refusal to the console, as expected

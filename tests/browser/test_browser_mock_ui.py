@@ -118,3 +118,27 @@ def test_the_page_asks_for_the_admin_token_and_sends_it(tab, mock_factory) -> No
     assert page.evaluate("sessionStorage.getItem('freddy-mock-admin-token')") == \
         "s3cret-admin-token"
     assert "s3cret" not in page.content()
+
+
+def test_the_page_fits_a_narrow_window(browser, second_origin, mock_factory, shoot) -> None:
+    """At 420 px wide nothing sticks out of the page (no sideways scrolling), every section
+    fits the window, and a scenario switch still works."""
+    mock = mock_factory(qa=QaConfig(admin=True))
+    call_from_other_origin(browser, second_origin, mock, "org_abc123", KEY_ABC)  # a journal row
+    context = browser.new_context(viewport={"width": 420, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(mock.server.origin + UI)
+        expect(page.locator("body")).to_have_attribute("data-ready", "1")
+        expect(page.locator("#journal tbody tr").first).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 420
+        rights = page.evaluate(
+            "[...document.querySelectorAll('section, main, header')]"
+            ".map(e => [e.id || e.tagName, e.getBoundingClientRect().right])")
+        assert all(right <= 420 for _, right in rights), rights
+        page.locator("#switch-empty-org").click()
+        expect(page.locator("#switch-empty-org")).to_be_checked()
+        assert [a.name for a in mock.server.state.qa.runtime.active()] == ["empty-org"]
+        shoot(page, "mock-ui-narrow", full_page=True)
+    finally:
+        context.close()

@@ -152,3 +152,22 @@ def test_bad_usage_spec_or_target_exit_2_with_one_line(
     assert message in lines[0]
     assert captured.out == ""
     assert KEY not in captured.err
+
+
+def test_a_base_url_without_v1_gets_a_hint(
+    mock: MockServerThread, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--base-url", mock.origin, "--api-key", KEY, "--org-id", ORG, *FAST]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines()[-1] == (
+        f"freddy-contract: hint: no route at {mock.origin}/analytics/api-keys/summary/{{org_id}}"
+        f" (404), but {mock.base_url} answers: did you mean --base-url {mock.base_url}?")
+
+
+def test_a_right_base_url_gets_no_hint(mock: MockServerThread) -> None:
+    from api_contract.contract import load_contract
+    from contract_tests.config import KitConfig
+    from contract_tests.hints import base_path_hint
+
+    config = KitConfig(base_url=mock.base_url, api_key=KEY, org_id=ORG)
+    assert base_path_hint(config, load_contract(config.spec_path)) is None

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import requests
 import yaml
 
-from conftest import Client
+from conftest import Client, start
 
 
 def test_unknown_path_is_404_in_the_envelope(client: Client) -> None:
@@ -36,9 +37,39 @@ def test_cors_preflight(client: Client) -> None:
     assert resp.status_code == 204
     assert resp.headers["Access-Control-Allow-Origin"] == "http://localhost:5173"
     allowed = {h.strip().lower() for h in resp.headers["Access-Control-Allow-Headers"].split(",")}
-    assert {"x-api-key", "api-key", "prefer", "content-type"} <= allowed
+    assert {"x-api-key", "prefer"} <= allowed
     assert "GET" in resp.headers["Access-Control-Allow-Methods"]
     assert "Access-Control-Allow-Credentials" not in resp.headers
+
+
+@pytest.mark.parametrize(("asked", "granted"), [
+    ("x-api-key, traceparent, tracestate", {"x-api-key", "traceparent", "tracestate"}),
+    ("sentry-trace,baggage", {"sentry-trace", "baggage"}),
+    ("bad header, x-api-key, \u00e9t\u00e9", {"x-api-key"}),  # only well-formed names
+    ("", {"x-api-key", "api-key", "prefer", "content-type"}),
+])
+def test_cors_preflight_grants_the_requested_headers(client: Client, asked: str,
+                                                     granted: set[str]) -> None:
+    resp = client.request("OPTIONS", "/analytics/api-keys/summary/org_abc123", headers={
+        "Origin": "http://localhost:5173", "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": asked,
+    })
+    assert resp.status_code == 204
+    allowed = {h.strip().lower() for h in resp.headers["Access-Control-Allow-Headers"].split(",")}
+    assert allowed == granted
+    assert "Access-Control-Request-Headers" in resp.headers["Vary"]
+
+
+def test_cors_allow_header_flag_fixes_the_list() -> None:
+    srv = start(cors_allow_headers=("traceparent",))
+    try:
+        resp = requests.options(srv.base_url + "/analytics/api-keys/summary/org_abc123", headers={
+            "Origin": "http://localhost:5173", "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "x-api-key, baggage"}, timeout=10)
+    finally:
+        srv.stop()
+    allowed = {h.strip().lower() for h in resp.headers["Access-Control-Allow-Headers"].split(",")}
+    assert allowed == {"x-api-key", "api-key", "prefer", "content-type", "traceparent"}
 
 
 def test_cors_on_answers_and_errors(client: Client) -> None:

@@ -129,3 +129,33 @@ def test_workers_share_rate_limit_counters_and_active_scenarios() -> None:
                 bodies.add(s.get(other, headers={"X-API-Key": "mock-key-xyz789"},
                                  timeout=10).json()["totalApiKeyRequests"])
         assert bodies == {0}  # every worker sees the scenario switched on through one of them
+
+
+def startup_lines(proc: subprocess.Popen[str], count: int) -> list[str]:
+    """The ``count`` lines after "listening on" (which ``running`` has read)."""
+    assert proc.stdout is not None
+    return [proc.stdout.readline() for _ in range(count)]
+
+
+def test_startup_names_docs_and_fixtures_dir(tmp_path: Path) -> None:
+    with running(cwd=str(tmp_path)) as (proc, base):
+        origin = base.rsplit("/v1", 1)[0]
+        docs, fixtures = startup_lines(proc, 2)
+    assert docs == f"  docs: {origin}/docs\n"
+    assert fixtures.startswith("  fixtures: ")  # no control page line without --admin
+    assert (Path(fixtures.split(": ", 1)[1].strip()) / "keys.yaml").is_file()
+
+
+def test_startup_names_the_control_page_and_a_local_fixtures_dir_it_ignores(
+        tmp_path: Path) -> None:
+    """Run from a clone after a plain `pip install .`: ./fixtures is not what is served."""
+    (tmp_path / "fixtures").mkdir()
+    (tmp_path / "fixtures" / "keys.yaml").write_text("keys: []\n")
+    with running("--admin", cwd=str(tmp_path)) as (proc, base):
+        origin = base.rsplit("/v1", 1)[0]
+        second, *rest = startup_lines(proc, 4)
+    assert second == f"  docs: {origin}/docs\n"
+    assert rest[0] == f"  control page: {origin}/__mock/ui\n"
+    assert rest[1].startswith("  fixtures: ") and str(tmp_path) not in rest[1]
+    assert rest[2] == (f"  note: ./fixtures is not used (the installed copy is); "
+                       f"pass --fixtures {tmp_path / 'fixtures'} to serve it\n")

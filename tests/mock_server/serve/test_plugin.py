@@ -43,6 +43,10 @@ def test_journal_shows_what_the_client_sent(freddy_mock: FreddyMock) -> None:
     [entry] = freddy_mock.journal
     assert (entry.org, entry.status, entry.query) == ("org_abc123", 200, "year=2025&month=11")
     assert entry.key == "mock-…123"
+    # Also readable as a mapping, with the JSON journal's names (GET /__mock/requests).
+    assert (entry["org"], entry["status"], entry["query"]) == ("org_abc123", 200,
+                                                               "year=2025&month=11")
+    assert dict(entry) == entry.to_json() and entry["at"].endswith("Z")
     assert freddy_mock.requests(status=429) == []
 
 
@@ -72,13 +76,14 @@ def test_plugin_is_found_through_its_entry_point(pytester: pytest.Pytester) -> N
 
 def test_plugin_config_can_be_overridden(pytester: pytest.Pytester) -> None:
     pytester.makeconftest("""
+from datetime import UTC, datetime
+
 import pytest
-from mock_server.stages.clock import parse_instant
-from mock_server.config import MockConfig, QaConfig
+from mock_server import MockConfig, QaConfig
 
 @pytest.fixture(scope="session")
 def freddy_mock_config():
-    return MockConfig(now=parse_instant("2025-11-20T12:34:56Z"),
+    return MockConfig(now=datetime(2025, 11, 20, 12, 34, 56, tzinfo=UTC),
                       qa=QaConfig(rate_limit="1/min"))
 """)
     pytester.makepyfile(test_limit="""
