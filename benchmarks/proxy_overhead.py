@@ -14,7 +14,9 @@ realistic traffic (two orgs x 24 months with their keys) at 50 connections:
 - flat out: no wait; latency is then mostly queueing (Little's law), and the ratio of
   req/s says how much throughput a proxy of one process has next to the mock's.
 
-Also the cost of checking one exchange in-process (the registry, no sockets). Figures are
+Also the proxy's CPU time per request (from /proc: robust to a busy machine, unlike
+latency) and the cost of checking one exchange in-process (the registry, no sockets).
+Figures are
 differences and ratios taken within a round (this machine is shared and noisy); the table
 shows their medians. Prints Markdown; asserts nothing.
 """
@@ -35,6 +37,16 @@ from bench import SUMMARY, free_port, pinned, realistic, start
 from loadgen import Result, driver
 
 PROBE_HEADERS = {"X-API-Key": "mock-key-abc123"}
+TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc), 0 elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK
 
 
 def check_cost(n: int = 5000) -> float:
@@ -90,6 +102,7 @@ def main() -> None:
     loads.update({f"paced {r}/s": args.connections / r * 1000 for r in rates})
     runs: dict[tuple[str, str], list[Result]] = {(lo, o): [] for lo in loads for o in origins}
     added: dict[str, list[float]] = {lo: [] for lo in loads}
+    cpu_us: dict[str, list[float]] = {lo: [] for lo in loads}  # proxy CPU per request
     ratio: dict[str, list[float]] = {lo: [] for lo in loads}
     traffic = realistic()
     try:
@@ -100,9 +113,13 @@ def main() -> None:
                 pair = {}
                 order = list(origins) if i % 2 == 0 else list(origins)[::-1]
                 for which in order:
+                    cpu0 = cpu_seconds(proxy.pid)
                     pair[which] = run(origins[which], traffic, args.seconds, args.connections,
                                       load_cpu, pace)
                     runs[(load, which)].append(pair[which])
+                    if which == "proxy":
+                        served = pair[which].rps * args.seconds
+                        cpu_us[load].append((cpu_seconds(proxy.pid) - cpu0) / served * 1e6)
                 added[load].append(pair["proxy"].p50_ms - pair["direct"].p50_ms)
                 ratio[load].append(pair["proxy"].rps / pair["direct"].rps)
     finally:
@@ -116,8 +133,8 @@ def main() -> None:
           f"{args.rounds} rounds x {args.seconds:g}s interleaved; upstream: the mock (CPU 0), "
           f"proxy on CPU 1 with the load generator")
     print("\n| load | direct req/s | direct p50 / p99 ms | proxy req/s | proxy p50 / p99 ms "
-          "| proxy adds at p50 (ms) | req/s ratio |")
-    print("|---|---|---|---|---|---|---|")
+          "| proxy adds at p50 (ms) | req/s ratio | proxy CPU per request |")
+    print("|---|---|---|---|---|---|---|---|")
     for load in loads:
         d = [runs[(load, "direct")][k] for k in range(args.rounds)]
         p = [runs[(load, "proxy")][k] for k in range(args.rounds)]
@@ -128,7 +145,8 @@ def main() -> None:
         print(f"| {load} | {med(d, 'rps'):,.0f} | {med(d, 'p50_ms'):.2f} / "
               f"{med(d, 'p99_ms'):.2f} | {med(p, 'rps'):,.0f} | {med(p, 'p50_ms'):.2f} / "
               f"{med(p, 'p99_ms'):.2f} | {statistics.median(added[load]):+.2f} | "
-              f"{statistics.median(ratio[load]):.2f} |")
+              f"{statistics.median(ratio[load]):.2f} | "
+              f"{statistics.median(cpu_us[load]):.0f} µs |")
         bad = sum(r.non_2xx for r in d + p)
         if bad:
             print(f"WARNING: {bad} non-2xx answers under '{load}'")
