@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 from aiohttp import web
 
+from api_contract.contract import Contract
 from api_contract.exchange import Observed
 from api_contract.verdicts import verify
 from mock_server.engine import routing
@@ -95,6 +97,14 @@ async def _steer_or_forward(request: web.Request, st: MockState, px: ProxyState,
     return await _forward(request, st, px, org, decision, limit_headers)
 
 
+def _path(request: web.Request, contract: Contract, org: str) -> str:
+    """The summary's path below the base path, encoded as the client sent it."""
+    raw = request.rel_url.raw_path
+    if raw.startswith(contract.base_path + "/"):
+        return raw[len(contract.base_path):]
+    return contract.path_template.replace("{" + contract.path_param + "}", quote(org, safe=""))
+
+
 def _query(request: web.Request) -> tuple[str, list[tuple[str, str]]]:
     """The query as sent (raw, for the upstream; decoded pairs, for the checks), without
     the mock's own ``__code``-style controls."""
@@ -114,8 +124,7 @@ async def _forward(request: web.Request, st: MockState, px: ProxyState, org: str
     sent = [(k, v) for k, v in request.headers.items() if k.lower() in px.upstream.forwarded]
     px.stats.forwarded += 1
     before = datetime.now(UTC)  # the real clock, as the upstream's (not --now's)
-    fetched = await px.upstream.fetch(request.rel_url.raw_path[len(contract.base_path):],
-                                      raw_query, sent)
+    fetched = await px.upstream.fetch(_path(request, contract, org), raw_query, sent)
     observed = Observed(org, query, sent, fetched.reply, fetched.error,
                         sent_between=(before, datetime.now(UTC)))
     key = st.auth.presented_key(request.headers, strict=False)

@@ -72,7 +72,8 @@ class Upstream:
             return Fetched(None, f"no complete answer within the {self.timeout:g} s timeout",
                            504)
         except aiohttp.ClientConnectorError as exc:
-            why = exc.os_error.strerror or type(exc.os_error).__name__
+            why = (exc.os_error.strerror or str(exc.os_error).splitlines()[0][:120]
+                   or type(exc.os_error).__name__) if exc.os_error.args else type(exc).__name__
             return Fetched(None, f"cannot connect to {self.host}:{self.port} ({why})")
         except (aiohttp.ClientError, OSError) as exc:
             return Fetched(None, f"a broken connection ({type(exc).__name__})")
