@@ -20,15 +20,21 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from api_contract.resources import is_bundled
-from api_contract.rules import ErrorTemplate, Example, QueryParam, compile_integer_rule, pinned
-from api_contract.spec import ContractError, load_spec, resolve_refs
+from api_contract.rules import (
+    ErrorTemplate,
+    Example,
+    QueryParam,
+    compile_integer_rule,
+    error_template,
+)
+from api_contract.spec import MOCK_ONLY, ContractError, load_spec, resolve_refs, vendor_spec
 from api_contract.validators import Validators
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
 
 __all__ = ["OPERATION_ID", "Contract", "ContractError", "ErrorTemplate", "Example",
-           "QueryParam", "compile_contract", "load_contract", "load_spec"]
+           "QueryParam", "compile_contract", "load_contract", "load_spec", "vendor_spec"]
 
 OPERATION_ID = "getApiKeyUsageSummary"
 
@@ -41,13 +47,19 @@ class Contract:
     path_param: str
     query_params: tuple[QueryParam, ...]
     key_headers: tuple[str, ...]
-    statuses: tuple[int, ...]
-    validators: Mapping[int, Draft202012Validator]  # a lazy Validators
+    statuses: tuple[int, ...]  # the vendor's rows (the document's, and 429)
+    validators: Mapping[int, Draft202012Validator]  # a lazy Validators, for every row
     envelope: Validators  # {"envelope": the shared error envelope's schema}, lazy
-    examples: Mapping[str, Example]
-    errors: Mapping[int, ErrorTemplate]
+    examples: Mapping[str, Example]  # the vendor's rows' examples (what Prefer can ask for)
+    errors: Mapping[int, ErrorTemplate]  # the vendor's rows
+    mock_errors: Mapping[int, ErrorTemplate]  # the mock-only rows (404, 405, 413, 414, 431)
     summary_fields: tuple[str, ...]
     json_text: str = field(repr=False)
+
+    @property
+    def vendor_raw(self) -> dict[str, Any]:
+        """The spec without its mock-only rows: what a real server is checked against."""
+        return vendor_spec(self.raw)
 
     @property
     def envelope_validator(self) -> Draft202012Validator:
@@ -111,32 +123,40 @@ def _compile(raw: dict[str, Any], validate: bool) -> Contract:
 
     schemas: dict[int, Mapping[str, Any]] = {}
     examples: dict[str, Example] = {}
+    mock_examples: dict[str, Example] = {}
     errors: dict[int, ErrorTemplate] = {}
+    mock_errors: dict[int, ErrorTemplate] = {}
+    statuses: set[int] = set()
     for status_text, response in op["responses"].items():
-        status = int(status_text)
+        # Mock-only rows (x-mock-only) give the mock its templates for statuses the
+        # document lacks; they are not servable examples, nor statuses Prefer can ask for.
+        mock_only = response.get(MOCK_ONLY) is True
         media = response["content"]["application/json"]
         schema = media["schema"]
-        schemas[status] = schema
+        if status_text != "default":
+            schemas[int(status_text)] = schema
+            if not mock_only:
+                statuses.add(int(status_text))
         for name, ex in media.get("examples", {}).items():
-            if name in examples:
+            if name in examples or name in mock_examples:
                 raise ContractError(f"example name {name!r} is used twice")
-            examples[name] = Example(name, status, ex["value"])
-        if status >= 400:
-            first = next(iter(media["examples"].values()))["value"]["error"]
-            errors[status] = ErrorTemplate(
-                status=status,
-                code=pinned(schema, "code") or first["code"],
-                type=pinned(schema, "type") or first["type"],
-                message=first["message"],
-                system_message=first["system_message"],
-            )
+            # A `default` row's examples carry their status in the body.
+            status = int(ex["value"]["error"]["status"] if status_text == "default"
+                         else status_text)
+            (mock_examples if mock_only else examples)[name] = Example(name, status, ex["value"])
+            schemas.setdefault(status, schema)
+            if not mock_only:
+                statuses.add(status)
+            templates = mock_errors if mock_only else errors
+            if status >= 400 and status not in templates:
+                templates[status] = error_template(status, schema, ex["value"]["error"])
     summary_schema = op["responses"]["200"]["content"]["application/json"]["schema"]
     envelope = Validators({"envelope": resolved["components"]["schemas"]["ErrorEnvelope"]})
     validators = Validators(schemas)
     if validate:
         validators.compile_all()
         envelope.compile_all()
-        for example in examples.values():
+        for example in [*examples.values(), *mock_examples.values()]:
             problems = [e.message for e in validators[example.status].iter_errors(example.value)]
             if problems:
                 raise ContractError(
@@ -148,11 +168,12 @@ def _compile(raw: dict[str, Any], validate: bool) -> Contract:
         path_param=path_params[0]["name"],
         query_params=tuple(query),
         key_headers=key_headers,
-        statuses=tuple(sorted(validators)),
+        statuses=tuple(sorted(statuses)),
         validators=validators,
         envelope=envelope,
         examples=examples,
         errors=errors,
+        mock_errors=mock_errors,
         summary_fields=tuple(summary_schema["required"]),
         json_text=json.dumps(raw, indent=2),
     )

@@ -66,3 +66,16 @@ def pinned(schema: Mapping[str, Any], prop: str) -> Any:
         if "const" in value:
             return value["const"]
     return None
+
+
+def error_template(status: int, schema: Mapping[str, Any],
+                   example: Mapping[str, Any]) -> ErrorTemplate:
+    """``status``'s template: code and type pinned by the schema (else the example's), the
+    wording of the row's first example (its ``error`` member)."""
+    return ErrorTemplate(
+        status=status,
+        code=pinned(schema, "code") or example["code"],
+        type=pinned(schema, "type") or example["type"],
+        message=example["message"],
+        system_message=example["system_message"],
+    )

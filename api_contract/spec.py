@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -44,3 +45,18 @@ def resolve_refs(node: Any, root: Mapping[str, Any], seen: tuple[str, ...] = ())
     if isinstance(node, list):
         return [resolve_refs(v, root, seen) for v in node]
     return node
+
+
+MOCK_ONLY = "x-mock-only"  # marks a response row the vendor's document does not have
+
+
+def vendor_spec(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``raw`` whose operations keep only the vendor's response rows (what a real
+    server is checked against): the rows marked ``x-mock-only: true`` are dropped."""
+    spec = copy.deepcopy(dict(raw))
+    for item in spec.get("paths", {}).values():
+        for op in item.values():
+            if isinstance(op, dict) and isinstance(op.get("responses"), dict):
+                op["responses"] = {status: r for status, r in op["responses"].items()
+                                   if not (isinstance(r, dict) and r.get(MOCK_ONLY) is True)}
+    return spec

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from api_contract import __version__
 from contract_tests.checks import all_checks
 from contract_tests.config import OPTIONS, KitConfig, UsageError, from_getter
 from contract_tests.hints import base_path_hint
@@ -32,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "against its contract (the OpenAPI spec).",
                 epilog=f"checks:\n{checks}\n\nexit codes: 0 conforms, 1 violation, "
                        "2 bad usage / unreadable spec / unreachable target")
+    # One version for the distribution (freddy-mock ships both commands).
+    p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     for opt in OPTIONS:
         if opt.is_flag:
             p.add_argument(opt.flag, action="store_true", default=None,

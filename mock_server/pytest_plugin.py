@@ -6,7 +6,8 @@
 One mock per test session (``freddy_mock_server``), in-process on a free 127.0.0.1 port;
 ``freddy_mock`` resets it before each test (scenarios, counters, journal). Override the
 session fixture ``freddy_mock_config`` to change the :class:`MockConfig` (e.g. a frozen
-clock, a rate limit). Heavy imports happen only when a fixture is used.
+clock, a rate limit, or ``tenants=20`` for generated organizations, listed by
+``freddy_mock.tenants``). Heavy imports happen only when a fixture is used.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import pytest
 if TYPE_CHECKING:
     from mock_server.config import MockConfig
     from mock_server.qa.journal import Entry
+    from mock_server.stages.tenants import Tenant
     from mock_server.testing import MockServerThread
 
 
@@ -41,8 +43,15 @@ class FreddyMock:
 
     @property
     def keys(self) -> dict[str, str]:
-        """Organization -> API key, from the fixtures (``org_abc123`` and ``org_xyz789``)."""
+        """Organization -> API key: the fixtures' (``org_abc123`` and ``org_xyz789``), those
+        of ``MockConfig.keys`` and of the generated tenants."""
         return dict(self._keys)
+
+    @property
+    def tenants(self) -> list[Tenant]:
+        """The generated organizations (``MockConfig(tenants=N)``), each with ``org``,
+        ``name`` and ``key``; the same for the same seed in every run."""
+        return list(self.server.state.tenants)
 
     @property
     def org(self) -> str:
@@ -118,7 +127,7 @@ def _freddy_mock_keys(freddy_mock_server: MockServerThread) -> dict[str, str]:
 
     config = freddy_mock_server.config
     pairs = (*load_fixtures(config.fixtures_dir, freddy_mock_server.state.contract).keys,
-             *config.keys)
+             *config.keys, *((t.key, t.org) for t in freddy_mock_server.state.tenants))
     keys: dict[str, str] = {}
     for key, org in pairs:
         keys.setdefault(org, key)

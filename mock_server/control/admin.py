@@ -10,15 +10,15 @@
     GET    /__mock/settings                      run-time latency and forced errors
     POST   /__mock/settings                      {"delay_ms": N} and/or {"error": S, "org": ORG}
 
-With ``--admin-token`` (required on a non-loopback address) every call needs
-``Authorization: Bearer TOKEN``; the token is compared in constant time. Errors use the
-API's envelope. Without ``--admin`` these routes do not exist: ``/__mock/*`` is a 404.
+Same-origin only: the edge in ``admin_guard`` refuses changes from other origins (403) and
+bodies that are not JSON (415), adds CORS headers only for ``--admin-cors`` origins, and
+with ``--admin-token`` (required on a non-loopback address) asks every call for
+``Authorization: Bearer TOKEN``. Errors use the API's envelope. Without ``--admin`` these
+routes do not exist: ``/__mock/*`` is a 404.
 """
 
 from __future__ import annotations
 
-import hmac
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
@@ -26,35 +26,19 @@ import orjson
 from aiohttp import web
 
 from mock_server import __version__
+from mock_server.control.admin_guard import guarded, preflight
 from mock_server.engine import routing
 from mock_server.engine.state import STATE, MockState
 from mock_server.qa.state import Overrides
 from mock_server.stages.clock import parse_instant
 from mock_server.stages.errors import JSON, ApiError
 
-PREFIX = "/__mock/"
+PREFIX = routing.CONTROL_PREFIX  # "/__mock/"
 MAX_DELAY_MS = 60_000
-TOKEN_HEADER = "Authorization"
-Handler = Callable[[web.Request], Awaitable[web.Response]]
 
 
 def _json(doc: Any, status: int = 200) -> web.Response:
     return web.Response(body=orjson.dumps(doc), status=status, content_type=JSON)
-
-
-def guarded(handler: Handler) -> Handler:
-    async def check(request: web.Request) -> web.Response:
-        token = request.app[STATE].config.qa.admin_token
-        if token:
-            given = request.headers.get(TOKEN_HEADER, "")
-            scheme, _, value = given.partition(" ")
-            if scheme.lower() != "bearer" or not hmac.compare_digest(
-                value.strip().encode("utf-8", "surrogateescape"), token.encode()
-            ):
-                raise ApiError(401, "The admin API needs Authorization: Bearer <admin token>")
-        return await handler(request)
-
-    return check
 
 
 def _active(st: MockState) -> list[dict[str, Any]]:
@@ -220,15 +204,6 @@ async def post_settings(request: web.Request) -> web.Response:
         o = replace(o, errors=errors)
     st.qa.overrides = o
     return _json(_settings(st))
-
-
-async def preflight(request: web.Request) -> web.Response:
-    response = web.Response(status=204, headers={"Allow": "GET, POST, DELETE, OPTIONS"})
-    if "Origin" in request.headers:
-        response.headers["Access-Control-Allow-Methods"] = "GET, POST, DELETE, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = f"{TOKEN_HEADER}, Content-Type"
-        response.headers["Access-Control-Max-Age"] = "600"
-    return response
 
 
 def setup_admin(app: web.Application) -> None:

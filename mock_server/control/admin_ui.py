@@ -14,6 +14,7 @@ from pathlib import Path
 from aiohttp import web
 
 from mock_server.control.admin import PREFIX
+from mock_server.control.admin_guard import admin_route
 from mock_server.engine import routing
 
 UI_PATH = PREFIX + "ui"
@@ -32,6 +33,7 @@ HEADERS = {
     "Cache-Control": "no-cache",
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",  # frame-ancestors 'none', for browsers without CSP 2
 }
 
 ADMIN_UI: web.AppKey[dict[str, bytes]] = web.AppKey("freddy_mock_admin_ui", dict)
@@ -54,7 +56,8 @@ async def _to_page(request: web.Request) -> web.Response:
 def setup_admin_ui(app: web.Application) -> None:
     """Add ``/__mock/ui`` and its two files (call only when the admin API is on)."""
     app[ADMIN_UI] = {name: (STATIC / name).read_bytes() for name in FILES}
-    routing.add(app, "GET", UI_PATH, _serve("ui.html"))
-    routing.add(app, "GET", UI_PATH + "/", _to_page)
-    routing.add(app, "GET", UI_PATH + "/ui.js", _serve("ui.js"))
-    routing.add(app, "GET", UI_PATH + "/ui.css", _serve("ui.css"))
+    # Behind the admin edge (no CORS for other origins), without the token: nothing secret.
+    routing.add(app, "GET", UI_PATH, admin_route(_serve("ui.html"), token=False))
+    routing.add(app, "GET", UI_PATH + "/", admin_route(_to_page, token=False))
+    routing.add(app, "GET", UI_PATH + "/ui.js", admin_route(_serve("ui.js"), token=False))
+    routing.add(app, "GET", UI_PATH + "/ui.css", admin_route(_serve("ui.css"), token=False))

@@ -8,7 +8,8 @@ and whose operation gains an optional ``Prefer`` header. ``spec/openapi.yaml`` a
 ``/openapi.json`` stay the contract, unchanged.
 
 The page lists the keys of the fixtures file in full (they are public mock keys, also in
-the README); keys added at run time with ``--key`` are listed masked, never in full.
+the README), and so the keys of ``--tenants N`` (generated from the seed, nothing secret);
+keys added at run time with ``--key`` are listed masked, never in full.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from api_contract.keys import mask_key
 from mock_server.engine import routing
 from mock_server.engine.state import STATE
 from mock_server.stages.fixtures import FixtureError, read_keys
+from mock_server.stages.tenants import Tenant
 
 DOCS_PATH = "/docs"
 ASSETS_PATH = DOCS_PATH + "/assets"
@@ -111,11 +113,14 @@ def _code(text: object) -> str:
 
 def render_page(contract: Contract, fixture_keys: list[dict[str, str]],
                 runtime_keys: tuple[tuple[str, str], ...], have_assets: bool,
-                admin_ui: bool = False) -> str:
+                admin_ui: bool = False, tenants: tuple[Tenant, ...] = ()) -> str:
     keys = [_row(_code(k["key"]), _code(k["org"]), escape(k.get("label", "")))
             for k in fixture_keys]
     keys += [_row(_code(mask_key(key)), _code(org), "added with <code>--key</code> (masked)")
              for key, org in runtime_keys]
+    # Generated mock keys, stable for the seed: in full, like the fixtures' public keys.
+    keys += [_row(_code(t.key), _code(t.org), f"{escape(t.name)} (generated tenant {t.index})")
+             for t in tenants]
     prefer = []
     for status in contract.statuses:
         names = [ex.name for ex in contract.examples.values() if ex.status == status]
@@ -183,7 +188,7 @@ def build_site(app: web.Application) -> DocsSite:
     if static is not None:
         files.update({name: (static / name, ctype) for name, ctype in ASSETS.items()})
     html = render_page(st.contract, fixture_keys, st.config.keys, static is not None,
-                       admin_ui=st.config.qa.admin)
+                       admin_ui=st.config.qa.admin, tenants=st.tenants)
     spec = json.dumps(docs_spec(st.contract), indent=2).encode()
     return DocsSite(html=html.encode(), spec_json=spec, files=files)
 

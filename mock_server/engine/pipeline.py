@@ -1,6 +1,6 @@
 """The summary endpoint as one pass through the stages:
 
-routing (aiohttp) -> preferences decoded -> auth -> rate limit -> parameters ->
+routing (aiohttp) -> Host allowed -> preferences decoded -> auth -> rate limit -> parameters ->
 scenario choice -> data -> response (or a network fault).
 
 Each stage raises :class:`~mock_server.stages.errors.ApiError`; the handler renders it itself and
@@ -26,6 +26,7 @@ from mock_server.engine.state import STATE, MockState
 from mock_server.qa import faults, ratelimit, scenarios, usage
 from mock_server.stages import negotiate
 from mock_server.stages.errors import JSON, ApiError, new_trace_id
+from mock_server.stages.hosts import HOST
 from mock_server.stages.negotiate import NO_PREFERENCES
 
 # What the pipeline did, for the request journal (present only while the journal is on).
@@ -40,6 +41,9 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
     org_id = request.match_info[st.contract.path_param]
     limit_headers: dict[str, str] = {}
     try:
+        host = headers.get(HOST)  # routing.check_host, inlined on the hot path
+        if host not in st.hosts.admitted:
+            st.hosts.admit(host)
         if request.body_exists:
             raise ApiError(400, "A GET request takes no body")
         prefs = negotiate.decode(headers, request.rel_url, st.contract, qa.catalog)
@@ -109,7 +113,7 @@ async def _answer(
     if st.qa.journal is not None and OUTCOME in request:
         request[OUTCOME]["applied"] = _applied(prefs, decision, delay, forced)
     if delay:
-        await asyncio.sleep(delay / 1000)
+        await st.qa.delays.sleep(delay)  # 503 beyond the cap on requests delayed at once
 
     example = negotiate.chosen_example(prefs, contract)
     if forced is not None:  # POST /__mock/settings {"error": N}: beats the scenarios
@@ -134,6 +138,9 @@ async def _answer(
     else:
         body = orjson.dumps(example.value)
     if decision.fault is not None and not prefs.chooses_answer and forced is None:
+        if decision.fault.kind == "stall":  # holds the connection: counts as a delay
+            with st.qa.delays.slot():
+                return await faults.perform(request, decision.fault, body, headers)
         return await faults.perform(request, decision.fault, body, headers)
     headers["Content-Type"] = JSON  # set as a plain header: cheaper than content_type=
     return web.Response(body=body, headers=headers)

@@ -1,9 +1,11 @@
 """The edge, without middleware: every route's handler is wrapped when it is added, and a
 catch-all resource added last answers 404 and 405 in the API's envelope.
 
-The edge renders every failure in the envelope (an :class:`ApiError`, an aiohttp
+The edge first refuses a ``Host`` the mock does not answer (421, stages/hosts.py: DNS
+rebinding), renders every failure in the envelope (an :class:`ApiError`, an aiohttp
 ``HTTPException``, or an unexpected exception as a 500 that is logged) and adds the CORS
-headers when the request has an ``Origin``.
+headers when the request has an ``Origin``. The admin API has an edge of its own
+(control/admin_guard.py): same-origin only.
 
 Why not an aiohttp middleware: with any app middleware, aiohttp runs every request through
 two more coroutine layers (the middleware and its own ``_fix_request_current_app``, a
@@ -23,6 +25,7 @@ from multidict import istr
 
 from mock_server.engine.state import STATE
 from mock_server.stages.errors import ApiError
+from mock_server.stages.hosts import HOST
 
 log = logging.getLogger("freddy_mock")
 
@@ -54,9 +57,21 @@ def method_not_allowed(request: web.Request, allowed: set[str]) -> web.StreamRes
 ORIGIN = istr("Origin")
 
 
+def check_host(request: web.Request) -> None:
+    """The 421 for a Host the mock does not answer (a set lookup once a value is known)."""
+    host = request.headers.get(HOST)
+    hosts = request.app[STATE].hosts
+    if host not in hosts.admitted:
+        hosts.admit(host)
+
+
+CONTROL_PREFIX = "/__mock/"  # the control surface (control/admin.py): never the API's CORS
+
+
 def add_cors(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
+    """The API's CORS headers; none under the control prefix (even on its 404s and 405s)."""
     origin = request.headers.get(ORIGIN)
-    if origin is not None:
+    if origin is not None and not request.path.startswith(CONTROL_PREFIX):
         request.app[STATE].cors.decorate(response.headers, origin)
     return response
 
@@ -70,6 +85,7 @@ def enveloped(handler: web.Handler) -> web.Handler:
     @functools.wraps(handler)
     async def edge(request: web.Request) -> web.StreamResponse:
         try:
+            check_host(request)
             response = await handler(request)
         except asyncio.CancelledError:
             raise
@@ -82,7 +98,8 @@ def enveloped(handler: web.Handler) -> web.Handler:
 
 
 def self_enveloped(handler: web.Handler) -> web.Handler:
-    """Mark a handler that renders its own failures and CORS headers (the hot path)."""
+    """Mark a handler that checks the Host and renders its own failures and CORS headers
+    (the hot path; the admin API's edge)."""
     setattr(handler, ENVELOPED, True)
     return handler
 

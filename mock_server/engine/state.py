@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiohttp import web
 
@@ -14,7 +14,9 @@ from mock_server.stages.clock import Clock
 from mock_server.stages.cors import Cors
 from mock_server.stages.data import SummarySource
 from mock_server.stages.errors import ErrorRenderer
+from mock_server.stages.hosts import HostGate
 from mock_server.stages.params import QueryParser
+from mock_server.stages.tenants import Tenant
 
 
 @dataclass(slots=True)
@@ -27,8 +29,10 @@ class MockState:
     summaries: SummarySource
     errors: ErrorRenderer
     cors: Cors
+    hosts: HostGate
     spec_yaml: bytes
     qa: QaState
+    tenants: tuple[Tenant, ...] = field(default=())  # --tenants N
 
 
 STATE: web.AppKey[MockState] = web.AppKey("freddy_mock_state", MockState)

@@ -41,12 +41,13 @@ def _answers_locally(prefs: Preferences, decision: scenarios.Decision,
             or decision.fault is not None)
 
 
-@routing.self_enveloped  # renders its own failures and CORS headers, like the mock's route
+@routing.self_enveloped  # checks the Host, renders its failures and CORS, like the mock's route
 async def proxy_summary(request: web.Request) -> web.StreamResponse:
     st = request.app[STATE]
     px = request.app[PROXY]
     org = request.match_info[st.contract.path_param]
     try:
+        routing.check_host(request)  # 421 for a Host the mock does not answer (DNS rebinding)
         if request.body_exists:
             raise ApiError(400, "A GET request takes no body")
         response = await _steer_or_forward(request, st, px, org)
@@ -93,7 +94,7 @@ async def _steer_or_forward(request: web.Request, st: MockState, px: ProxyState,
     if not prefs.empty:
         limit_headers["Preference-Applied"] = negotiate.applied(prefs)
     if delay:
-        await asyncio.sleep(delay / 1000)
+        await qa.delays.sleep(delay)  # 503 beyond the cap on requests delayed at once
     return await _forward(request, st, px, org, decision, limit_headers)
 
 

@@ -11,6 +11,7 @@ built-in name.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
 
 MAX_DELAY_MS = 60_000
+NAME_PATTERN = "^[a-z0-9][a-z0-9_.-]{0,63}$"  # a name goes into URLs, headers and the UI
 _RATE = r"^[0-9]+/(" + "|".join(PERIODS) + r")$"
 
 
@@ -42,7 +44,7 @@ SCENARIO_SCHEMA: dict[str, Any] = {
     "required": ["rules"],
     "additionalProperties": False,
     "properties": {
-        "name": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_.-]{0,63}$"},
+        "name": {"type": "string", "pattern": NAME_PATTERN},
         "description": {"type": "string"},
         "rules": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/rule"}},
     },
@@ -239,6 +241,9 @@ def load_scenario(path: Path, contract: Contract, *, validate: bool | None = Non
     if error is not None:
         raise error
     name = data.get("name") or path.stem
+    if not re.fullmatch(NAME_PATTERN, name):  # a stem is as free as a file name
+        raise ScenarioError(f"{path}: {name[:64]!r} is not a scenario name (lower-case "
+                            "letters, digits, '_', '.', '-'; at most 64): add name: to the file")
     rules = tuple(
         _rule(raw, path, root, ["rules", i], contract, name) for i, raw in enumerate(data["rules"])
     )

@@ -15,6 +15,7 @@ from pathlib import Path
 from api_contract.contract import Contract
 from api_contract.resources import default_fixtures_dir
 from mock_server.config import MockConfig
+from mock_server.qa.delays import DelayGate
 from mock_server.qa.journal import Journal
 from mock_server.qa.ratelimit import RateLimit
 from mock_server.qa.runtime import Activation, LocalRuntime, RuntimeState
@@ -54,6 +55,7 @@ class QaState:
     reloads: int = 0
     reload_error: str | None = None
     overrides: Overrides = field(default_factory=Overrides)
+    delays: DelayGate = field(default_factory=DelayGate)  # cap on requests held at once
 
     @property
     def documented_limit(self) -> int:

@@ -9,6 +9,7 @@ from aiohttp import web
 from api_contract.contract import load_contract
 from mock_server.config import MockConfig
 from mock_server.control.admin import setup_admin
+from mock_server.control.admin_guard import setup_admin_guard
 from mock_server.control.admin_ui import setup_admin_ui
 from mock_server.control.docs import setup_docs
 from mock_server.control.proxy_status import setup_proxy_status
@@ -27,7 +28,9 @@ from mock_server.stages.cors import Cors
 from mock_server.stages.data import Calibration, SummarySource
 from mock_server.stages.errors import ErrorRenderer
 from mock_server.stages.fixtures import load_fixtures
+from mock_server.stages.hosts import HostGate
 from mock_server.stages.params import QueryParser
+from mock_server.stages.tenants import make_tenants
 
 MAX_BODY = 64 * 1024  # request bodies (only the admin API reads any): 413 beyond
 
@@ -39,11 +42,15 @@ def build_state(config: MockConfig) -> MockState:
     contract = load_contract(config.spec_path)
     fixtures = load_fixtures(config.fixtures_dir, contract)
     clock = Clock(config.now)
+    reserved = {org for _, org in (*fixtures.keys, *config.keys)}
+    tenants = make_tenants(config.tenants, config.seed, reserved)
     return MockState(
         config=config,
         contract=contract,
         clock=clock,
-        auth=Authenticator(KeyStore((*fixtures.keys, *config.keys)), contract.key_headers),
+        auth=Authenticator(
+            KeyStore((*fixtures.keys, *config.keys, *((t.key, t.org) for t in tenants))),
+            contract.key_headers),
         params=QueryParser(contract.query_params),
         summaries=SummarySource(
             config.seed,
@@ -53,8 +60,10 @@ def build_state(config: MockConfig) -> MockState:
         errors=ErrorRenderer(contract, clock),
         cors=Cors(contract.key_headers, config.cors_allow_headers,
                   exposed=(VIOLATIONS_HEADER,) if config.proxy else ()),
+        hosts=HostGate(config.allowed_hosts),
         spec_yaml=Path(config.spec_path).read_bytes(),
         qa=build_qa(config, contract),
+        tenants=tenants,
     )
 
 
@@ -94,6 +103,7 @@ def setup_qa(app: web.Application) -> None:
     """The opt-in QA features: admin API (``--admin``) and scenario reloads (``--watch``)."""
     qa_config = app[STATE].config.qa
     if qa_config.admin:
+        setup_admin_guard(app)
         setup_admin(app)
         setup_admin_ui(app)
         setup_proxy_status(app)

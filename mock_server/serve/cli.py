@@ -7,7 +7,7 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -15,7 +15,15 @@ from api_contract.contract import ContractError
 from api_contract.keys import mask_key
 from api_contract.resources import default_fixtures_dir, default_spec_path
 from mock_server import __version__
-from mock_server.config import MockConfig, QaConfig, is_loopback
+from mock_server.config import (
+    MockConfig,
+    QaConfig,
+    exposure_problem,
+    exposure_warnings,
+    host_name,
+    is_loopback,
+    origin,
+)
 from mock_server.qa.ratelimit import parse_rate
 from mock_server.qa.scenario_files import ScenarioError
 from mock_server.serve.app import build_state, create_app
@@ -25,6 +33,7 @@ from mock_server.serve.workers import run_workers
 from mock_server.stages.clock import parse_instant
 from mock_server.stages.cors import is_header_name
 from mock_server.stages.fixtures import FixtureError
+from mock_server.stages.tenants import MAX_TENANTS
 
 PROG = "freddy-mock"
 
@@ -64,6 +73,16 @@ def _workers(text: str) -> int:
     return int(text)
 
 
+def _checked(parse: Callable[[str], str]) -> Callable[[str], str]:
+    def check(text: str) -> str:
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return check
+
+
 def _header_names(names: list[str] | None) -> tuple[str, ...] | None:
     if names is None:
         return None
@@ -71,6 +90,12 @@ def _header_names(names: list[str] | None) -> tuple[str, ...] | None:
         if not is_header_name(name):
             raise UsageError(f"--cors-allow-header: not a header name: {name[:40]!r}")
     return tuple(names)
+
+
+def _tenants(text: str) -> int:
+    if not text.isdigit() or int(text) > MAX_TENANTS:
+        raise argparse.ArgumentTypeError(f"not a tenant count (0-{MAX_TENANTS}): {text[:20]!r}")
+    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -85,6 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="freeze the clock at this instant, e.g. 2025-11-15T10:30:00Z")
     p.add_argument("--key", type=_key_pair, action="append", default=[], metavar="KEY=ORG",
                    help="add an API key for an organization (repeatable)")
+    p.add_argument("--tenants", type=_tenants, default=0, metavar="N",
+                   help="add N generated organizations with keys (realistic names, stable "
+                        "for a --seed; listed in /docs)")
     p.add_argument("--workers", type=_workers, default=1,
                    help="serve with N processes on one port (SO_REUSEPORT; default 1)")
     p.add_argument("--access-log", action="store_true", help="log every request (keys masked)")
@@ -92,7 +120,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="allow only the API's own headers plus NAME in CORS preflights "
                         "(repeatable; default: grant every requested header)")
     p.add_argument("--expose", action="store_true",
-                   help="allow binding to a non-loopback address (prints a warning)")
+                   help="allow binding to a non-loopback address (prints a warning; needs "
+                        "--allowed-host)")
+    p.add_argument("--allowed-host", type=_checked(host_name), action="append", default=[],
+                   metavar="NAME", dest="allowed_hosts",
+                   help="also answer requests whose Host is NAME, any port (repeatable; "
+                        "'.example.com' adds its subdomains; '*' any Host, with a warning). "
+                        "Loopback names are always answered, others get a 421")
     add_qa_arguments(p)
     add_proxy_arguments(p)
     p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
@@ -127,6 +161,9 @@ def add_qa_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--admin-token", default=os.environ.get("FREDDY_MOCK_ADMIN_TOKEN"),
                    metavar="TOKEN", help="require 'Authorization: Bearer TOKEN' on /__mock/ "
                    "(default $FREDDY_MOCK_ADMIN_TOKEN; required off loopback)")
+    g.add_argument("--admin-cors", type=_checked(origin), action="append", default=[],
+                   metavar="ORIGIN", help="let a page on ORIGIN (e.g. http://localhost:3000) "
+                   "call the admin API; it is same-origin only otherwise (repeatable)")
     g.add_argument("--journal-size", type=_size, default=1000, metavar="N",
                    help="requests the journal keeps (default 1000; 0 = off)")
 
@@ -143,6 +180,7 @@ def qa_config_from_args(args: argparse.Namespace) -> QaConfig:
         rate_limit=args.rate_limit,
         admin=args.admin,
         admin_token=args.admin_token or None,
+        admin_cors=tuple(args.admin_cors),
         journal_size=args.journal_size,
     )
 
@@ -155,7 +193,7 @@ def config_from_args(args: argparse.Namespace) -> MockConfig:
         proxy = proxy_config_from_args(args)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    return MockConfig(
+    config = MockConfig(
         host=args.host,
         port=args.port,
         spec_path=args.spec or default_spec_path(),
@@ -163,13 +201,19 @@ def config_from_args(args: argparse.Namespace) -> MockConfig:
         seed=args.seed,
         now=args.now,
         keys=tuple(args.key),
+        tenants=args.tenants,
         access_log=args.access_log,
         expose=args.expose,
         workers=args.workers,
+        allowed_hosts=tuple(args.allowed_hosts),
         cors_allow_headers=_header_names(args.cors_allow_header),
         qa=qa_config_from_args(args),
         proxy=proxy,
     )
+    problem = exposure_problem(config)
+    if problem is not None:
+        raise UsageError(problem)
+    return config
 
 
 def startup_notes(config: MockConfig, origin: str) -> str:
@@ -198,12 +242,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    if not is_loopback(config.host):
-        print(f"{PROG}: WARNING: listening on {config.host}, reachable from other machines",
-              file=sys.stderr)
+    for warning in exposure_warnings(config):
+        print(f"{PROG}: WARNING: {warning}", file=sys.stderr)
     def ready(port: int) -> None:
         origin = f"http://{config.host}:{port}"
-        keys = ", ".join(f"{e.masked} -> {e.org}" for e in state.auth.store.entries())
+        generated = {t.org for t in state.tenants}  # (their orgs are theirs alone)
+        keys = ", ".join(f"{e.masked} -> {e.org}" for e in state.auth.store.entries()
+                         if e.org not in generated)
+        if generated:
+            keys += f"; {len(generated)} generated tenants, listed in /docs"
         about = banner(config) or f"keys: {keys}"
         print(f"{PROG} listening on {origin}{state.contract.base_path}  ({about})")
         print(startup_notes(config, origin), flush=True)

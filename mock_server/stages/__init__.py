@@ -1,2 +1,3 @@
 """The request's stages, one module each: auth, params, negotiate (``Prefer``), data,
-errors (the envelope), cors, plus the clock and the fixture loader they read from."""
+errors (the envelope), cors, hosts (the Host allow-list), plus the clock and the fixture
+loader they read from."""

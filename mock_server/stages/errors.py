@@ -1,7 +1,8 @@
 """The API's error envelope: one place renders every error in the wire format.
 
 Stages raise :class:`ApiError` with a status and a detail; the templates (code, type,
-message) come from the spec's documented examples, so nothing here re-types them.
+message) come from the spec's examples (the vendor's rows and the mock-only ones), so
+nothing here re-types them. A status the spec has no row for gets a generic template.
 """
 
 from __future__ import annotations
@@ -19,20 +20,17 @@ from mock_server.stages.clock import Clock
 
 JSON = "application/json"
 
-# Statuses the document does not cover but a server still answers (routing, rate limits).
-# Same envelope; their code/type follow the document's naming style.
-EXTRA_TEMPLATES = {
-    404: ErrorTemplate(404, "NOT_FOUND", "client_error", "Resource not found", "No such route"),
-    405: ErrorTemplate(
-        405, "METHOD_NOT_ALLOWED", "client_error", "Method not allowed", "Method not allowed"
-    ),
-    413: ErrorTemplate(413, "PAYLOAD_TOO_LARGE", "client_error", "Request body too large",
-                       "The request body is too large"),
-    414: ErrorTemplate(414, "URI_TOO_LONG", "client_error", "Request line too long",
-                       "The request line is too long"),
-    431: ErrorTemplate(431, "REQUEST_HEADERS_TOO_LARGE", "client_error",
-                       "Request headers too large", "The request headers are too large"),
-    # The validating proxy's own answers (freddy-mock --proxy).
+# Statuses of the mock's own protection and control surface, which the spec's API rows do
+# not cover (a request is refused before the endpoint's rules run). Same envelope; code and
+# type follow the document's naming style. The spec's rows win where both exist.
+UNDECLARED_TEMPLATES = {
+    415: ErrorTemplate(415, "UNSUPPORTED_MEDIA_TYPE", "client_error",
+                       "Unsupported media type", "The body must be application/json"),
+    421: ErrorTemplate(421, "HOST_NOT_ALLOWED", "client_error", "Host not allowed",
+                       "This mock does not answer that Host"),
+    503: ErrorTemplate(503, "SERVICE_UNAVAILABLE", "server_error", "Service unavailable",
+                       "The mock is busy; retry later"),
+    # The validating proxy's own answers (freddy-mock --proxy, docs/proxy.md).
     502: ErrorTemplate(502, "BAD_GATEWAY", "server_error", "Bad gateway",
                        "The upstream server's answer could not be used"),
     504: ErrorTemplate(504, "GATEWAY_TIMEOUT", "server_error", "Gateway timeout",
@@ -84,7 +82,9 @@ def new_trace_id() -> str:
 
 class ErrorRenderer:
     def __init__(self, contract: Contract, clock: Clock) -> None:
-        self._templates = {**EXTRA_TEMPLATES, **contract.errors}
+        # The vendor's rows, and the spec's mock-only ones (404, 405, 413, 414, 431: the
+        # statuses a server answers before the endpoint's rules run), all from the spec.
+        self._templates = {**UNDECLARED_TEMPLATES, **contract.mock_errors, **contract.errors}
         self._clock = clock
         self._prefixes: dict[tuple[int, str | None], bytes] = {}
         self._suffix_text = ""

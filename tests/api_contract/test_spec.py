@@ -5,7 +5,7 @@ from __future__ import annotations
 import yaml
 from openapi_spec_validator import validate
 
-from api_contract.contract import load_contract
+from api_contract.contract import load_contract, vendor_spec
 from api_contract.resources import default_fixtures_dir, default_spec_path
 
 from helpers import DOCUMENTED_ERRORS
@@ -85,3 +85,59 @@ def test_error_envelope_requires_all_seven_fields() -> None:
         broken = {**example, "error": {k: v for k, v in example["error"].items() if k != field}}
         assert not c.envelope_validator.is_valid(broken), field
     assert not c.envelope_validator.is_valid({**example, "success": True})
+
+
+VENDOR_STATUSES = (200, 400, 401, 403, 429, 500)
+MOCK_ONLY_ROWS = {"404", "405", "414", "431", "default"}
+
+
+def responses(spec: dict) -> dict:
+    return spec["paths"]["/analytics/api-keys/summary/{org_id}"]["get"]["responses"]
+
+
+def test_each_error_schema_is_the_envelope_narrowed() -> None:
+    """Written out per status (no allOf, for the client generators), each error schema must
+    still be the shared envelope with only code, type and status pinned by a const."""
+    c = load_contract(default_spec_path())
+    envelope = c.envelope_validator.schema
+    detail = envelope["properties"]["error"]
+    statuses = [int(k) for k in responses(raw_spec()) if k not in ("200", "default")]
+    assert len(statuses) == 9
+    for status in statuses:  # (`default` is the envelope itself)
+        schema = c.validators[status].schema
+        assert schema["required"] == envelope["required"], status
+        assert schema["properties"]["success"] == envelope["properties"]["success"], status
+        narrowed = schema["properties"]["error"]
+        assert narrowed["required"] == detail["required"], status
+        assert narrowed["properties"].keys() == detail["properties"].keys(), status
+        for name, prop in narrowed["properties"].items():
+            base = detail["properties"][name]
+            if name in ("code", "type", "status"):
+                assert prop["type"] == base["type"] and "const" in prop, (status, name)
+            else:
+                assert prop == base, (status, name)
+        assert narrowed["properties"]["status"]["const"] == status
+
+
+def test_mock_only_rows_are_marked_and_left_out_of_the_vendor_contract() -> None:
+    c = load_contract(default_spec_path())
+    spec = raw_spec()
+    rows = responses(spec)
+    marked = {k for k, r in rows.items() if r.get("x-mock-only") is True}
+    assert marked == MOCK_ONLY_ROWS
+    assert all(rows[k]["description"].startswith("Mock-only") for k in marked)
+    vendor = responses(vendor_spec(spec))
+    assert set(vendor) == {str(s) for s in VENDOR_STATUSES}
+    assert all(vendor[k] == rows[k] for k in vendor)  # the vendor's rows are untouched
+    assert responses(c.vendor_raw) == vendor
+    assert c.statuses == VENDOR_STATUSES
+    assert set(c.errors) == set(VENDOR_STATUSES) - {200}
+    assert set(c.mock_errors) == {404, 405, 413, 414, 431}
+    assert set(c.examples).isdisjoint(
+        name for k in marked for name in rows[k]["content"]["application/json"]["examples"])
+
+
+def test_every_row_declares_the_request_id_header() -> None:
+    for status, row in responses(raw_spec()).items():
+        assert row["headers"]["X-Request-ID"] == {"$ref": "#/components/headers/RequestId"}, \
+            status

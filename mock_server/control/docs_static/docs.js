@@ -11,6 +11,7 @@ window.addEventListener("load", function () {
     defaultModelsExpandDepth: -1,
     displayRequestDuration: true,
     validatorUrl: null,       // never ask an online validator
+    queryConfigEnabled: false, // never take ?url= / ?configUrl= from the address bar
     deepLinking: false,
     persistAuthorization: false,
     supportedSubmitMethods: ["get"]

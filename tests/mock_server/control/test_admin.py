@@ -136,10 +136,23 @@ def test_journal_is_a_bounded_ring_buffer() -> None:
                                                               "in_flight": 0}
 
 
-def test_admin_preflight_for_browsers(admin: Client) -> None:
-    resp = call(admin, "OPTIONS", "scenarios/flaky/activate",
-                headers={"Origin": "http://localhost:3000",
-                         "Access-Control-Request-Method": "POST"})
-    assert resp.status_code == 204
-    assert "POST" in resp.headers["Access-Control-Allow-Methods"]
-    assert resp.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
+def test_admin_preflight_only_for_named_origins() -> None:
+    """A preflight from another origin is refused (403, no CORS headers); one from an
+    --admin-cors origin passes, with exactly that origin allowed."""
+    ask = {"Access-Control-Request-Method": "POST",
+           "Access-Control-Request-Headers": "content-type"}
+    for c in admin_client(admin_cors=("http://localhost:3000",)):
+        ok = call(c, "OPTIONS", "scenarios/flaky/activate",
+                  headers={"Origin": "http://localhost:3000", **ask})
+        assert ok.status_code == 204
+        assert "POST" in ok.headers["Access-Control-Allow-Methods"]
+        assert "Content-Type" in ok.headers["Access-Control-Allow-Headers"]
+        assert ok.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
+        refused = call(c, "OPTIONS", "scenarios/flaky/activate",
+                       headers={"Origin": "http://localhost:3001", **ask})
+        assert refused.status_code == 403
+        assert refused.json()["error"]["code"] == "CROSS_ORIGIN_REFUSED"
+        assert not {"Access-Control-Allow-Origin", "Access-Control-Allow-Methods"} & set(
+            refused.headers)
+        plain = call(c, "OPTIONS", "reset")  # not a preflight: just the methods
+        assert plain.status_code == 204 and "POST" in plain.headers["Allow"]

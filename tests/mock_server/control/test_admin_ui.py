@@ -133,7 +133,8 @@ def test_latency_is_added_to_every_answer_and_journaled(admin: Client) -> None:
     b'{"org": "org_abc123"}', b'{"error": 400, "org": 5}', b'{"nope": 1}',
 ])
 def test_bad_settings_are_a_400_in_the_envelope(admin: Client, body: bytes) -> None:
-    resp = call(admin, "POST", "settings", data=body)
+    resp = call(admin, "POST", "settings", data=body,
+                headers={"Content-Type": "application/json"})
     assert resp.status_code == 400
     assert resp.json()["error"]["code"]
     assert call(admin, "GET", "settings").json()["errors"] == []

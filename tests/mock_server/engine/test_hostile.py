@@ -146,7 +146,7 @@ def test_non_ascii_key_bytes_are_401(srv: MockServerThread) -> None:
 
 def test_raw_invalid_utf8_in_target_is_a_clear_4xx(srv: MockServerThread) -> None:
     status, headers, body = parse(raw(srv, b"GET " + PATH.encode() + b"org\xff\xfe HTTP/1.1\r\n"
-                                      b"Host: x\r\nX-API-Key: " + KEY.encode() +
+                                      b"Host: 127.0.0.1\r\nX-API-Key: " + KEY.encode() +
                                       b"\r\nConnection: close\r\n\r\n"))
     assert 400 <= status < 500
     envelope(status, headers, body, status)
@@ -170,7 +170,8 @@ def test_garbage_request_line_is_400(srv: MockServerThread) -> None:
 def test_known_method_is_405_unknown_token_is_400(srv: MockServerThread) -> None:
     for method, expected in (("PROPFIND", 405), ("FOO", 400)):
         status, headers, body = parse(raw(srv, f"{method} {PATH}org_abc123 HTTP/1.1\r\n"
-                                               "Host: x\r\nConnection: close\r\n\r\n".encode()))
+                                               "Host: 127.0.0.1\r\nConnection: close\r\n\r\n"
+                                               .encode()))
         envelope(status, headers, body, expected)
 
 
@@ -182,8 +183,9 @@ def test_http_10(srv: MockServerThread) -> None:
 
 
 def test_pipelined_requests_are_answered_in_order(srv: MockServerThread) -> None:
-    one = f"GET {PATH}org_abc123?year=2025&month=11 HTTP/1.1\r\nHost: x\r\nX-API-Key: {KEY}\r\n\r\n"
-    two = f"GET {PATH}org_abc123?month=13 HTTP/1.1\r\nHost: x\r\nX-API-Key: {KEY}\r\n" \
+    one = f"GET {PATH}org_abc123?year=2025&month=11 HTTP/1.1\r\nHost: 127.0.0.1\r\n" \
+          f"X-API-Key: {KEY}\r\n\r\n"
+    two = f"GET {PATH}org_abc123?month=13 HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: {KEY}\r\n" \
           "Connection: close\r\n\r\n"
     data = raw(srv, (one + two).encode())
     first, second = data.split(b"HTTP/1.1 ")[1:3]
@@ -193,14 +195,14 @@ def test_pipelined_requests_are_answered_in_order(srv: MockServerThread) -> None
 def test_client_that_disconnects_mid_request(srv: MockServerThread) -> None:
     for _ in range(20):
         with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as sock:
-            sock.sendall(f"GET {PATH}org_abc123 HTTP/1.1\r\nHost: x\r\nX-API-".encode())
+            sock.sendall(f"GET {PATH}org_abc123 HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-".encode())
 
 
 def test_slow_loris_does_not_block_others(srv: MockServerThread) -> None:
     held = [socket.create_connection(("127.0.0.1", srv.port), timeout=10) for _ in range(20)]
     try:
         for sock in held:
-            sock.sendall(f"GET {PATH}org_abc123 HTTP/1.1\r\nHost: x\r\n".encode())
+            sock.sendall(f"GET {PATH}org_abc123 HTTP/1.1\r\nHost: 127.0.0.1\r\n".encode())
         healthy(srv)  # answered while 20 connections sit on half-sent headers
     finally:
         for sock in held:

@@ -138,6 +138,13 @@ def test_violations_in_the_journal_and_the_proxy_status() -> None:
     assert {"key_never_echoed", "request_parameters"} <= {c["name"] for c in status["checks"]}
 
 
+def test_a_host_the_mock_does_not_answer_is_refused_before_the_upstream() -> None:
+    with BrokenServer() as upstream, proxy(upstream.base_url) as px:
+        resp = send(px, Probe("rebound", headers=(("X-API-Key", KEY_ABC),
+                                                  ("Host", "attacker.example"))))
+    assert resp.status_code == 421 and upstream.impl.hits == 0
+
+
 def test_cors_lets_a_browser_read_the_violations_header() -> None:
     with BrokenServer("wrong_average") as upstream, proxy(upstream.base_url) as px:
         resp = send(px, Probe("cors", headers=(("X-API-Key", KEY_ABC),

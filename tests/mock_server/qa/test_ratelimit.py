@@ -72,7 +72,7 @@ def test_spec_documents_the_429_and_its_headers(client: Client) -> None:
     spec = client.contract.raw
     op = spec["paths"]["/analytics/api-keys/summary/{org_id}"]["get"]
     declared = op["responses"]["429"]["headers"]
-    assert set(declared) == {"Retry-After", *LIMIT_HEADERS}
+    assert set(declared) == {"X-Request-ID", "Retry-After", *LIMIT_HEADERS}
     assert client.contract.errors[429].code == "RATE_LIMIT_EXCEEDED"
     resp = client.summary(headers={"Prefer": "code=429"})  # documented, so it can be asked for
     assert resp.status_code == 429 and resp.headers["Retry-After"]

@@ -226,3 +226,26 @@ def test_usage_created_at_an_instant(tmp_path: Path) -> None:
                 "totalApiKeyRequests"] == 25000  # created at the month's start: all of it
     finally:
         srv.stop()
+
+
+@pytest.mark.parametrize("stem", ["My Scenario", "x\nSet-Cookie: a=b", "<img src=x>", "-x",
+                                  "a" * 65])
+def test_a_file_name_that_is_no_scenario_name_needs_a_name(tmp_path: Path, stem: str) -> None:
+    """The name ends up in URLs (/__mock/scenarios/NAME), Preference-Applied and the page."""
+    path = tmp_path / f"{stem}.yaml"
+    path.write_text("rules:\n  - delay: 1\n")
+    with pytest.raises(ScenarioError, match="is not a scenario name"):
+        load_scenario(path, load_contract(default_spec_path()))
+    path.write_text("name: fine-name\nrules:\n  - delay: 1\n")
+    assert load_scenario(path, load_contract(default_spec_path())).name == "fine-name"
+
+
+def test_yaml_tags_that_would_run_code_are_refused(tmp_path: Path) -> None:
+    """Scenario files are read with the safe loader: a Python tag is an error, not a call."""
+    marker = tmp_path / "ran"
+    path = tmp_path / "evil.yaml"
+    path.write_text(f'name: evil\nrules:\n  - delay: !!python/object/apply:os.system '
+                    f'["touch {marker}"]\n')
+    with pytest.raises(ScenarioError, match="not valid YAML"):
+        load_scenario(path, load_contract(default_spec_path()))
+    assert not marker.exists()

@@ -101,7 +101,8 @@ def test_bad_worker_count_is_exit_2() -> None:
 
 
 def test_non_loopback_bind_needs_expose_and_warns() -> None:
-    with running("--host", "0.0.0.0", "--expose") as (proc, base):
+    with running("--host", "0.0.0.0", "--expose", "--allowed-host", "mock.test") as (proc,
+                                                                                     base):
         assert base.startswith("http://0.0.0.0:")
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=30)
