@@ -8,7 +8,8 @@ import orjson
 from aiohttp import web
 
 from api_contract.verdicts import REGISTRY
-from mock_server.control.admin import PREFIX, guarded
+from mock_server.control.admin import PREFIX
+from mock_server.control.admin_guard import guarded
 from mock_server.engine import routing
 from mock_server.proxy.state import PROXY
 from mock_server.stages.errors import JSON
