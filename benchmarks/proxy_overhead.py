@@ -1,7 +1,7 @@
 """What the validating proxy (freddy-mock --proxy) adds to a local upstream's latency.
 
     python benchmarks/proxy_overhead.py [--seconds 5] [--rounds 3] [--connections 50]
-                                        [--rates 250,500,1000]
+                                        [--rates 250,500,1000] [--nice -5]
 
 The upstream is the mock itself (CPU 0); the proxy forwards to it and checks every exchange
 (CPU 1, shared with the load generator: wrk -t1, or the bundled asyncio one). Each round
@@ -84,7 +84,12 @@ def main() -> None:
     ap.add_argument("--connections", type=int, default=50)
     ap.add_argument("--rates", default="250,500,1000",
                     help="paced loads, total requests/s (comma-separated)")
+    ap.add_argument("--nice", type=int, default=0,
+                    help="run the benchmark (upstream, proxy, load generator: all inherit "
+                         "it) at this niceness, e.g. -5 on a shared machine (needs root)")
     args = ap.parse_args()
+    if args.nice:
+        os.nice(args.nice)
     name, run = driver()
     rates = [int(r) for r in args.rates.split(",") if r]
     two_cpus = (os.cpu_count() or 1) > 1
@@ -131,7 +136,8 @@ def main() -> None:
     print(f"\nmachine: {platform.machine()}, {os.cpu_count()} cores, "
           f"{platform.python_version()}, driver: {name}, -c{args.connections}, "
           f"{args.rounds} rounds x {args.seconds:g}s interleaved; upstream: the mock (CPU 0), "
-          f"proxy on CPU 1 with the load generator")
+          f"proxy on CPU 1 with the load generator; nice {os.nice(0)}; "
+          f"load average {os.getloadavg()[0]:.1f}")
     print("\n| load | direct req/s | direct p50 / p99 ms | proxy req/s | proxy p50 / p99 ms "
           "| proxy adds at p50 (ms) | req/s ratio | proxy CPU per request |")
     print("|---|---|---|---|---|---|---|---|")
