@@ -52,7 +52,7 @@ class Contract:
     envelope: Validators  # {"envelope": the shared error envelope's schema}, lazy
     examples: Mapping[str, Example]  # the vendor's rows' examples (what Prefer can ask for)
     errors: Mapping[int, ErrorTemplate]  # the vendor's rows
-    mock_errors: Mapping[int, ErrorTemplate]  # the mock-only rows (404, 405, 413, 414, 431)
+    mock_errors: Mapping[int, ErrorTemplate]  # the mock-only rows (404, 405, 413, 414, ...)
     summary_fields: tuple[str, ...]
     json_text: str = field(repr=False)
 

@@ -18,7 +18,7 @@ _HERE = Path(__file__).resolve().parent
 
 
 def bundled(name: str) -> Path:
-    """Path of a bundled data directory (``spec`` or ``fixtures``).
+    """Path of a bundled data directory (``spec``, ``fixtures`` or ``docs``).
 
     A wheel carries them under ``api_contract/_data/``; a source checkout (and an editable
     install) has them at the repository root.

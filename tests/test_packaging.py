@@ -78,6 +78,7 @@ def test_wheel_carries_the_spec_and_entry_points(dist: Path) -> None:
         entry_points = next(whl.read(n).decode() for n in names
                             if n.endswith(".dist-info/entry_points.txt"))
     assert any(n.endswith("/spec/openapi.yaml") for n in names), sorted(names)
+    assert "api_contract/_data/docs/architecture.md" in names  # served at /docs/guide/
     assert not any(n.startswith("tests/") for n in names)
     for line in ("freddy-mock = ", "freddy-contract = ", "freddy_mock = "):
         assert line in entry_points
@@ -118,6 +119,8 @@ def test_installed_mock_serves_the_bundled_spec(venv: Path) -> None:
         resp = requests.get(f"{base}/analytics/api-keys/summary/org_abc123",
                             headers={"X-API-Key": "mock-key-abc123"}, timeout=10)
         assert resp.status_code == 200 and resp.json()["organization_id"] == "org_abc123"
+        guide = requests.get(f"{origin}/docs/guide/architecture", timeout=10)
+        assert guide.status_code == 200 and guide.text.startswith("# Architecture")
     finally:
         proc.terminate()
         proc.wait(timeout=30)

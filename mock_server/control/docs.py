@@ -26,6 +26,7 @@ from aiohttp import web
 
 from api_contract.contract import Contract
 from api_contract.keys import mask_key
+from mock_server.control.guides import GUIDE_PATH, setup_guides, title_of
 from mock_server.engine import routing
 from mock_server.engine.state import STATE
 from mock_server.stages.fixtures import FixtureError, read_keys
@@ -113,7 +114,8 @@ def _code(text: object) -> str:
 
 def render_page(contract: Contract, fixture_keys: list[dict[str, str]],
                 runtime_keys: tuple[tuple[str, str], ...], have_assets: bool,
-                admin_ui: bool = False, tenants: tuple[Tenant, ...] = ()) -> str:
+                admin_ui: bool = False, tenants: tuple[Tenant, ...] = (),
+                guides: dict[str, bytes] | None = None) -> str:
     keys = [_row(_code(k["key"]), _code(k["org"]), escape(k.get("label", "")))
             for k in fixture_keys]
     keys += [_row(_code(mask_key(key)), _code(org), "added with <code>--key</code> (masked)")
@@ -132,6 +134,10 @@ def render_page(contract: Contract, fixture_keys: list[dict[str, str]],
     control = ('<p id="mock-control">QA control page (admin API on): '
                '<a href="/__mock/ui">/__mock/ui</a>: scenario switches, documented errors, '
                "latency, the live request journal.</p>") if admin_ui else ""
+    pages = [f'<a href="{GUIDE_PATH}/{escape(name)}">{escape(title_of(text))}</a>'
+             for name, text in (guides or {}).items() if name != "source-document"]
+    reference = ('<p id="mock-guides">Reference pages: ' + " · ".join(pages) + "</p>"
+                 if pages else "")
     title = escape(contract.raw.get("info", {}).get("title", "API"))
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -150,7 +156,7 @@ def render_page(contract: Contract, fixture_keys: list[dict[str, str]],
 this mock: click <b>Authorize</b>, paste a key below into <code>X-API-Key</code>, then open
 the operation, press <b>Try it out</b> and <b>Execute</b>. The contract as written:
 <a href="/openapi.yaml">/openapi.yaml</a>, <a href="/openapi.json">/openapi.json</a>.</p>
-{missing}{control}
+{missing}{control}{reference}
 <div class="tables">
 <section><h2>API keys</h2>
 <table id="mock-keys"><thead><tr><th>X-API-Key</th><th>organization</th><th></th></tr></thead>
@@ -188,7 +194,8 @@ def build_site(app: web.Application) -> DocsSite:
     if static is not None:
         files.update({name: (static / name, ctype) for name, ctype in ASSETS.items()})
     html = render_page(st.contract, fixture_keys, st.config.keys, static is not None,
-                       admin_ui=st.config.qa.admin, tenants=st.tenants)
+                       admin_ui=st.config.qa.admin, tenants=st.tenants,
+                       guides=setup_guides(app))
     spec = json.dumps(docs_spec(st.contract), indent=2).encode()
     return DocsSite(html=html.encode(), spec_json=spec, files=files)
 

@@ -20,17 +20,14 @@ from mock_server.stages.clock import Clock
 
 JSON = "application/json"
 
-# Statuses of the mock's own protection and control surface, which the spec's API rows do
-# not cover (a request is refused before the endpoint's rules run). Same envelope; code and
-# type follow the document's naming style. The spec's rows win where both exist.
+# Answers no numbered row of the API's spec covers: the admin API's own refusal (the API
+# route never reads a body) and the proxy's. Same envelope; code and type in the
+# document's naming style.
 UNDECLARED_TEMPLATES = {
     415: ErrorTemplate(415, "UNSUPPORTED_MEDIA_TYPE", "client_error",
                        "Unsupported media type", "The body must be application/json"),
-    421: ErrorTemplate(421, "HOST_NOT_ALLOWED", "client_error", "Host not allowed",
-                       "This mock does not answer that Host"),
-    503: ErrorTemplate(503, "SERVICE_UNAVAILABLE", "server_error", "Service unavailable",
-                       "The mock is busy; retry later"),
-    # The validating proxy's own answers (freddy-mock --proxy, docs/proxy.md).
+    # The validating proxy's own answers on the API route (freddy-mock --proxy,
+    # docs/proxy.md), covered by the spec's mock-only `default` row (the same envelope).
     502: ErrorTemplate(502, "BAD_GATEWAY", "server_error", "Bad gateway",
                        "The upstream server's answer could not be used"),
     504: ErrorTemplate(504, "GATEWAY_TIMEOUT", "server_error", "Gateway timeout",
@@ -82,7 +79,7 @@ def new_trace_id() -> str:
 
 class ErrorRenderer:
     def __init__(self, contract: Contract, clock: Clock) -> None:
-        # The vendor's rows, and the spec's mock-only ones (404, 405, 413, 414, 431: the
+        # The vendor's rows, and the spec's mock-only ones (404, 405, 413, 414, 421, 431, 503: the
         # statuses a server answers before the endpoint's rules run), all from the spec.
         self._templates = {**UNDECLARED_TEMPLATES, **contract.mock_errors, **contract.errors}
         self._clock = clock

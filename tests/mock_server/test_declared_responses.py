@@ -25,6 +25,15 @@ def _prefer(status: int) -> Trigger:
     return lambda c: c.summary(headers={"Prefer": f"code={status}"})
 
 
+def _with_no_delay_slot(c: Client, call: Callable[[], requests.Response]) -> requests.Response:
+    gate = c.server.state.qa.delays
+    limit, gate.limit = gate.limit, 0  # as if every slot were taken
+    try:
+        return call()
+    finally:
+        gate.limit = limit
+
+
 TRIGGERS: dict[str, Trigger] = {
     "200": lambda c: c.summary(),
     "400": lambda c: c.summary(params={"month": 13}),
@@ -37,6 +46,8 @@ TRIGGERS: dict[str, Trigger] = {
     "405": lambda c: c.request("POST", SUMMARY + "org_abc123"),
     "414": lambda c: c.summary(org=BIG),
     "431": lambda c: c.summary(headers={"X-Padding": BIG}),
+    "421": lambda c: c.summary(headers={"Host": "attacker.example"}),
+    "503": lambda c: _with_no_delay_slot(c, lambda: c.summary(headers={"Prefer": "delay=10"})),
     # `default`: its example is the 413 of a body over 64 KiB (only the admin API reads one).
     "default": lambda c: c.request("POST", "/__mock/settings", base=c.server.origin,
                                    data=b"{" + b" " * 70_000 + b"}",

@@ -92,3 +92,21 @@ def test_docs_slash_redirects_to_docs(client: Client) -> None:
     resp = client.request("GET", "/docs/", base=client.server.origin, allow_redirects=False)
     assert resp.status_code == 302
     assert resp.headers["Location"] == "/docs"
+
+
+def test_docs_page_links_the_reference_pages(client: Client) -> None:
+    html = client.request("GET", "/docs", base=client.server.origin).text
+    links = re.findall(r'<a href="/docs/guide/([a-z-]+)">', html)
+    assert {"architecture", "mock-reference", "qa", "contract-kit", "security"} <= set(links)
+    for name in links:
+        page = client.session.get(f"{client.server.origin}/docs/guide/{name}", timeout=10)
+        assert page.status_code == 200 and page.text.startswith("# ")
+        assert page.headers["Content-Type"] == "text/plain; charset=utf-8"
+        assert page.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_only_the_reference_pages_are_served(client: Client) -> None:
+    for name in ("nothing", "..%2FREADME", "architecture.md", "%2e%2e%2fpyproject"):
+        resp = client.session.get(f"{client.server.origin}/docs/guide/{name}", timeout=10)
+        assert resp.status_code == 404, name
+        assert resp.json()["error"]["code"] == "NOT_FOUND"
