@@ -186,6 +186,8 @@ def test_the_upstream_gets_the_key_and_query_and_nothing_of_the_mocks() -> None:
     (["--proxy", "http://127.0.0.1:1/v1", "--proxy-timeout", "0"], "not a timeout"),
     (["--proxy", "http://127.0.0.1:1/v1", "--record", "x", "--workers", "2"],
      "--record needs --workers 1"),
+    (["--proxy", "http://127.0.0.1:1/v1", "--record", "/dev/null/recorded"],
+     "--record /dev/null/recorded: cannot use it"),
 ])
 def test_bad_proxy_flags_are_one_line_and_exit_2(args: list[str], message: str) -> None:
     proc = run(*args)
