@@ -17,6 +17,7 @@ from typing import Any
 from api_contract.keys import mask_key
 
 Problem = tuple[str, str]  # (what the contract expects, what came back)
+MAX_BODY = 1 << 20  # a summary is a few hundred bytes; more than a MiB is read no further
 
 
 @dataclass(slots=True)
@@ -26,6 +27,7 @@ class Reply:
     status: int
     headers: dict[str, str]
     body: bytes
+    cut: bool = False  # the body went on past MAX_BODY and was read no further
     _json: Any = field(default=None, repr=False)
     _json_error: str | None = field(default=None, repr=False)
     _parsed: bool = field(default=False, repr=False)
@@ -38,6 +40,9 @@ class Reply:
         """(document, None) or (None, why it is not JSON)."""
         if not self._parsed:
             self._parsed = True
+            if self.cut:
+                self._json_error = f"a body of more than {MAX_BODY >> 20} MiB (read no further)"
+                return None, self._json_error
             try:
                 self._json = json.loads(self.body.decode("utf-8"))
             except (UnicodeDecodeError, ValueError) as exc:

@@ -3,11 +3,15 @@
 Layers, each importing only those above it:
 
     config      one KitConfig, built from the option table by the CLI and the pytest plugin
-    transport   plain HTTP with a hard timeout, no redirects followed, key masked in curl
+    text        server-derived text made printable, shell-quoted, XML-safe
+    guard       a wall-clock deadline per request, a body cap, a stop after timeouts
+    transport   plain HTTP under the guard, no redirects followed, key masked in curl
+    sessions    Schemathesis' requests sessions under the same guard
     failures    ContractViolation (check, expected, got, request) and CheckSkipped
     registry    @check: small named functions, collected per family module
-    context     the run's config, compiled contract and memoizing client
-    checks/     conformance (Schemathesis), errors, semantics, isolation, drift
+    context     the run's config, compiled contract and memoizing client (concurrent probes)
+    checks/     conformance (Schemathesis), errors, isolation, sweep, semantics,
+                freshness, drift; rules (what one summary must keep) and samples
     runner      runs checks, feeds results to handlers; report: console and JUnit handlers
     cli, plugin freddy-contract and the pytest entry
 """

@@ -21,6 +21,7 @@ from api_contract.resources import default_spec_path
 DEFAULT_MAX_EXAMPLES = 100
 DEFAULT_SEED = 0
 DEFAULT_TIMEOUT = 10.0
+DEFAULT_SWEEP_BUDGET = 20.0
 
 
 class UsageError(Exception):
@@ -61,10 +62,13 @@ OPTIONS: tuple[Option, ...] = (
            f"Schemathesis examples per generation mode (default {DEFAULT_MAX_EXAMPLES})", "N"),
     Option("seed", "FREDDY_SEED", f"seed of the generated cases (default {DEFAULT_SEED})", "N"),
     Option("timeout", "FREDDY_TIMEOUT",
-           f"hard timeout of one request in seconds (default {DEFAULT_TIMEOUT:g})", "SECONDS",
+           f"wall-clock timeout of one request in seconds (default {DEFAULT_TIMEOUT:g})", "SECONDS",
            pytest_flag="--contract-timeout"),
     Option("rate_limit", "FREDDY_RATE_LIMIT", "stay under N requests per s, m or h, e.g. 100/m "
            "(default: none; a 429 is waited out as its Retry-After says)", "N/UNIT"),
+    Option("sweep_budget", "FREDDY_SWEEP_BUDGET", "seconds the sweep of every documented "
+           f"month may take; months not reached by then are not sent "
+           f"(default {DEFAULT_SWEEP_BUDGET:g})", "SECONDS"),
     Option("strict", "FREDDY_STRICT", "fail on fields the contract does not declare "
            "(otherwise they are only reported)", is_flag=True, pytest_flag="--contract-strict"),
 )
@@ -85,6 +89,7 @@ class KitConfig:
     seed: int = DEFAULT_SEED
     timeout: float = DEFAULT_TIMEOUT
     rate_limit: str | None = None
+    sweep_budget: float = DEFAULT_SWEEP_BUDGET
     strict: bool = False
 
     @property
@@ -110,13 +115,14 @@ def _int(name: str, text: str, lo: int) -> int:
     return value
 
 
-def _timeout(text: str) -> float:
+def _seconds(name: str, text: str) -> float:
+    flag = "--" + name.replace("_", "-")
     try:
         value = float(text)
     except ValueError:
-        raise UsageError(f"--timeout must be a number of seconds, got {text!r}") from None
+        raise UsageError(f"{flag} must be a number of seconds, got {text!r}") from None
     if not 0 < value <= 3600:
-        raise UsageError(f"--timeout must be between 0 and 3600 seconds, got {text}")
+        raise UsageError(f"{flag} must be between 0 and 3600 seconds, got {text}")
     return value
 
 
@@ -172,8 +178,11 @@ def resolve(
         max_examples=_int("max_examples", str(raw["max_examples"]), 1)
         if raw["max_examples"] is not None else DEFAULT_MAX_EXAMPLES,
         seed=_int("seed", str(raw["seed"]), 0) if raw["seed"] is not None else DEFAULT_SEED,
-        timeout=_timeout(str(raw["timeout"])) if raw["timeout"] is not None else DEFAULT_TIMEOUT,
+        timeout=_seconds("timeout", str(raw["timeout"]))
+        if raw["timeout"] is not None else DEFAULT_TIMEOUT,
         rate_limit=_rate(raw["rate_limit"]) if raw["rate_limit"] else None,
+        sweep_budget=_seconds("sweep_budget", str(raw["sweep_budget"]))
+        if raw["sweep_budget"] is not None else DEFAULT_SWEEP_BUDGET,
         strict=_flag(raw["strict"]) if raw["strict"] is not None else False,
     )
 

@@ -2,12 +2,16 @@
 
 Requests are memoized by their shape, so checks that look at the same answer from
 different angles (status, envelope, key echo) cost one request. Every exchange is kept in
-``history`` for the checks that look across all answers.
+``history`` for the checks that look across all answers. Checks that send many requests
+(the month sweep, the look-alike org ids) hand them to :meth:`Context.summary_many`, which
+keeps ``CONCURRENCY`` in flight and records them in the order they were asked for.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -16,9 +20,20 @@ from urllib.parse import quote
 from api_contract.contract import Contract
 from contract_tests.config import KitConfig
 from contract_tests.failures import ContractViolation
-from contract_tests.transport import Client, Exchange, Reply, Request
+from contract_tests.transport import CONCURRENCY, Client, Exchange, Reply, Request
 
 DEFAULT = object()  # "the configured key"
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """One summary request, in the terms of :meth:`Context.summary`."""
+
+    org: str | None = None
+    query: tuple[tuple[str, str], ...] = ()
+    key: Any = DEFAULT
+    header: str | None = None
+    extra_headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,21 +85,51 @@ class Context:
         extra_headers: Sequence[tuple[str, str]] = (),
     ) -> Exchange:
         """GET the summary of ``org`` (default: the configured org) with the given key."""
-        org = self.config.org_id if org is None else org
-        key_value = self.config.api_key if key is DEFAULT else key
-        headers = [("Accept", "application/json"), *extra_headers]
-        if key_value is not None:
-            headers.append((header or self.key_header, key_value))
-        memo = (org, tuple(query), tuple(headers))
+        probe = Probe(org, tuple(query), key, header, tuple(extra_headers))
+        memo, request, key_value = self._prepare(probe)
         if memo in self._memo:
             return self._memo[memo]
+        return self._record(memo, self.client.send(request, key_value))
+
+    def summary_many(
+        self, probes: Sequence[Probe], *, budget: float | None = None
+    ) -> list[Exchange | None]:
+        """Send the probes ``CONCURRENCY`` at a time, in order; a probe not yet started when
+        ``budget`` seconds have passed is not sent (None in its place)."""
+        deadline = None if budget is None else time.monotonic() + budget
+        prepared = [self._prepare(p) for p in probes]
+        unique = {memo: (request, key) for memo, request, key in prepared}
+
+        def send(memo: tuple[Any, ...]) -> Exchange | None:
+            if memo in self._memo:
+                return self._memo[memo]
+            if deadline is not None and time.monotonic() >= deadline:
+                return None
+            return self.client.send(*unique[memo])
+
+        with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
+            sent = dict(zip(unique, pool.map(send, unique), strict=True))
+        for memo, exchange in sent.items():
+            if exchange is not None and memo not in self._memo:
+                self._record(memo, exchange)
+        return [sent[memo] for memo, _, _ in prepared]
+
+    def _prepare(self, probe: Probe) -> tuple[tuple[Any, ...], Request, str | None]:
+        org = self.config.org_id if probe.org is None else probe.org
+        key_value = self.config.api_key if probe.key is DEFAULT else probe.key
+        headers = [("Accept", "application/json"), *probe.extra_headers]
+        if key_value is not None:
+            headers.append((probe.header or self.key_header, key_value))
+        memo = (org, probe.query, tuple(headers))
         path = self.contract.path_template.replace(
             "{" + self.contract.path_param + "}", quote(org, safe="")
         )
         secrets = tuple(s for s in {self.config.api_key, key_value} if s)
-        request = Request("GET", self.client.url(path, list(query)), tuple(headers), secrets,
-                          own_key=self.config.api_key)
-        exchange = self.client.send(request, key_value)
+        request = Request("GET", self.client.url(path, list(probe.query)), tuple(headers),
+                          secrets, own_key=self.config.api_key)
+        return memo, request, key_value
+
+    def _record(self, memo: tuple[Any, ...], exchange: Exchange) -> Exchange:
         self._memo[memo] = exchange
         self.history.append(exchange)
         return exchange

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contract_tests.text import printable
 from contract_tests.transport import Request
 
 
@@ -9,15 +10,16 @@ class ContractViolation(AssertionError):
     """A check saw the server break the contract.
 
     ``check`` names the rule, ``expected`` and ``got`` say what differed, ``request`` (when
-    there is one) reproduces it.
+    there is one) reproduces it. Both texts may quote the server: they are kept printable
+    (control characters escaped) wherever they are shown.
     """
 
     def __init__(
         self, *, check: str, expected: str, got: str, request: Request | None = None
     ) -> None:
         self.check = check
-        self.expected = expected
-        self.got = got
+        self.expected = printable(expected)
+        self.got = printable(got)
         self.request = request
         super().__init__(self.describe())
 

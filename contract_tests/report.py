@@ -1,4 +1,8 @@
-"""Report handlers: console lines (PASS/FAIL/SKIP) and a JUnit XML file (one case per check)."""
+"""Report handlers: console lines (PASS/FAIL/SKIP) and a JUnit XML file (one case per check).
+
+What a server sent reaches them already printable (:mod:`contract_tests.text`: violations
+and notes escape control characters); the JUnit file also drops what XML 1.0 forbids.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from typing import TextIO
 from contract_tests.config import KitConfig, UsageError
 from contract_tests.registry import Check
 from contract_tests.runner import Outcome, Result
+from contract_tests.text import xml_safe
 
 SUITE = "freddy-contract"
 
@@ -75,13 +80,13 @@ class JUnitReport:
                                  name=r.check.name, time=f"{r.seconds:.3f}")
             if r.outcome is Outcome.FAIL and r.violation is not None:
                 v = r.violation
-                failure = ET.SubElement(case, "failure",
-                                        message=f"expected {v.expected}; got {v.got}"[:1000])
-                failure.text = v.describe()
+                message = xml_safe(f"expected {v.expected}; got {v.got}")[:1000]
+                failure = ET.SubElement(case, "failure", message=message)
+                failure.text = xml_safe(v.describe())
             elif r.outcome is Outcome.SKIP:
-                ET.SubElement(case, "skipped", message=r.note or "")
+                ET.SubElement(case, "skipped", message=xml_safe(r.note or ""))
             elif r.note:
-                ET.SubElement(case, "system-out").text = r.note
+                ET.SubElement(case, "system-out").text = xml_safe(r.note)
         root = ET.Element("testsuites")
         root.append(suite)
         ET.indent(root)

@@ -19,6 +19,7 @@ from contract_tests.config import KitConfig, UsageError
 from contract_tests.context import Context
 from contract_tests.failures import CheckSkipped, ContractViolation
 from contract_tests.registry import Check
+from contract_tests.text import printable
 from contract_tests.transport import Client, host_of
 
 
@@ -71,12 +72,13 @@ def run_one(ctx: Context, chk: Check) -> Result:
     except ContractViolation as violation:
         return Result(chk, Outcome.FAIL, time.monotonic() - start, violation)
     except CheckSkipped as skipped:
-        return Result(chk, Outcome.SKIP, time.monotonic() - start, note=str(skipped))
+        return Result(chk, Outcome.SKIP, time.monotonic() - start, note=printable(str(skipped)))
     except Exception as exc:  # a shape the check did not foresee: still a verdict
         violation = ContractViolation(check=chk.name, expected="an answer the check can read",
                                       got=f"{type(exc).__name__}: {str(exc)[:200]}")
         return Result(chk, Outcome.FAIL, time.monotonic() - start, violation)
-    return Result(chk, Outcome.PASS, time.monotonic() - start, note=note)
+    return Result(chk, Outcome.PASS, time.monotonic() - start,
+                  note=printable(note) if note else note)
 
 
 def open_context(config: KitConfig) -> Context:

@@ -1,13 +1,15 @@
-"""A plain HTTP client with a hard timeout that never follows redirects.
+"""A plain HTTP client with a wall-clock timeout per request that never follows redirects.
 
 Every answer is an :class:`Exchange`: the request that was sent and either the reply or the
 transport error (timeout, refused or reset connection). Checks turn a transport error into
-a violation; nothing here raises on a bad server.
+a violation; nothing here raises on a bad server. The deadline, the body cap and the stop
+after unanswered requests are :mod:`contract_tests.guard`'s.
 """
 
 from __future__ import annotations
 
-import shlex
+import http.client
+import threading
 import time
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
@@ -16,12 +18,14 @@ import urllib3
 
 from api_contract.exchange import Reply
 from api_contract.keys import mask_key
+from contract_tests.guard import Deadline, Unanswered, read_capped, watch_pools
+from contract_tests.text import shell_quote
 
-MAX_BODY = 1 << 20  # a summary is a few hundred bytes; more than a MiB is read no further
+RATE_LIMITED = 429
 RETRY_429 = 3  # a 429 is waited out (Retry-After, at most MAX_WAIT_429 s) this many times
 MAX_WAIT_429 = 60.0
+CONCURRENCY = 8  # requests in flight at once when a check sends many (Context.summary_many)
 KEY_VARIABLE = "$FREDDY_API_KEY"  # what reproductions write instead of the key
-UNANSWERED_LIMIT = 3  # after this many timeouts in a row, further requests are not sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +48,7 @@ class Request:
         parts = ["curl", "-sS", "-i"]
         if self.method != "GET":
             parts += ["-X", self.method]
-        parts.append(shlex.quote(self.mask(self.url)))
+        parts.append(shell_quote(self.mask(self.url)))
         for name, value in self.headers:
             if value and value == self.own_key:
                 # Double quotes, so the shell expands the variable.
@@ -52,7 +56,7 @@ class Request:
                 continue
             # curl drops "Name:" without a value; "Name;" sends it empty.
             header = f"{name}: {value}" if value else f"{name};"
-            parts += ["-H", shlex.quote(self.mask(header))]
+            parts += ["-H", shell_quote(self.mask(header))]
         return " ".join(parts)
 
 
@@ -63,6 +67,16 @@ class Exchange:
     error: str | None
     key: str | None  # the API key sent, if any
     elapsed: float
+    sent_at: float = 0.0  # wall-clock time (epoch seconds) the request was sent
+
+    @property
+    def received_at(self) -> float:
+        return self.sent_at + self.elapsed
+
+    @property
+    def rate_limited(self) -> bool:
+        """Still a 429 after waiting it out: no verdict either way on what was asked."""
+        return self.reply is not None and self.reply.status == RATE_LIMITED
 
 
 def retry_after(reply: Reply) -> float | None:
@@ -76,15 +90,19 @@ def retry_after(reply: Reply) -> float | None:
 
 
 class Client:
+    """Safe to share between threads: pacing and the count of timeouts are under a lock."""
+
     def __init__(self, base_url: str, timeout: float, min_interval: float = 0.0) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.min_interval = min_interval
+        self._lock = threading.Lock()
         self._last = 0.0
-        self._unanswered = 0  # timeouts in a row
-        self._pool = urllib3.PoolManager(
-            retries=False, timeout=urllib3.Timeout(connect=timeout, read=timeout), maxsize=2
-        )
+        self.unanswered = Unanswered()  # shared with the Schemathesis step
+        self._pool = watch_pools(urllib3.PoolManager(
+            retries=False, timeout=urllib3.Timeout(connect=timeout, read=timeout),
+            maxsize=CONCURRENCY,
+        ))
 
     def close(self) -> None:
         self._pool.clear()
@@ -99,13 +117,10 @@ class Client:
         A server that let the last few requests time out is not sent more: the run against a
         server that stopped answering ends in seconds, not in (requests x timeout).
         """
-        if self._unanswered >= UNANSWERED_LIMIT:
-            return Exchange(request, None, f"not sent: the server left the last "
-                            f"{UNANSWERED_LIMIT} requests unanswered within the "
-                            f"{self.timeout:g} s timeout", key, 0.0)
+        if self.unanswered.exhausted:
+            return Exchange(request, None, self.unanswered.refusal(self.timeout), key, 0.0)
         exchange = self._send_retrying(request, key)
-        timed_out = exchange.error is not None and "timeout" in exchange.error
-        self._unanswered = self._unanswered + 1 if timed_out else 0
+        self.unanswered.record(exchange.error is not None and "timeout" in exchange.error)
         return exchange
 
     def _send_retrying(self, request: Request, key: str | None) -> Exchange:
@@ -119,42 +134,43 @@ class Client:
         return self._send_once(request, key)
 
     def _pace(self) -> None:
-        if self.min_interval:
-            delay = self._last + self.min_interval - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            self._last = time.monotonic()
+        """Under --rate-limit, wait for this request's slot (slots are handed out in turn)."""
+        if not self.min_interval:
+            return
+        with self._lock:
+            slot = max(time.monotonic(), self._last + self.min_interval)
+            self._last = slot
+        delay = slot - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
 
     def _send_once(self, request: Request, key: str | None) -> Exchange:
         self._pace()
+        sent_at = time.time()
         start = time.monotonic()
-        deadline = start + self.timeout
-        try:
-            resp = self._pool.request(
-                request.method, request.url, headers=dict(request.headers), redirect=False,
-                preload_content=False,
-            )
-            chunks: list[bytes] = []
-            size = 0
+        with Deadline(self.timeout) as deadline:
             try:
-                while size < MAX_BODY:
-                    chunk = resp.read(65536)
-                    if not chunk:
-                        break
-                    chunks.append(chunk)
-                    size += len(chunk)
-                    if time.monotonic() > deadline:
-                        raise TimeoutError("body still arriving")
-            finally:
-                resp.release_conn()
-            if time.monotonic() > deadline:
-                raise TimeoutError("reply too slow")
-            reply = Reply(resp.status, {k.lower(): v for k, v in resp.headers.items()},
-                          b"".join(chunks))
-            return Exchange(request, reply, None, key, time.monotonic() - start)
-        except (urllib3.exceptions.HTTPError, OSError) as exc:
-            return Exchange(request, None, _describe(exc, self.timeout), key,
-                            time.monotonic() - start)
+                resp = self._pool.request(
+                    request.method, request.url, headers=dict(request.headers), redirect=False,
+                    preload_content=False,
+                )
+                complete = False
+                try:
+                    body, cut = read_capped(resp)
+                    complete = not cut
+                finally:
+                    if not complete:  # what is left unread is not read: the connection goes
+                        resp.close()
+                    resp.release_conn()
+                error = None
+            except (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError) as exc:
+                error = _describe(exc, self.timeout)
+        if deadline.expired:
+            error = _describe(TimeoutError(), self.timeout)
+        if error is not None:
+            return Exchange(request, None, error, key, time.monotonic() - start, sent_at)
+        reply = Reply(resp.status, {k.lower(): v for k, v in resp.headers.items()}, body, cut)
+        return Exchange(request, reply, None, key, time.monotonic() - start, sent_at)
 
 
 def _describe(exc: BaseException, timeout: float) -> str:

@@ -3,8 +3,10 @@
 One engine run per kit run (examples, coverage and fuzzing phases, positive and negative
 data), with the path org pinned to ``--org-id`` so 200s are reached, the key in the config's
 headers (so negative auth cases really lack it), no extra parameters, no example database,
-the kit's seed and timeout, and no redirects followed. Hypothesis and Schemathesis write
-their working files into a temporary directory, not the current one.
+the kit's seed and timeout, and no redirects followed. Its sessions are under the kit's
+guard (a wall-clock deadline per request, a capped body: :mod:`contract_tests.sessions`).
+Hypothesis and Schemathesis write their working files into a temporary directory, not the
+current one.
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ import hypothesis.configuration as hypothesis_configuration
 from contract_tests.context import Context
 from contract_tests.failures import ContractViolation
 from contract_tests.registry import check
-from contract_tests.transport import Request
+from contract_tests.sessions import guarded_sessions
+from contract_tests.transport import RATE_LIMITED, Request
 
 _HOME = "__hypothesis_home_directory"
-RATE_LIMITED = 429
 
 
 @dataclass(slots=True)
@@ -80,7 +82,7 @@ def _configure(ctx: Context) -> Any:
 
 
 def run_engine(ctx: Context) -> EngineRun:
-    from schemathesis.engine import events, from_schema
+    from schemathesis.engine import from_schema
 
     cached = ctx.cache.get("schemathesis")
     if cached is not None:
@@ -90,17 +92,24 @@ def run_engine(ctx: Context) -> EngineRun:
     with tempfile.TemporaryDirectory(prefix="freddy-contract-") as home:
         hypothesis_configuration.set_hypothesis_home_dir(home)
         try:
-            for event in from_schema(_configure(ctx)).execute():
-                if isinstance(event, events.ScenarioFinished):
-                    _collect(ctx, run, event.recorder)
-                elif isinstance(event, events.NonFatalError | events.FatalError):
-                    value = getattr(event, "value", None) or getattr(event, "exception", None)
-                    run.errors.append(f"{type(value).__name__}: {str(value).splitlines()[0]}"
-                                      if value is not None and str(value) else repr(value))
+            with guarded_sessions(ctx.config.timeout, ctx.client.unanswered):
+                for event in from_schema(_configure(ctx)).execute():
+                    _on_event(ctx, run, event)
         finally:
             hypothesis_configuration.set_hypothesis_home_dir(previous)
     ctx.cache["schemathesis"] = run
     return run
+
+
+def _on_event(ctx: Context, run: EngineRun, event: Any) -> None:
+    from schemathesis.engine import events
+
+    if isinstance(event, events.ScenarioFinished):
+        _collect(ctx, run, event.recorder)
+    elif isinstance(event, events.NonFatalError | events.FatalError):
+        value = getattr(event, "value", None) or getattr(event, "exception", None)
+        run.errors.append(f"{type(value).__name__}: {str(value).splitlines()[0]}"
+                          if value is not None and str(value) else repr(value))
 
 
 def _collect(ctx: Context, run: EngineRun, recorder: Any) -> None:

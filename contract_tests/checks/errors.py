@@ -31,9 +31,12 @@ def missing_key(ctx: Context) -> None:
     verify(ctx, "missing_key_401", ctx.summary(key=None))
 
 
-@check("empty_key_401", "an empty API key: 401 with the documented code and type")
+@check("empty_key_401", "an empty key in each documented header: 401 with the documented "
+       "code and type")
 def empty_key(ctx: Context) -> None:
-    verify(ctx, "empty_key_401", ctx.summary(key=""))
+    for header in ctx.contract.key_headers:
+        expect_error(ctx, "empty_key_401", ctx.summary(key="", header=header), (401,),
+                     about=f"an empty {header} header")
 
 
 @check("unknown_key_401", "an unknown API key: 401 (any error code)")
@@ -96,6 +99,20 @@ def alias_header(ctx: Context) -> None:
         raise CheckSkipped("the spec declares no alternative key header")
     for header in aliases:
         verify(ctx, "alias_key_header", ctx.summary(header=header), **own_key(ctx))
+
+
+@check("key_headers_any_case", "the key header's name is case-insensitive (RFC 9110): "
+       "x-api-key and X-API-KEY work too")
+def key_headers_any_case(ctx: Context) -> None:
+    for header in ctx.contract.key_headers:
+        for spelling in dict.fromkeys((header.lower(), header.upper())):
+            if spelling == header:
+                continue
+            ex = ctx.summary(header=spelling)
+            reply = ctx.reply("key_headers_any_case", ex, "HTTP 200")
+            if reply.status != 200:
+                raise ctx.fail("key_headers_any_case", ex,
+                               f"HTTP 200 with the key in a {spelling} header", reply.brief())
 
 
 def valid_query(ctx: Context, override: dict[str, str]) -> list[tuple[str, str]]:

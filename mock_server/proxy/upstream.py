@@ -18,9 +18,8 @@ from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
-from api_contract.exchange import Reply
+from api_contract.exchange import MAX_BODY, Reply  # more is refused (502), not relayed
 
-MAX_BODY = 1 << 20  # a summary is a few hundred bytes; more is refused (502), not relayed
 CONNECTIONS = 100  # kept-alive connections to the upstream, at most
 # Request headers passed on besides the key headers: content negotiation, the client's
 # name, request ids and tracing (W3C trace context, Sentry, baggage). No cookies, no

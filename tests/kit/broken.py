@@ -8,7 +8,9 @@ defect, or one legitimate variation the kit must accept. The mock itself stays c
 from __future__ import annotations
 
 import asyncio
-import threading
+import calendar
+import itertools
+import json
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -19,67 +21,25 @@ from aiohttp import web
 from api_contract.contract import Contract, load_contract
 from api_contract.resources import default_spec_path
 from mock_server.stages.clock import rfc3339
-from mock_server.stages.data import Calibration, summary
+from mock_server.stages.data import Calibration, month_bounds, summary
 from mock_server.stages.errors import ApiError
 from mock_server.stages.params import parse_query
 
+from .serving import LoopThread
+from .switches import DEFECTS, LAX_MATCH, VARIATIONS, whole
+
 KEYS = {"mock-key-abc123": "org_abc123", "mock-key-xyz789": "org_xyz789"}
-
-# Switches that break the contract: name -> what the server then does wrong.
-DEFECTS = {
-    "snake_case": "answers the 200 body in all snake_case (the later public document's shape)",
-    "cross_tenant_leak": "lets a key read any existing organization",
-    "swapped_401_403": "answers 403 for a missing key and 401 for another org",
-    "wrong_echo_org": "echoes the key's org without its prefix",
-    "wrong_echo_month": "echoes a zero-based month",
-    "wrong_average": "divides the cost by the neurons, not the requests",
-    "wrong_defaults": "defaults an omitted month to the previous month",
-    "wrong_error_status": "puts 400 in error.status whatever the HTTP status",
-    "key_echoed": "quotes an unknown key in the 401 message",
-    "key_in_405_header": "repeats the key in a debug header of its 405 answers",
-    "hang": "never answers a month above the bound",
-    "hang_all": "accepts connections but never answers",
-    "plain_text_401": "answers 401 as text/plain",
-    "long_org_500": "crashes (500) on org ids over 256 characters",
-    "invalid_month_200": "accepts a month above the bound",
-    "missing_field": "omits generatedAt",
-    "float_counts": "sends totalApiKeyRequests as a float",
-    "bad_timestamp": "sends generatedAt without 'T' and zone",
-    "success_true": "sends success: true in errors",
-    "empty_trace_id": "sends an empty trace_id",
-    "ignores_unknown_key": "accepts any non-empty key",
-    "nonexistent_org_404": "answers 404 for an organization it does not know",
-    "text_content_type": "labels the 200 body text/plain",
-    "crash_at_max_year": "answers 500 for the highest documented year",
-    "alias_ignored": "ignores the Api-Key alias header",
-    "non_integer_accepted": "truncates a decimal month (1.5 -> 1) instead of rejecting it",
-    "no_405": "answers undocumented methods 404 instead of 405",
-    "negative_cost": "sends a negative totalApiKeyCost",
-    "reset_unknown_key": "drops the connection when the key is unknown",
-    "html_200": "answers the summary with an HTML page",
-    "redirect": "redirects the summary to another server (redirect_to)",
-    "invalid_json": "labels the summary application/json but cuts the body mid-way",
-    "huge_body": "answers the summary with a 10 MB JSON body",
-}
-
-# Switches for legitimate variations a correct server may show.
-VARIATIONS = {
-    "extra_fields": "adds fields the contract does not declare",
-    "fractional_offset_time": "timestamps with fractional seconds and a +00:00 offset",
-    "average_2dp": "rounds averageCostPerRequest to 2 decimals",
-    "trace_id_format": "a trace_id in its own format",
-    "unknown_key_code": "its own 401 code and type for an unknown key",
-    "params_before_auth": "validates parameters before the org (400 for forbidden+malformed)",
-    "extra_headers": "rate-limit, server and request-id headers",
-    "rate_limited": "every 10th summary request answered 429 with Retry-After: 0",
-}
 
 SNAKE = {"totalApiKeyRequests": "total_api_key_requests", "totalApiKeyCost": "total_api_key_cost",
          "averageCostPerRequest": "average_cost_per_request", "totalNeurons": "total_neurons",
          "generatedAt": "generated_at"}
 LONG_ORG = 256
-
-
+BUSY_MONTH = ("2021", "6")  # busy_month: always 429 for it
+QUIET_MONTH = (2023, 8)  # a finished month without usage, for every organization
+NO_USAGE = {"totalApiKeyRequests": 0, "totalApiKeyCost": 0.0, "averageCostPerRequest": 0.0,
+            "total_synapses": 0.0, "totalNeurons": 0.0}
+SLOW = 0.1  # seconds per answer under slow_100ms
+PADDING = "x" * 10_000_000  # of huge_body
 class BrokenApp:
     def __init__(self, switches: frozenset[str], contract: Contract,
                  redirect_to: str = "http://127.0.0.1:9/") -> None:
@@ -92,6 +52,7 @@ class BrokenApp:
         self.release = asyncio.Event()  # set at shutdown: frees hanging handlers
         self.redirect_to = redirect_to
         self.hits = 0  # summary requests received
+        self.errors = itertools.count(1)  # numbers the trace ids of trace_id_format
 
     # -- rendering -----------------------------------------------------------------------
     def stamp(self, when: datetime) -> str:
@@ -107,12 +68,30 @@ class BrokenApp:
         return {"X-RateLimit-Limit-Requests": "100", "X-RateLimit-Remaining-Requests": "99",
                 "X-Request-ID": str(uuid.uuid4()), "Server": "freddy/1.0"}
 
+    def render(self, body: Any, status: int = 200, content_type: str = "application/json",
+               text: str | None = None) -> web.Response:
+        """Every answer: ``body`` as JSON (or ``text``), with the variations switched on."""
+        if "whole_numbers" in self.on:
+            body = whole(body)
+        if content_type == "application/json" and "charset_utf8" in self.on:
+            content_type += "; charset=utf-8"
+        data = (json.dumps(body) if text is None else text).encode()
+        response = web.Response(body=data, status=status,
+                                headers={**self.headers(), "Content-Type": content_type})
+        if "gzip" in self.on:
+            response.enable_compression(web.ContentCoding.gzip)
+        return response
+
+    def documented(self, status: int, field: str) -> Any:
+        """A field of the document's error example for ``status`` (the copy-paste defects)."""
+        return self.contract.example_for(status).value["error"][field]
+
     def error(self, status: int, detail: str, *, code: str | None = None,
               kind: str | None = None) -> web.Response:
         if "swapped_401_403" in self.on and status in (401, 403):
             status = 403 if status == 401 else 401
         if "plain_text_401" in self.on and status == 401:
-            return web.Response(status=401, text="Unauthorized")
+            return self.render(None, 401, "text/plain", text="Unauthorized")
         tpl = self.contract.errors.get(status)
         error: dict[str, Any] = {
             "code": code or (tpl.code if tpl else "NOT_FOUND"),
@@ -121,19 +100,26 @@ class BrokenApp:
             "type": kind or (tpl.type if tpl else "client_error"),
             "status": 400 if "wrong_error_status" in self.on else status,
             "trace_id": "" if "empty_trace_id" in self.on else (
-                "t" if "trace_id_format" in self.on else str(uuid.uuid4())),
+                f"t{next(self.errors)}" if "trace_id_format" in self.on else str(uuid.uuid4())),
             "timestamp": self.stamp(datetime.now(UTC)),
         }
+        if tpl is not None and "constant_trace_id" in self.on:
+            error["trace_id"] = self.documented(status, "trace_id")
+        if tpl is not None and "docs_error_timestamp" in self.on:
+            error["timestamp"] = self.documented(status, "timestamp")
         if "extra_fields" in self.on:
             error["documentation_url"] = "https://example.invalid/errors"
         body = {"success": "success_true" in self.on, "error": error}
-        return web.json_response(body, status=status, headers=self.headers())
+        return self.render(body, status)
 
     # -- the endpoint --------------------------------------------------------------------
     def key_of(self, request: web.Request) -> str | None:
         names = self.contract.key_headers
         if "alias_ignored" in self.on:
             names = names[:1]
+        if "case_sensitive_key_header" in self.on:
+            exact = {k.decode("latin-1"): v.decode("latin-1") for k, v in request.raw_headers}
+            return next((exact[n].strip() for n in names if exact.get(n, "").strip()), None)
         for name in names:
             value = request.headers.get(name, "").strip()
             if value:
@@ -141,6 +127,8 @@ class BrokenApp:
         return None
 
     def auth(self, request: web.Request, org: str) -> web.Response | None:
+        if "empty_alias_500" in self.on and request.headers.get("Api-Key") == "":
+            return self.error(500, "'NoneType' object has no attribute 'strip'")
         key = self.key_of(request)
         if key is None:
             return self.error(401, "No API key provided")
@@ -157,6 +145,8 @@ class BrokenApp:
                 return self.error(401, detail, code="INVALID_API_KEY", kind="authentication_error")
             return self.error(401, detail)
         if own == org or ("cross_tenant_leak" in self.on and org in KEYS.values()):
+            return None
+        if any(LAX_MATCH[name](org, own) for name in self.on & LAX_MATCH.keys()):
             return None
         if "nonexistent_org_404" in self.on and org not in KEYS.values():
             return self.error(404, "No such organization")
@@ -182,10 +172,14 @@ class BrokenApp:
         return values
 
     async def get(self, request: web.Request) -> web.Response:
+        if "slow_100ms" in self.on:
+            await asyncio.sleep(SLOW)
         org = request.match_info[self.contract.path_param]
         now = datetime.now(UTC)
         self.hits += 1
-        if "rate_limited" in self.on and self.hits % 10 == 0:
+        query = request.rel_url.query
+        busy = "busy_month" in self.on and (query.get("year"), query.get("month")) == BUSY_MONTH
+        if busy or ("rate_limited" in self.on and self.hits % 10 == 0):
             response = self.error(429, "Rate limit exceeded")
             response.headers["Retry-After"] = "0"
             return response
@@ -209,29 +203,39 @@ class BrokenApp:
                 if isinstance(got, web.Response):
                     return got
                 values = got
-        if "crash_at_max_year" in self.on and values["year"] == 2030:
+        year, month = values["year"], values["month"]
+        if "crash_at_max_year" in self.on and year == 2030:
             return self.error(500, "Database query failed")
-        body = self.body(org, values["year"], values["month"], now)
+        if "leap_february_500" in self.on and month == 2 and calendar.isleap(year):
+            return self.error(500, "day is out of range for month")
+        body = self.body(org, year, month, now)
+        if "zero_usage_500" in self.on and not body["totalApiKeyRequests"] and (
+            1 <= month <= 12 and month_bounds(year, month)[1] <= now
+        ):
+            return self.error(500, "float division by zero")
         if "redirect" in self.on:
             raise web.HTTPFound(self.redirect_to)
         if "invalid_json" in self.on:
-            text = web.json_response(body).text
-            return web.Response(text=text[: len(text) // 2], content_type="application/json")
-        if "huge_body" in self.on:
-            padded = {**body, "padding": "x" * 10_000_000}
-            return web.json_response(padded, headers=self.headers())
+            text = json.dumps(body)
+            return self.render(None, text=text[: len(text) // 2])
+        if "huge_body" in self.on:  # the 10 MB padding spliced in, not serialised each time
+            return self.render(None, text=json.dumps(body)[:-1] + f', "padding": "{PADDING}"}}')
         if "html_200" in self.on:
-            return web.Response(text="<html><body>Summary</body></html>", content_type="text/html")
+            return self.render(None, content_type="text/html",
+                               text="<html><body>Summary</body></html>")
         if "text_content_type" in self.on:
-            return web.Response(text=web.json_response(body).text, content_type="text/plain",
-                                headers=self.headers())
-        return web.json_response(body, headers=self.headers())
+            return self.render(None, content_type="text/plain", text=json.dumps(body))
+        return self.render(body)
 
     def body(self, org: str, year: int, month: int, now: datetime) -> dict[str, Any]:
         if 1 <= month <= 12:
             doc = summary(org, year, month, now, 0, self.cal)
         else:  # only reached with invalid_month_200
             doc = summary(org, year, 12, now, 0, self.cal) | {"month": month}
+        if (year, month) == QUIET_MONTH:
+            doc |= NO_USAGE
+        if 1 <= month <= 12:
+            self.misdate(doc, now, *month_bounds(year, month))
         doc["generatedAt"] = self.stamp(datetime.fromisoformat(doc["generatedAt"]))
         if "wrong_echo_org" in self.on:
             doc["organization_id"] = org.removeprefix("org_")
@@ -253,7 +257,19 @@ class BrokenApp:
             doc = {SNAKE.get(k, k): v for k, v in doc.items()}
         return doc
 
+    def misdate(self, doc: dict[str, Any], now: datetime, start: datetime,
+                end: datetime) -> None:
+        """The defects of dates: a rolled-over December, copied or future timestamps."""
+        if "december_rollover" in self.on and doc["month"] == 12 and end <= now:
+            doc["year"], doc["month"] = doc["year"] + 1, 1
+        if "docs_generated_at" in self.on:
+            doc["generatedAt"] = self.contract.examples["documented"].value["generatedAt"]
+        if "future_generated_at" in self.on and start <= now < end:
+            doc["generatedAt"] = rfc3339(end)
+
     async def other_method(self, request: web.Request) -> web.Response:
+        if "slow_100ms" in self.on:
+            await asyncio.sleep(SLOW)
         if "no_405" in self.on:
             return self.error(404, "Not found")
         response = self.error(405, "Method not allowed")
@@ -270,45 +286,28 @@ class BrokenApp:
         return app
 
 
-class BrokenServer:
+class BrokenServer(LoopThread):
     """A BrokenApp on a free loopback port, in a background thread."""
 
     def __init__(self, *switches: str, redirect_to: str | None = None) -> None:
+        super().__init__()
         self.impl = BrokenApp(frozenset(switches), load_contract(default_spec_path()),
                               *([redirect_to] if redirect_to else []))
-        self.port = 0
-        self._ready = threading.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
-        self._thread = threading.Thread(target=lambda: asyncio.run(self._serve()), daemon=True)
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}{self.impl.contract.base_path}"
 
-    async def _serve(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._stop = asyncio.Event()
+    async def serve(self, stop: asyncio.Event) -> None:
         self.impl.release = asyncio.Event()
         runner = web.AppRunner(self.impl.app(), access_log=None, shutdown_timeout=0.5)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self._ready.set()
+        self.ready()
         try:
-            await self._stop.wait()
+            await stop.wait()
         finally:
             self.impl.release.set()
             await runner.cleanup()
-
-    def __enter__(self) -> BrokenServer:
-        self._thread.start()
-        if not self._ready.wait(timeout=30):
-            raise RuntimeError("broken server did not start")
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._loop is not None and self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(timeout=30)

@@ -3,12 +3,16 @@ that catches it. And legitimate variations of a correct server, which must pass.
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import urllib3
 
 from contract_tests.cli import main
 
@@ -51,6 +55,28 @@ CATALOGUE = {
     "redirect": "echoes_request",
     "invalid_json": "echoes_request",
     "huge_body": "echoes_request",
+    "leap_february_500": "every_month_answers",
+    "december_rollover": "every_month_answers",
+    "zero_usage_500": "every_month_answers",
+    "prefix_org_match": "near_miss_org_ids_403",
+    "case_insensitive_org": "near_miss_org_ids_403",
+    "trimmed_org": "near_miss_org_ids_403",
+    "url_decoded_org": "near_miss_org_ids_403",
+    "nfkc_org": "near_miss_org_ids_403",
+    "docs_generated_at": "generated_at_in_period",
+    "future_generated_at": "generated_at_in_period",
+    "docs_error_timestamp": "error_timestamp_now",
+    "constant_trace_id": "trace_id_unique",
+    "empty_alias_500": "empty_key_401",
+    "case_sensitive_key_header": "key_headers_any_case",
+}
+
+# sweep defects -> the months the report must name (the Decembers that are over by now)
+MONTHS_NAMED = {
+    "leap_february_500": "2020-02, 2024-02, 2028-02",
+    "zero_usage_500": "2023-08",
+    "december_rollover": ", ".join(
+        f"{y}-12" for y in range(2020, min(datetime.now(UTC).year, 2031))),
 }
 
 
@@ -84,22 +110,30 @@ def test_a_broken_server_fails_the_right_check(
     assert out.rstrip().endswith("the server VIOLATES the contract")
     if defect == "reset_unknown_key":
         assert "a broken connection" in block
-    if defect in ("html_200", "invalid_json", "huge_body"):  # 10 MB: read up to 1 MiB only
+    if defect in ("html_200", "invalid_json"):
         assert "a body that is not JSON" in block
-    if defect.startswith("hang"):  # the kit times out instead of hanging
+    if defect == "huge_body":  # 10 MB: read up to 1 MiB only
+        assert "a body of more than 1 MiB (read no further)" in block
+    if defect == "hang":  # the kit times out instead of hanging
         assert "no complete answer within the 0.5 s timeout" in block
+    if defect == "hang_all":  # Schemathesis, first, times out; the kit then sends no more
+        assert "no complete answer within the 0.5 s timeout" in failure_block(
+            out, "schemathesis_conformance")
+        assert "not sent: the server left the last 3 requests unanswered" in block
     if defect == "key_in_405_header":  # seen in a request only Schemathesis sends
         assert "the key in an answer to a Schemathesis request" in block
     if defect == "crash_at_max_year":  # a failure without a message says what came back
         assert "not_a_server_error: Server error: HTTP 500, body: '{" in block
         assert '-H "X-API-Key: $FREDDY_API_KEY"' in block
-    if defect == "hang_all":  # and stops sending to a server that stopped answering
-        assert "not sent: the server left the last 3 requests unanswered" in out
     if defect == "snake_case":  # drift names every missing and every unexpected field
         missing, unexpected = block.split("got:", 1)[1].split("unexpected", 1)
         for camel, snake in SNAKE.items():
             assert camel in missing and snake in unexpected
         assert "reproduce: curl" in block and '-H "X-API-Key: $FREDDY_API_KEY"' in block
+    if defect in MONTHS_NAMED:  # the sweep names every failing month, and only those
+        assert f"fail: {MONTHS_NAMED[defect]};" in block, block
+    if defect == "case_insensitive_org":
+        assert "for 'ORG_ABC123' ('org_abc123' in upper case)" in block
 
 
 def test_redirects_are_never_followed(capsys: pytest.CaptureFixture[str]) -> None:
@@ -114,12 +148,44 @@ def test_redirects_are_never_followed(capsys: pytest.CaptureFixture[str]) -> Non
 def test_a_legitimate_variation_passes(
     variation: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    switches = list(VARIATIONS) if variation == "all" else [variation]
+    # "all" leaves out slow_100ms: it only adds seconds, and runs on its own.
+    switches = [v for v in VARIATIONS if v != "slow_100ms"] if variation == "all" else [variation]
     with BrokenServer(*switches) as server:
         rc = main(kit(server))
     out = capsys.readouterr().out
     assert rc == 0, out
     assert "FAIL" not in out
+
+
+def test_a_sweep_cut_short_by_its_budget_passes_and_says_so(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with BrokenServer() as server:  # 132 requests cannot all start within a millisecond
+        rc = main(kit(server, "--sweep-budget", "0.001"))
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    note = re.search(r"^PASS every_month_answers \((\d+) of 132 months .*budget", out, re.M)
+    assert note and int(note.group(1)) < 132, out
+
+
+def test_a_month_still_rate_limited_after_waiting_is_not_checked_and_said_so(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with BrokenServer("busy_month") as server:
+        assert main(kit(server)) == 0
+    assert re.search(r"^PASS every_month_answers \(131 of 132 months, .*; 1 still "
+                     r"rate-limited \(429\) after waiting", capsys.readouterr().out, re.M)
+
+
+def test_the_variation_servers_really_vary() -> None:
+    """gzip, charset and whole numbers are on the wire, as the kit then reads them."""
+    with BrokenServer("gzip", "charset_utf8", "whole_numbers") as server:
+        resp = urllib3.request("GET", server.base_url + "/analytics/api-keys/summary/" + ORG,
+                               headers={"X-API-Key": KEY}, decode_content=False)
+    assert resp.headers["Content-Encoding"] == "gzip"
+    assert resp.headers["Content-Type"] == "application/json; charset=utf-8"
+    doc = json.loads(gzip.decompress(resp.data))
+    assert isinstance(doc["totalNeurons"], int) and isinstance(doc["total_synapses"], int)
 
 
 def test_extra_fields_are_reported_and_fail_only_under_strict(

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import unicodedata
+from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 
+from api_contract.contract import load_contract
+from api_contract.resources import default_spec_path
+from contract_tests.checks import all_checks
+from contract_tests.checks.isolation import look_alikes
+from contract_tests.checks.sweep import domain, label
 from contract_tests.config import OPTIONS, UsageError, resolve
 from contract_tests.context import Context
 from contract_tests.registry import Check, collect
@@ -54,3 +62,35 @@ def test_check_names_are_unique() -> None:
     b.y = Check("same", "b", "", lambda ctx: None)  # type: ignore[attr-defined]
     with pytest.raises(ValueError, match="same"):
         collect([a, b])  # type: ignore[list-item]
+
+
+def test_the_docs_list_every_check_and_every_option() -> None:
+    page = (Path(__file__).resolve().parents[2] / "docs" / "contract-kit.md").read_text()
+    rows = [line for line in page.splitlines() if line.startswith("| ")]
+    for chk in all_checks():
+        assert any(f"`{chk.name}`" in row for row in rows), chk.name
+    for opt in OPTIONS:
+        assert any(f"`{opt.flag}" in row and opt.env in row for row in rows), opt.flag
+
+
+def test_look_alikes_differ_from_the_id_and_fold_back_to_it_where_they_claim_to() -> None:
+    found = dict(look_alikes("org_abc123"))
+    assert "org_abc123" not in found.values() and len(set(found.values())) == len(found)
+    assert found["in upper case"] == "ORG_ABC123"
+    assert found["without its last character"] == "org_abc12"
+    assert found["with a trailing space"].strip() == "org_abc123"
+    assert unquote(found["percent-encoded once more"]) == "org_abc123"
+    wide = found["with a full-width first letter"]
+    assert wide != "org_abc123" and unicodedata.normalize("NFKC", wide) == "org_abc123"
+
+
+def test_the_sweep_domain_is_every_documented_month_corners_first() -> None:
+    ctx = Context(resolve(REQUIRED, {}), load_contract(default_spec_path()), None)  # type: ignore[arg-type]
+    points = domain(ctx)
+    assert len(points) == 11 * 12 and len({label(ctx, p) for p in points}) == 132
+    labels = [label(ctx, p) for p in points]
+    corners = [x for x in labels if x[5:] in ("01", "12") or x in ("2020-02", "2024-02",
+                                                                     "2028-02")]
+    last_corner = max(labels.index(c) for c in corners)
+    assert last_corner < labels.index("2023-08")  # an ordinary month comes after them
+    assert labels[last_corner + 1:] == sorted(labels[last_corner + 1:])  # in order within
