@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from api_contract import cases, invariants
+from api_contract import cases, freshness, invariants
 from api_contract.contract import Contract
 from api_contract.exchange import Observed, Problem
 from api_contract.invariants import ORG_FIELD
@@ -160,3 +160,24 @@ def documented_error_code(contract: Contract, o: Observed) -> Problem | None:
     return cases.expect_error(contract, reply, (reply.status,), unpinned={401} if keyed else ())
 
 
+
+
+# -- time ----------------------------------------------------------------------------------
+@exchange_check("generated_at_in_period", "generatedAt is not before the month it summarises "
+                "(past or current month) nor in the future, by the clock and the Date header "
+                "(±5 min)")
+def generated_at_in_period(contract: Contract, o: Observed) -> Problem | None:
+    doc = summary_doc(o)
+    if doc is None or o.sent_between is None or o.reply is None:
+        return None
+    return freshness.generated_at(contract, doc, o.sent_between, o.reply.headers)
+
+
+@exchange_check("error_timestamp_now", "error.timestamp is the time of the answer (±5 min by "
+                "the clock and the Date header), not a fixed value")
+def error_timestamp_now(contract: Contract, o: Observed) -> Problem | None:
+    doc = error_doc(o)
+    if doc is None or o.sent_between is None or o.reply is None:
+        return None
+    return freshness.error_timestamp(contract, invariants.error_of(doc), o.sent_between,
+                                     o.reply.headers)

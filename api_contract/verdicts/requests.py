@@ -77,6 +77,20 @@ def alias_key_header(contract: Contract, o: Observed) -> Problem | None:
     return None
 
 
+@exchange_check("key_headers_any_case", "the key header's name is case-insensitive (RFC "
+                "9110): x-api-key and X-API-KEY work too")
+def key_headers_any_case(contract: Contract, o: Observed) -> Problem | None:
+    documented = {n.lower(): n for n in contract.key_headers}
+    spelled = [n for n, v in o.headers
+               if n.lower() in documented and n != documented[n.lower()] and v.strip()]
+    if (o.reply is None or not spelled or o.key_org != o.org
+            or cases.query_problems(contract, o) or o.reply.status == RATE_LIMITED):
+        return None
+    if o.reply.status != 200:
+        return f"HTTP 200 with the key in a {spelled[0]} header", o.reply.brief()
+    return None
+
+
 # -- the organization -----------------------------------------------------------------------
 @exchange_check("no_cross_tenant_read", "a key reads no other organization's summary")
 def no_cross_tenant_read(contract: Contract, o: Observed) -> Problem | None:

@@ -19,8 +19,11 @@ CONTRACT = load_contract(default_spec_path())
 KEY = "mock-key-abc123"
 GOOD = CONTRACT.examples["documented"].value
 NOW = datetime(2025, 11, 20, 12, tzinfo=UTC)
-# The kit's checks that look across a whole run, not at one exchange (see docs/architecture.md).
-KIT_ONLY = {"schemathesis_conformance", "reaches_2xx"}
+# The kit's checks that look across a whole run, not at one exchange (see docs/architecture.md):
+# Schemathesis, the month sweep (each month's rules are the registry's), trace ids across
+# answers, crafted look-alike org ids (live, any other org is foreign_org_403's).
+KIT_ONLY = {"schemathesis_conformance", "reaches_2xx", "every_month_answers",
+            "trace_id_unique", "near_miss_org_ids_403"}
 
 
 def reply(status: int, doc: object, content_type: str = "application/json") -> Reply:
@@ -77,6 +80,12 @@ def test_a_good_exchange_breaks_nothing() -> None:
      {"no_cross_tenant_read", "foreign_org_403", "echoes_request"}),
     (observed(401, envelope(401), header="Api-Key", key_org="org_abc123"),
      {"alias_key_header"}),
+    (observed(401, envelope(401), header="x-api-key", key_org="org_abc123"),
+     {"key_headers_any_case"}),
+    (observed(doc={**GOOD, "generatedAt": "2025-10-01T00:00:00Z"}, sent_between=(NOW, NOW)),
+     {"generated_at_in_period"}),
+    (observed(400, envelope(400, timestamp="2025-11-15T10:30:00Z"), sent_between=(NOW, NOW)),
+     {"error_timestamp_now"}),
     (observed(401, envelope(401, system_message=f"Invalid API key {KEY}")),
      {"key_never_echoed"}),
     (observed(403, envelope(403), key="unknown-key-0042", key_valid=False),
