@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import requests
 
@@ -44,6 +45,14 @@ BATTERY = (
     Probe("foreign org", org=FOREIGN),
     Probe("nonexistent org", org=NONEXISTENT),
     Probe("long org id", org="org_" + "x" * 296),
+    # Corners of the calendar and of the comparison a real backend gets wrong.
+    Probe("leap February", query="year=2024&month=2"),
+    Probe("finished December", query="year=2024&month=12"),
+    Probe("a quiet month", query="year=2023&month=8"),  # the catalogue's month without usage
+    Probe("empty alias", headers=(("Api-Key", ""),)),
+    Probe("lower-case key header", headers=(("x-api-key", KEY_ABC),)),
+    *(Probe(f"look-alike {alike!r}", org=alike) for alike in (
+        "ORG_ABC123", "org_abc12", " org_abc123", "%6Frg_abc123", "\uff4frg_abc123")),
 )
 
 
@@ -62,7 +71,8 @@ def proxy(upstream: str, *, timeout: float = 5.0, strict: bool = False,
 
 def send(server: MockServerThread, probe: Probe,
          session: requests.Session | None = None) -> requests.Response:
-    url = server.base_url + SUMMARY + probe.org + ("?" + probe.query if probe.query else "")
+    url = server.base_url + SUMMARY + quote(probe.org, safe="") + (
+        "?" + probe.query if probe.query else "")
     return (session or requests).get(url, headers=dict(probe.headers), timeout=30,
                                      allow_redirects=False)
 

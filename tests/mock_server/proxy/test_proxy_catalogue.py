@@ -21,6 +21,7 @@ UNSEEN = {
     "key_in_405_header": "only GET is forwarded; other methods get the proxy's own 405",
     "no_405": "only GET is forwarded; other methods get the proxy's own 405",
     "ignores_unknown_key": "the proxy cannot know that a key is unknown to the upstream",
+    "constant_trace_id": "a trace_id repeated across answers: no one exchange shows it",
 }
 # Where the proxy's name differs from the kit's: the kit reports a defect under the check
 # whose crafted request met it, the proxy under the rule the answer broke.
@@ -35,6 +36,17 @@ RENAMED = {
     "html_200": "json_content_type",
     "invalid_json": "json_content_type",
     "redirect": "documented_status",  # relayed, never followed
+    # The kit's sweep names these months; live, the answer for that month breaks a rule.
+    "leap_february_500": "not_a_server_error",
+    "zero_usage_500": "not_a_server_error",
+    "december_rollover": "echoes_request",
+    "empty_alias_500": "empty_key_401",
+    # The kit crafts look-alike ids; live, the key's org is known, so any other is foreign.
+    "prefix_org_match": "no_cross_tenant_read",
+    "case_insensitive_org": "no_cross_tenant_read",
+    "trimmed_org": "no_cross_tenant_read",
+    "url_decoded_org": "no_cross_tenant_read",
+    "nfkc_org": "no_cross_tenant_read",
 }
 # defect switch -> the check that reports it, seen in the battery's exchanges
 CATALOGUE = {d: RENAMED.get(d, check) for d, check in KIT_CATALOGUE.items() if d not in UNSEEN}
@@ -74,7 +86,8 @@ def test_a_correct_upstream_gets_no_violation_header() -> None:
     flagged = {p: names(r) for p, r in answers.items() if names(r)}
     # Only what the client itself got wrong is named, and only on those requests.
     assert flagged == {"month 13": {"request_parameters"}, "month 1.5": {"request_parameters"},
-                       "no key": {"request_api_key"}, "empty key": {"request_api_key"}}
+                       "no key": {"request_api_key"}, "empty key": {"request_api_key"},
+                       "empty alias": {"request_api_key"}}
     assert answers["own month"].json()["organization_id"] == "org_abc123"
 
 
