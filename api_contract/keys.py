@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+LONG_KEY = 12  # characters: a key shorter than this shows nothing of itself
+SHOWN = 4  # characters shown of a long key (its last ones), at most
+
 
 def mask_key(key: str) -> str:
-    """``mock-key-abc123`` -> ``mock-…123``: enough to tell keys apart, never the secret."""
-    if len(key) <= 8:
-        return "…" if len(key) <= 2 else "…" + key[-2:]
-    return f"{key[:5]}…{key[-3:]}"
+    """``mock-key-abc123`` -> ``…c123``: the last four characters of a key of 12 or more
+    (enough to tell keys apart; eight or more stay hidden), nothing of a shorter one."""
+    return "…" + key[-SHOWN:] if len(key) >= LONG_KEY else "…"

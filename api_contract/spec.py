@@ -10,20 +10,30 @@ from typing import Any
 
 import yaml
 
-from api_contract.resources import YAML_LOADER
+from api_contract import yaml_input
+from api_contract.resources import is_bundled
+from api_contract.yaml_input import YamlRefused, bounded
 
 
 class ContractError(Exception):
-    """The spec cannot be read or lacks what the mock needs."""
+    """The spec cannot be read or lacks what the mock needs; the message is one short line."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(bounded(message))
 
 
 def load_spec(path: Path) -> dict[str, Any]:
+    """A user's spec is bounded like every YAML file a user brings (api_contract.yaml_input:
+    size cap, no aliases); the bundled one is trusted."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = yaml_input.read_text(path)
         is_yaml = str(path).endswith((".yaml", ".yml"))
-        data = yaml.load(text, Loader=YAML_LOADER) if is_yaml else json.loads(text)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, json.JSONDecodeError) as exc:
-        raise ContractError(f"cannot read spec {path}: {exc}".splitlines()[0]) from None
+        data = (yaml_input.load(text, trusted=is_bundled(path)) if is_yaml
+                else json.loads(text))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, json.JSONDecodeError,
+            YamlRefused, RecursionError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+        raise ContractError(f"cannot read spec {path}: {reason}") from None
     if not isinstance(data, dict) or "paths" not in data:
         raise ContractError(f"{path} is not an OpenAPI document (no 'paths')")
     return data

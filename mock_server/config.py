@@ -1,14 +1,53 @@
-"""One configuration object, built by the CLI and by tests alike."""
+"""One configuration object, built by the CLI and by tests alike, and one check of it.
+
+:meth:`MockConfig.validate` holds every rule a configuration must satisfy (loopback unless
+``expose``, an admin token off loopback, ranges of ports, workers and sizes, the rate
+syntax); the CLI, the pytest plugin and ``create_app`` all call it, so a config built in
+code is refused exactly as the same flags would be.
+"""
 
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from api_contract.keys import mask_key
 from api_contract.resources import default_fixtures_dir, default_spec_path
+
+MAX_WORKERS = 64
+MAX_PROXY_TIMEOUT = 600  # seconds
+MAX_JOURNAL = 1_000_000
+MAX_CONNECTIONS = 1_000_000
+MAX_TENANTS = 10_000
+MAX_DELAYED = 256  # default cap on requests delayed or stalled at once (qa/delays.py)
+PERIODS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60,
+           "h": 3600, "hour": 3600}
+
+
+MAX_HEADER_NAME = 128
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+
+
+def is_header_name(name: str) -> bool:
+    """An RFC 9110 token of at most 128 characters."""
+    return len(name) <= MAX_HEADER_NAME and _TOKEN.fullmatch(name) is not None
+
+
+class ConfigError(ValueError):
+    """A configuration the mock refuses; the message is one line, naming the flag."""
+
+
+def parse_rate(text: str) -> tuple[int, int]:
+    """``100/min`` -> (100, 60). Raises ValueError with a readable message."""
+    count, sep, unit = text.strip().partition("/")
+    unit = unit.strip().lower()
+    if not sep or not count.strip().isdigit() or unit not in PERIODS:
+        raise ValueError(f"expected N/sec, N/min or N/hour, got {text[:40]!r}")
+    return int(count), PERIODS[unit]
 
 
 @dataclass(slots=True)
@@ -30,8 +69,46 @@ class MockConfig:
     # names only); a tuple allows the API's own headers plus these (--cors-allow-header).
     cors_allow_headers: tuple[str, ...] | None = None
     workers: int = 1  # processes serving the port (SO_REUSEPORT); >1 shares runtime state
+    # Bounded resources, per process (see docs/hostile-input.md):
+    max_connections: int = 1024  # open connections; one more is answered 503 and closed
+    header_timeout: float = 10.0  # seconds a started request head may take to arrive: 408
+    idle_timeout: float = 15.0  # seconds a connection may sit idle (keep-alive or new)
+    max_delayed: int = MAX_DELAYED  # requests held at once by a delay or a stall: 503
     qa: QaConfig = field(default_factory=lambda: QaConfig())
     proxy: ProxyConfig | None = None  # --proxy: forward to a real server, check its answers
+
+    def validate(self) -> None:
+        """Raise :class:`ConfigError` (one line) for the first rule this config breaks."""
+        problem = (self._problem() or self.qa.problem(self.host) or exposure_problem(self)
+                   or (self.proxy.problem(self.workers) if self.proxy is not None else None))
+        if problem:
+            raise ConfigError(problem)
+
+    def _problem(self) -> str | None:
+        if not is_loopback(self.host) and not self.expose:
+            return (f"refusing to bind to non-loopback address {self.host[:80]!r}; "
+                    "pass --expose to allow it")
+        if not _int_in(self.port, 0, 65535):
+            return f"not a port number (0-65535): {self.port!r:.40}"
+        if not _int_in(self.workers, 1, MAX_WORKERS):
+            return f"not a worker count (1-{MAX_WORKERS}): {self.workers!r:.40}"
+        if not _int_in(self.tenants, 0, MAX_TENANTS):
+            return f"not a tenant count (0-{MAX_TENANTS}): {self.tenants!r:.40}"
+        for key, org in self.keys:
+            if not key.strip() or not org.strip():
+                return f"--key: expected KEY=ORG, got {mask_key(key)!r}={org[:40]!r}"
+        if not _int_in(self.max_connections, 1, MAX_CONNECTIONS):
+            return f"not a connection cap (1-{MAX_CONNECTIONS}): {self.max_connections!r:.40}"
+        if not _int_in(self.max_delayed, 1, MAX_CONNECTIONS):
+            return f"not a cap on delayed requests (1-{MAX_CONNECTIONS}): " \
+                   f"{self.max_delayed!r:.40}"
+        for name, seconds in (("header", self.header_timeout), ("idle", self.idle_timeout)):
+            if not _seconds(seconds):
+                return f"--{name}-timeout must be a positive number of seconds: {seconds!r:.40}"
+        for name in self.cors_allow_headers or ():
+            if not isinstance(name, str) or not is_header_name(name):
+                return f"--cors-allow-header: not a header name: {str(name)[:40]!r}"
+        return None
 
 
 def is_loopback(host: str) -> bool:
@@ -137,6 +214,35 @@ class QaConfig:
     admin_cors: tuple[str, ...] = ()  # origins (normalized by origin()) that may drive /__mock/
     journal_size: int = 1000  # ring buffer size when the admin API is on; 0 = no journal
 
+    def problem(self, host: str) -> str | None:
+        """The first rule broken, given the address the mock binds to; None when none."""
+        if self.admin and not self.admin_token and not is_loopback(host):
+            return f"--admin on non-loopback address {host[:80]!r} needs --admin-token"
+        if not _int_in(self.journal_size, 0, MAX_JOURNAL):
+            return f"not a journal size (0-{MAX_JOURNAL}): {self.journal_size!r:.40}"
+        if self.rate_limit is not None:
+            try:
+                parse_rate(self.rate_limit)
+            except ValueError as exc:
+                return f"--rate-limit: {exc}"
+        if self.watch:
+            if not any(Path(s).suffix in (".yaml", ".yml") or Path(s).exists()
+                       for s in self.scenarios):
+                return "--watch needs at least one --scenarios FILE to watch"
+            if not _seconds(self.watch_interval):
+                return ("watch interval must be a positive number of seconds: "
+                        f"{self.watch_interval!r:.40}")
+        return None
+
+
+def _seconds(value: object) -> bool:
+    return (isinstance(value, int | float) and not isinstance(value, bool)
+            and 0 < value <= 86_400)
+
+
+def _int_in(value: object, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
 
 @dataclass(slots=True)
 class ProxyConfig:
@@ -147,3 +253,19 @@ class ProxyConfig:
     timeout: float = 10.0  # seconds for the upstream's whole answer; then 504
     strict: bool = False  # a violating answer becomes a 502 naming the checks
     record_dir: Path | None = None  # every contract-valid 200 written as a canned summary
+
+    def problem(self, workers: int) -> str | None:
+        parts = urlsplit(self.upstream)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return f"--proxy: not an http(s) base URL: {self.upstream[:80]!r}"
+        if parts.username or parts.password or parts.query or parts.fragment:
+            return "--proxy: give the base URL only (no credentials, query or fragment)"
+        try:
+            parts.port  # noqa: B018  (raises on a bad port)
+        except ValueError:
+            return f"--proxy: bad port in {self.upstream[:80]!r}"
+        if not (_seconds(self.timeout) and self.timeout <= MAX_PROXY_TIMEOUT):
+            return f"not a timeout in seconds (0-{MAX_PROXY_TIMEOUT}]: {self.timeout!r:.40}"
+        if self.record_dir is not None and workers > 1:
+            return "--record needs --workers 1 (one process writes the files)"
+        return None

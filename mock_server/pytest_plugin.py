@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -103,7 +104,8 @@ class FreddyMock:
 
 @pytest.fixture(scope="session")
 def freddy_mock_config() -> MockConfig:
-    """Override to configure the session's mock (admin and journal stay on)."""
+    """Override to configure the session's mock. The plugin serves a copy of it, on a free
+    127.0.0.1 port with the admin API (and so the journal) on; yours is left as it is."""
     from mock_server.config import MockConfig
 
     return MockConfig(port=0)
@@ -113,10 +115,10 @@ def freddy_mock_config() -> MockConfig:
 def freddy_mock_server(freddy_mock_config: MockConfig) -> Iterator[MockServerThread]:
     from mock_server.testing import MockServerThread
 
-    config = freddy_mock_config
-    config.port = 0
-    config.host = "127.0.0.1"
-    config.qa.admin = True
+    # A copy: the user's object is theirs (it may be shared, or checked by their tests).
+    user = freddy_mock_config
+    config = replace(user, port=0, host="127.0.0.1", qa=replace(user.qa, admin=True))
+    config.validate()  # the CLI's own check: a bad config is one clear ConfigError
     with MockServerThread(config) as server:
         yield server
 

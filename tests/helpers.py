@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import select
+import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import requests
 
@@ -44,9 +49,13 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 @contextmanager
-def running(*args: str, cwd: str | None = None) -> Iterator[tuple[subprocess.Popen[str], str]]:
+def running(*args: str, cwd: str | None = None, preexec_fn: Callable[[], None] | None = None,
+            ) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """``freddy-mock --port 0 ARGS`` until the block ends; then SIGTERM, and wait for it
+    (SIGKILL only if it has not exited within 30 s)."""
     proc = subprocess.Popen([*CMD, "--port", "0", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, cwd=cwd)
+                            stderr=subprocess.PIPE, text=True, cwd=cwd,
+                            preexec_fn=preexec_fn)
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()  # the server prints this once it is listening
@@ -54,11 +63,59 @@ def running(*args: str, cwd: str | None = None) -> Iterator[tuple[subprocess.Pop
         assert match, line + proc.stderr.read() if proc.poll() is not None else line
         yield proc, match.group(1)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(timeout=30)
+        stop(proc)
         for stream in (proc.stdout, proc.stderr):
             if stream:
                 stream.close()
 
 
+def stop(proc: subprocess.Popen[str]) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=30)
+
+
+def children(pid: int) -> list[int]:
+    """The live child processes of ``pid`` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()  # after "(comm)": state, ppid, ...
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+@contextmanager
+def exits_of(pids: Iterable[int]) -> Iterator[Callable[[float], set[int]]]:
+    """Watch ``pids`` from now on (a pidfd per process: readable once it exits, whoever
+    its parent is; no polling, and no confusion with a later process of the same pid).
+    Yields ``wait(timeout)``: the pids still running after at most ``timeout`` seconds."""
+    fds: dict[int, int] = {}
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            fds[os.pidfd_open(pid)] = pid
+
+    def wait(timeout: float) -> set[int]:
+        waiting = set(fds)
+        while waiting:
+            ready, _, _ = select.select(list(waiting), [], [], timeout)
+            if not ready:
+                break
+            waiting -= set(ready)
+        return {fds[fd] for fd in waiting}
+
+    try:
+        yield wait
+    finally:
+        for fd in fds:
+            os.close(fd)

@@ -39,7 +39,7 @@ from multidict import istr
 
 from mock_server.engine import routing
 from mock_server.engine.state import STATE
-from mock_server.stages.errors import ApiError
+from mock_server.stages.errors import NOSNIFF, ApiError
 from mock_server.stages.hosts import HOST
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -143,7 +143,9 @@ class AdminGuard:
                                 f"application/json (got {mime[:40] or 'none'!r})")
 
     def decorate(self, response: web.StreamResponse, origin: str | None) -> None:
-        """CORS headers, only for an origin named with ``--admin-cors``."""
+        """``nosniff`` (as on every response); CORS headers, only for an origin named with
+        ``--admin-cors``."""
+        response.headers.update(NOSNIFF)
         if origin is not None and origin.lower() in self.origins:
             response.headers["Access-Control-Allow-Origin"] = origin
             response.headers.add("Vary", "Origin")

@@ -28,14 +28,15 @@ async def record(request: web.Request, handler: web.Handler) -> web.StreamRespon
         response = await handler(request)
     finally:
         journal.in_flight -= 1
+    org = request.match_info.get(st.contract.path_param)
     applied = note.get("applied") or {}
     assert isinstance(applied, dict)
     journal.record(
         at_us=at_us,
         method=request.method,
-        path=request.path[:512],
-        query=request.query_string[:512],
-        org=request.match_info.get(st.contract.path_param),
+        path=st.redact.path(request.path)[:512],  # redacted first: a cut key matches nothing
+        query=st.redact.query(request.rel_url.raw_query_string)[:512],
+        org=None if org is None else st.redact.value(org)[:256],
         key=st.auth.presented_key(request.headers, strict=False),
         status=None if applied.get("fault") in DROPPED else response.status,
         request_id=response.headers.get("X-Request-ID"),

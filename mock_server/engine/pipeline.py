@@ -1,7 +1,9 @@
 """The summary endpoint as one pass through the stages:
 
-routing (aiohttp) -> Host allowed -> preferences decoded -> auth -> rate limit -> parameters ->
-scenario choice -> data -> response (or a network fault).
+routing (aiohttp) -> Host allowed -> preferences decoded -> auth -> (body, bad preference) ->
+rate limit -> parameters -> scenario choice -> data -> response (or a network fault). The
+key is judged before anything else about the request: a bad ``Prefer`` or ``__code`` is
+decoded first but answered only once the key has passed.
 
 Each stage raises :class:`~mock_server.stages.errors.ApiError`; the handler renders it itself and
 adds the CORS headers (it is its own edge: see routing.py). When no preference, scenario or
@@ -25,7 +27,7 @@ from mock_server.engine import routing
 from mock_server.engine.state import STATE, MockState
 from mock_server.qa import faults, ratelimit, scenarios, usage
 from mock_server.stages import negotiate
-from mock_server.stages.errors import JSON, ApiError, new_trace_id
+from mock_server.stages.errors import JSON, JSON_HEADERS, NOSNIFF, ApiError, new_trace_id
 from mock_server.stages.hosts import HOST
 from mock_server.stages.negotiate import NO_PREFERENCES
 
@@ -44,18 +46,27 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
         host = headers.get(HOST)  # routing.check_host, inlined on the hot path
         if host not in st.hosts.admitted:
             st.hosts.admit(host)
+        refused = None  # a bad preference is decoded here but judged after the key
+        try:
+            prefs = negotiate.decode(headers, request.rel_url, st.contract, qa.catalog)
+        except ApiError as bad:
+            prefs, refused = NO_PREFERENCES, bad
+        st.auth.authenticate(headers, org_id)  # the key first, whatever else is wrong
         if request.body_exists:
             raise ApiError(400, "A GET request takes no body")
-        prefs = negotiate.decode(headers, request.rel_url, st.contract, qa.catalog)
-        st.auth.authenticate(headers, org_id)
+        if refused is not None:
+            raise refused
         if qa.rate_limit is not None:
             qa.rate_limit.consume(qa.runtime, org_id, st.clock.now(), limit_headers)
         values = st.params.parse(request.rel_url, st.clock)
         if prefs is NO_PREFERENCES and not qa.runtime.active() and not qa.overrides.steer:
             # Nothing steers the answer (the common case): the summary, with no detour.
             body = st.summaries.body(org_id, values["year"], values["month"], st.clock.hour())
-            response: web.StreamResponse = web.Response(body=body, headers={
-                "X-Request-ID": new_trace_id(), **limit_headers, "Content-Type": JSON})
+            out = JSON_HEADERS.copy()  # Content-Type, nosniff: cheaper than a dict literal
+            out["X-Request-ID"] = new_trace_id()
+            if limit_headers:
+                out.update(limit_headers)
+            response: web.StreamResponse = web.Response(body=body, headers=out)
         else:
             response = await _steered(request, st, org_id, values, prefs, limit_headers)
     except ApiError as err:
@@ -104,7 +115,7 @@ async def _answer(
     limit_headers: dict[str, str],
 ) -> web.StreamResponse:
     contract = st.contract
-    headers = {"X-Request-ID": new_trace_id(), **limit_headers}
+    headers = {"X-Request-ID": new_trace_id(), **limit_headers, **NOSNIFF}
     if not prefs.empty:
         headers["Preference-Applied"] = negotiate.applied(prefs)
     overrides = st.qa.overrides

@@ -24,7 +24,7 @@ from aiohttp import web
 from multidict import istr
 
 from mock_server.engine.state import STATE
-from mock_server.stages.errors import ApiError
+from mock_server.stages.errors import NOSNIFF, ApiError
 from mock_server.stages.hosts import HOST
 
 log = logging.getLogger("freddy_mock")
@@ -69,7 +69,10 @@ CONTROL_PREFIX = "/__mock/"  # the control surface (control/admin.py): never the
 
 
 def add_cors(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
-    """The API's CORS headers; none under the control prefix (even on its 404s and 405s)."""
+    """The API's CORS headers (none under the control prefix, even on its 404s and 405s);
+    ``nosniff`` on every response (one already sent, such as a stalled fault, has its own)."""
+    if not response.prepared:
+        response.headers.update(NOSNIFF)
     origin = request.headers.get(ORIGIN)
     if origin is not None and not request.path.startswith(CONTROL_PREFIX):
         request.app[STATE].cors.decorate(response.headers, origin)

@@ -16,6 +16,7 @@ from mock_server.stages.data import SummarySource
 from mock_server.stages.errors import ErrorRenderer
 from mock_server.stages.hosts import HostGate
 from mock_server.stages.params import QueryParser
+from mock_server.stages.redact import Redactor
 from mock_server.stages.tenants import Tenant
 
 
@@ -32,6 +33,7 @@ class MockState:
     hosts: HostGate
     spec_yaml: bytes
     qa: QaState
+    redact: Redactor  # secrets outside the key headers, for the journal and the access log
     tenants: tuple[Tenant, ...] = field(default=())  # --tenants N
 
 

@@ -29,8 +29,8 @@ from typing import Any
 import yaml
 from aiohttp import web
 
+from api_contract import yaml_input
 from api_contract.exchange import Reply, Violation
-from api_contract.resources import YAML_LOADER
 from api_contract.verdicts import RESPONSE
 
 log = logging.getLogger("freddy_mock.proxy")
@@ -43,16 +43,19 @@ def _digest(key: str) -> bytes:
 
 
 def _load(path: Path, field: str) -> list[dict[str, Any]]:
+    """What an earlier recording (or the team) left in ``path``: read as a file a user brings
+    (size cap, no alias bombs)."""
     if not path.exists():
         return []
-    doc = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER) or {}
+    doc = yaml_input.load(yaml_input.read_text(path)) or {}
     items = doc.get(field, []) if isinstance(doc, dict) else []
     return [i for i in items if isinstance(i, dict)]
 
 
 class Recorder:
     def __init__(self, directory: Path, upstream: str) -> None:
-        """Raises OSError or yaml.YAMLError when ``directory`` cannot be used."""
+        """Raises OSError, UnicodeDecodeError, yaml.YAMLError or YamlRefused (a ValueError)
+        when ``directory`` cannot be used."""
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.upstream = upstream

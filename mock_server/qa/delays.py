@@ -4,7 +4,8 @@
 as many connections (and file descriptors) as they open. Beyond ``limit`` requests being
 delayed or stalled at once, the next one that asks for a delay is answered 503 in the
 envelope, at once, with ``Retry-After``; the others go on as before. (Connection caps
-and timeouts are another matter: issue 19; this module is the one place for the delay cap.)
+and timeouts are engine/protocol.py's; this module is the one place for the delay cap,
+set with ``MockConfig.max_delayed`` / ``--max-delayed``.)
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from mock_server.config import MAX_DELAYED  # the default of MockConfig.max_delayed
 from mock_server.stages.errors import ApiError
-
-MAX_DELAYED = 256  # requests delayed or stalled at once
 
 
 class DelayGate:

@@ -17,21 +17,11 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
+from mock_server.config import parse_rate  # the rate syntax is a rule of the config
 from mock_server.qa.runtime import RuntimeState
 from mock_server.stages.errors import ApiError
 
-PERIODS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60,
-           "h": 3600, "hour": 3600}
 EXCEEDED = "Too many requests for this organization; retry later"
-
-
-def parse_rate(text: str) -> tuple[int, int]:
-    """``100/min`` -> (100, 60). Raises ValueError with a readable message."""
-    count, sep, unit = text.strip().partition("/")
-    unit = unit.strip().lower()
-    if not sep or not count.strip().isdigit() or unit not in PERIODS:
-        raise ValueError(f"expected N/sec, N/min or N/hour, got {text[:40]!r}")
-    return int(count), PERIODS[unit]
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,9 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from api_contract import yaml_input
 from api_contract.contract import Contract
 from api_contract.resources import YAML_LOADER, is_bundled
-from mock_server.qa.ratelimit import PERIODS, RateLimit
+from api_contract.yaml_input import YamlRefused, bounded
+from mock_server.config import PERIODS
+from mock_server.qa.ratelimit import RateLimit
 from mock_server.qa.scenarios import FAULTS, STALL_MS, Fault, Match, Rule, Scenario, Usage
 from mock_server.stages.clock import parse_instant
 
@@ -98,7 +101,10 @@ _ANSWERS_TEXT = "error, example, fault, rate_limit or usage"
 
 
 class ScenarioError(Exception):
-    """A scenario file is unreadable or invalid; the message is one line."""
+    """A scenario file is unreadable or invalid; the message is one short line."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(bounded(message))
 
 
 def _line(node: yaml.Node | None, path: Iterable[Any]) -> int | None:
@@ -222,16 +228,21 @@ def load_scenario(path: Path, contract: Contract, *, validate: bool | None = Non
     """``validate``: None (default) checks every file against the JSON Schema but the
     built-in ones (``resources.is_bundled``); the compile step's own checks always run."""
     path = Path(path)
+    trusted = is_bundled(path)
     if validate is None:
-        validate = not is_bundled(path)
+        validate = not trusted
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or exc.__class__.__name__
+        text = yaml_input.read_text(path)
+    except (OSError, UnicodeDecodeError, YamlRefused) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc) or exc.__class__.__name__
         raise ScenarioError(f"cannot read scenario file {path}: {reason}") from None
     try:
-        root = yaml.compose(text, Loader=YAML_LOADER)
-        data = yaml.load(text, Loader=YAML_LOADER)
+        root = yaml.compose(text, Loader=YAML_LOADER)  # aliases are shared nodes here
+        if not trusted:
+            yaml_input.refuse_alias_bombs(text, root)  # before anything expands them
+        data = yaml_input.load(text, trusted=True)  # counted just above
+    except YamlRefused as exc:
+        raise ScenarioError(f"{path}: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" line {mark.line + 1}" if mark else ""

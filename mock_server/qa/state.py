@@ -54,8 +54,16 @@ class QaState:
     rng: random.Random
     reloads: int = 0
     reload_error: str | None = None
+    watching: bool = False  # the --watch task is running (false once it stops, for any reason)
     overrides: Overrides = field(default_factory=Overrides)
-    delays: DelayGate = field(default_factory=DelayGate)  # cap on requests held at once
+    # cap on requests held at once (MockConfig.max_delayed, --max-delayed)
+    delays: DelayGate = field(default_factory=DelayGate)
+
+    def reseed(self, seed: int, worker: int) -> None:
+        """A generator of this worker's own (``--workers N``, after the fork): a copy of
+        the parent's would draw the same sequence in every worker. Deterministic per seed
+        and worker index."""
+        self.rng = random.Random(f"{seed}/worker-{worker}")
 
     @property
     def documented_limit(self) -> int:
@@ -95,4 +103,5 @@ def build_qa(config: MockConfig, contract: Contract) -> QaState:
         rate_limit=rate,
         journal=journal,
         rng=random.Random(config.seed),
+        delays=DelayGate(config.max_delayed),
     )

@@ -30,13 +30,16 @@ from mock_server.stages.errors import ErrorRenderer
 from mock_server.stages.fixtures import load_fixtures
 from mock_server.stages.hosts import HostGate
 from mock_server.stages.params import QueryParser
+from mock_server.stages.redact import Redactor
 from mock_server.stages.tenants import make_tenants
 
 MAX_BODY = 64 * 1024  # request bodies (only the admin API reads any): 413 beyond
 
 
 def build_state(config: MockConfig) -> MockState:
-    """Load and compile everything once; raises ContractError, FixtureError or ScenarioError."""
+    """Check the config, load and compile everything once; raises ConfigError,
+    ContractError, FixtureError or ScenarioError."""
+    config.validate()
     # Files the user brings are validated now (a bad one: one line, exit 2); the loaders
     # skip the bundled ones, which the test suite checks (resources.is_bundled).
     contract = load_contract(config.spec_path)
@@ -44,13 +47,12 @@ def build_state(config: MockConfig) -> MockState:
     clock = Clock(config.now)
     reserved = {org for _, org in (*fixtures.keys, *config.keys)}
     tenants = make_tenants(config.tenants, config.seed, reserved)
+    keys = KeyStore((*fixtures.keys, *config.keys, *((t.key, t.org) for t in tenants)))
     return MockState(
         config=config,
         contract=contract,
         clock=clock,
-        auth=Authenticator(
-            KeyStore((*fixtures.keys, *config.keys, *((t.key, t.org) for t in tenants))),
-            contract.key_headers),
+        auth=Authenticator(keys, contract.key_headers),
         params=QueryParser(contract.query_params),
         summaries=SummarySource(
             config.seed,
@@ -63,6 +65,7 @@ def build_state(config: MockConfig) -> MockState:
         hosts=HostGate(config.allowed_hosts),
         spec_yaml=Path(config.spec_path).read_bytes(),
         qa=build_qa(config, contract),
+        redact=Redactor(keys.is_key),
         tenants=tenants,
     )
 

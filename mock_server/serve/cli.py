@@ -1,4 +1,7 @@
-"""``freddy-mock``: start the mock. A bad flag or fixture file: one line on stderr, exit 2."""
+"""``freddy-mock``: start the mock. A bad flag or fixture file: one line on stderr, exit 2.
+
+argparse only parses; every rule about the values is :meth:`MockConfig.validate`'s, the
+same check a config built in code gets."""
 
 from __future__ import annotations
 
@@ -11,29 +14,34 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from aiohttp import web
+
 from api_contract.contract import ContractError
 from api_contract.keys import mask_key
 from api_contract.resources import default_fixtures_dir, default_spec_path
+from api_contract.yaml_input import bounded
 from mock_server import __version__
 from mock_server.config import (
+    MAX_TENANTS,
+    ConfigError,
     MockConfig,
     QaConfig,
-    exposure_problem,
     exposure_warnings,
     host_name,
-    is_loopback,
     origin,
 )
-from mock_server.qa.ratelimit import parse_rate
 from mock_server.qa.scenario_files import ScenarioError
 from mock_server.serve.app import build_state, create_app
-from mock_server.serve.proxy_cli import add_proxy_arguments, banner, proxy_config_from_args
-from mock_server.serve.server import new_event_loop, serve
+from mock_server.serve.proxy_cli import (
+    add_proxy_arguments,
+    banner,
+    check_record_dir,
+    proxy_config_from_args,
+)
+from mock_server.serve.server import new_event_loop, raise_file_limit, serve
 from mock_server.serve.workers import run_workers
 from mock_server.stages.clock import parse_instant
-from mock_server.stages.cors import is_header_name
 from mock_server.stages.fixtures import FixtureError
-from mock_server.stages.tenants import MAX_TENANTS
 
 PROG = "freddy-mock"
 
@@ -61,18 +69,6 @@ def _instant(text: str):
         raise argparse.ArgumentTypeError(f"not an ISO-8601 instant: {text!r}") from None
 
 
-def _port(text: str) -> int:
-    if not text.isdigit() or not 0 <= int(text) <= 65535:
-        raise argparse.ArgumentTypeError(f"not a port number (0-65535): {text!r}")
-    return int(text)
-
-
-def _workers(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 64:
-        raise argparse.ArgumentTypeError(f"not a worker count (1-64): {text!r}")
-    return int(text)
-
-
 def _checked(parse: Callable[[str], str]) -> Callable[[str], str]:
     def check(text: str) -> str:
         try:
@@ -83,17 +79,8 @@ def _checked(parse: Callable[[str], str]) -> Callable[[str], str]:
     return check
 
 
-def _header_names(names: list[str] | None) -> tuple[str, ...] | None:
-    if names is None:
-        return None
-    for name in names:
-        if not is_header_name(name):
-            raise UsageError(f"--cors-allow-header: not a header name: {name[:40]!r}")
-    return tuple(names)
-
-
 def _tenants(text: str) -> int:
-    if not text.isdigit() or int(text) > MAX_TENANTS:
+    if not text.isdigit():  # (the range is MockConfig.validate()'s)
         raise argparse.ArgumentTypeError(f"not a tenant count (0-{MAX_TENANTS}): {text[:20]!r}")
     return int(text)
 
@@ -101,7 +88,7 @@ def _tenants(text: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog=PROG, description="Spec-driven mock of the Freddy API-key usage summary.")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=_port, default=8080, help="port (default 8080; 0 = any free)")
+    p.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 = any free)")
     p.add_argument("--spec", type=Path, default=None, help="OpenAPI spec (default: bundled)")
     p.add_argument("--fixtures", type=Path, default=None, metavar="DIR",
                    help="fixtures directory with keys.yaml [and summaries.yaml]")
@@ -113,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tenants", type=_tenants, default=0, metavar="N",
                    help="add N generated organizations with keys (realistic names, stable "
                         "for a --seed; listed in /docs)")
-    p.add_argument("--workers", type=_workers, default=1,
+    p.add_argument("--workers", type=int, default=1,
                    help="serve with N processes on one port (SO_REUSEPORT; default 1)")
     p.add_argument("--access-log", action="store_true", help="log every request (keys masked)")
     p.add_argument("--cors-allow-header", action="append", default=None, metavar="NAME",
@@ -127,24 +114,26 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also answer requests whose Host is NAME, any port (repeatable; "
                         "'.example.com' adds its subdomains; '*' any Host, with a warning). "
                         "Loopback names are always answered, others get a 421")
+    add_limit_arguments(p)
     add_qa_arguments(p)
     add_proxy_arguments(p)
     p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return p
 
 
-def _rate(text: str) -> str:
-    try:
-        parse_rate(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return text
-
-
-def _size(text: str) -> int:
-    if not text.isdigit() or int(text) > 1_000_000:
-        raise argparse.ArgumentTypeError(f"not a journal size (0-1000000): {text[:20]!r}")
-    return int(text)
+def add_limit_arguments(p: argparse.ArgumentParser) -> None:
+    d = MockConfig()
+    g = p.add_argument_group("bounded resources (per process; docs/hostile-input.md)")
+    g.add_argument("--max-connections", type=int, default=d.max_connections, metavar="N",
+                   help=f"open connections; one more gets 503 (default {d.max_connections})")
+    g.add_argument("--max-delayed", type=int, default=d.max_delayed, metavar="N",
+                   help="requests held by a delay or a stall at once; one more gets 503 "
+                        f"(default {d.max_delayed})")
+    g.add_argument("--header-timeout", type=float, default=d.header_timeout, metavar="S",
+                   help="seconds a started request head may take; then 408 "
+                        f"(default {d.header_timeout:g})")
+    g.add_argument("--idle-timeout", type=float, default=d.idle_timeout, metavar="S",
+                   help=f"seconds a connection may sit idle (default {d.idle_timeout:g})")
 
 
 def add_qa_arguments(p: argparse.ArgumentParser) -> None:
@@ -154,7 +143,7 @@ def add_qa_arguments(p: argparse.ArgumentParser) -> None:
                         "start (repeatable)")
     g.add_argument("--watch", action="store_true",
                    help="reload the --scenarios files when they change")
-    g.add_argument("--rate-limit", type=_rate, default=None, metavar="N/min",
+    g.add_argument("--rate-limit", default=None, metavar="N/min",
                    help="limit requests per organization, e.g. 100/min (the vendor's limit)")
     g.add_argument("--admin", action="store_true",
                    help="enable the admin API and request journal under /__mock/")
@@ -164,16 +153,11 @@ def add_qa_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--admin-cors", type=_checked(origin), action="append", default=[],
                    metavar="ORIGIN", help="let a page on ORIGIN (e.g. http://localhost:3000) "
                    "call the admin API; it is same-origin only otherwise (repeatable)")
-    g.add_argument("--journal-size", type=_size, default=1000, metavar="N",
+    g.add_argument("--journal-size", type=int, default=1000, metavar="N",
                    help="requests the journal keeps (default 1000; 0 = off)")
 
 
 def qa_config_from_args(args: argparse.Namespace) -> QaConfig:
-    if args.admin and not args.admin_token and not is_loopback(args.host):
-        raise UsageError(f"--admin on non-loopback address {args.host!r} needs --admin-token")
-    if args.watch and not any(Path(s).suffix in (".yaml", ".yml") or Path(s).exists()
-                              for s in args.scenarios):
-        raise UsageError("--watch needs at least one --scenarios FILE to watch")
     return QaConfig(
         scenarios=tuple(args.scenarios),
         watch=args.watch,
@@ -186,9 +170,7 @@ def qa_config_from_args(args: argparse.Namespace) -> QaConfig:
 
 
 def config_from_args(args: argparse.Namespace) -> MockConfig:
-    if not is_loopback(args.host) and not args.expose:
-        raise UsageError(f"refusing to bind to non-loopback address {args.host!r}; "
-                         "pass --expose to allow it")
+    """The config the flags describe, validated (raises :class:`ConfigError`)."""
     try:
         proxy = proxy_config_from_args(args)
     except ValueError as exc:
@@ -206,13 +188,20 @@ def config_from_args(args: argparse.Namespace) -> MockConfig:
         expose=args.expose,
         workers=args.workers,
         allowed_hosts=tuple(args.allowed_hosts),
-        cors_allow_headers=_header_names(args.cors_allow_header),
+        max_connections=args.max_connections,
+        max_delayed=args.max_delayed,
+        header_timeout=args.header_timeout,
+        idle_timeout=args.idle_timeout,
+        cors_allow_headers=None if args.cors_allow_header is None
+        else tuple(args.cors_allow_header),
         qa=qa_config_from_args(args),
         proxy=proxy,
     )
-    problem = exposure_problem(config)
-    if problem is not None:
-        raise UsageError(problem)
+    config.validate()
+    try:
+        check_record_dir(config)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     return config
 
 
@@ -238,12 +227,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         config = config_from_args(args)
         state = build_state(config)
-    except (UsageError, ContractError, FixtureError, ScenarioError) as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+    except (UsageError, ConfigError, ContractError, FixtureError, ScenarioError) as exc:
+        print(f"{PROG}: error: {bounded(str(exc))}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    raise_file_limit()  # before the workers fork: they inherit it
     for warning in exposure_warnings(config):
         print(f"{PROG}: WARNING: {warning}", file=sys.stderr)
+
     def ready(port: int) -> None:
         origin = f"http://{config.host}:{port}"
         generated = {t.org for t in state.tenants}  # (their orgs are theirs alone)
@@ -261,8 +252,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         if args.workers > 1:
-            return run_workers(lambda: create_app(state=state), config.host, config.port,
-                               args.workers, ready, access_log=config.access_log)
+            def worker_app(index: int) -> web.Application:  # in the worker, after the fork
+                state.qa.reseed(config.seed, index)
+                return create_app(state=state)
+
+            return run_workers(worker_app, config.host, config.port, args.workers, ready,
+                               access_log=config.access_log)
         with asyncio.Runner(loop_factory=new_event_loop) as runner:
             runner.run(run())
     except OSError as exc:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import yaml
 
@@ -42,35 +41,28 @@ def add_proxy_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def proxy_config_from_args(args: argparse.Namespace) -> ProxyConfig | None:
-    """Raises ValueError with the one line to show."""
+    """Raises ValueError with the one line to show (the flags' own rules; the config's are
+    MockConfig.validate's)."""
     if args.proxy is None:
         given = [f for f, on in (("--strict", args.strict), ("--record", args.record),
                                  ("--proxy-timeout", args.proxy_timeout)) if on]
         if given:
             raise ValueError(f"{given[0]} needs --proxy UPSTREAM")
         return None
-    parts = urlsplit(args.proxy)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"--proxy: not an http(s) base URL: {args.proxy[:80]!r}")
-    if parts.username or parts.password or parts.query or parts.fragment:
-        raise ValueError("--proxy: give the base URL only (no credentials, query or fragment)")
-    try:
-        parts.port  # noqa: B018  (raises on a bad port)
-    except ValueError:
-        raise ValueError(f"--proxy: bad port in {args.proxy[:80]!r}") from None
-    if args.record is not None:
-        _check_record_dir(args.record, args.workers)
     return ProxyConfig(upstream=args.proxy.rstrip("/"),
                        timeout=args.proxy_timeout or DEFAULT_TIMEOUT,
                        strict=args.strict, record_dir=args.record)
 
 
-def _check_record_dir(directory: Path, workers: int) -> None:
-    if workers > 1:
-        raise ValueError("--record needs --workers 1 (one process writes the files)")
+def check_record_dir(config: MockConfig) -> None:
+    """``--record DIR`` can be created and read (a question for the file system, asked once
+    the config is valid). Raises ValueError."""
+    directory = config.proxy.record_dir if config.proxy is not None else None
+    if directory is None:
+        return
     try:
         Recorder(directory, "")  # creates it, reads what is there
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, ValueError, yaml.YAMLError) as exc:  # (YamlRefused, UnicodeDecodeError)
         why = getattr(exc, "strerror", None) or str(exc).splitlines()[0]
         raise ValueError(f"--record {directory}: cannot use it ({why})") from None
     if not os.access(directory, os.W_OK):

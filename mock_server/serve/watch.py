@@ -1,10 +1,14 @@
 """``--watch``: reload the scenario files when they change, without dropping requests.
 
 A background task (owned by an aiohttp ``cleanup_ctx``) polls the files' mtime and size.
-On a change the whole catalog is loaded and validated again, then swapped in with one
-assignment: requests in flight keep the catalog they started with. A file that no longer
+On a change the whole catalog is loaded and validated again in a worker thread (a slow or
+hostile file never stalls the event loop), then swapped in with one assignment on the
+loop: requests in flight keep the catalog they started with. A file that no longer
 validates is reported (log line, ``reload_error`` in ``/__mock/health``) and the previous
-catalog stays in force. The scenarios of the user's files are active again after a reload.
+catalog stays in force. So is any other failure of a reload (``MemoryError``, a bug): the
+watcher keeps watching, and if it ever stops, ``watching`` turns false and
+``reload_error`` says why. The scenarios of the user's files are active again after a
+reload.
 """
 
 from __future__ import annotations
@@ -17,9 +21,10 @@ from pathlib import Path
 
 from aiohttp import web
 
+from api_contract.yaml_input import bounded
 from mock_server.engine.state import STATE, MockState
 from mock_server.qa.runtime import Activation
-from mock_server.qa.scenario_files import ScenarioError, load_catalog
+from mock_server.qa.scenario_files import Catalog, ScenarioError, load_catalog
 
 log = logging.getLogger("freddy_mock")
 Stamp = tuple[int, int] | None
@@ -33,15 +38,16 @@ def _stamp(path: Path) -> Stamp:
     return st.st_mtime_ns, st.st_size
 
 
-def reload(state: MockState) -> bool:
-    """Load the catalog again; True when swapped in, False when a file was invalid."""
+def _failed(state: MockState, message: str) -> bool:
+    state.qa.reload_error = bounded(message)
+    log.error("scenario reload failed, keeping the previous scenarios: %s",
+              state.qa.reload_error)
+    return False
+
+
+def swap_in(state: MockState, catalog: Catalog) -> None:
+    """Make ``catalog`` the one in force (on the event loop), its files' scenarios active."""
     qa = state.qa
-    try:
-        catalog = load_catalog(qa.builtin_dir, qa.catalog.files, state.contract)
-    except ScenarioError as exc:
-        qa.reload_error = str(exc)
-        log.error("scenario reload failed, keeping the previous scenarios: %s", exc)
-        return False
     qa.catalog = catalog
     qa.reload_error = None
     qa.reloads += 1
@@ -50,6 +56,19 @@ def reload(state: MockState) -> bool:
         if scenario.source in sources and Activation(scenario.name) not in qa.runtime.active():
             qa.runtime.activate(scenario.name)
     log.info("scenarios reloaded (%d files)", len(catalog.files))
+
+
+async def reload(state: MockState) -> bool:
+    """Load the catalog again off the loop; True when swapped in, False when it failed."""
+    qa = state.qa
+    try:
+        catalog = await asyncio.to_thread(load_catalog, qa.builtin_dir, qa.catalog.files,
+                                          state.contract)
+    except ScenarioError as exc:
+        return _failed(state, str(exc))
+    except Exception as exc:  # MemoryError, RecursionError, a bug: said, never silent
+        return _failed(state, f"{exc.__class__.__name__}: {exc}")
+    swap_in(state, catalog)
     return True
 
 
@@ -61,14 +80,24 @@ async def _poll(state: MockState, interval: float) -> None:
         now = {p: _stamp(p) for p in files}
         if now != stamps:
             stamps = now
-            reload(state)
+            await reload(state)
+
+
+def _stopped(state: MockState, task: asyncio.Task[None]) -> None:
+    state.qa.watching = False
+    if not task.cancelled() and task.exception() is not None:
+        exc = task.exception()
+        _failed(state, f"the watcher stopped: {exc.__class__.__name__}: {exc}")
 
 
 def watcher(interval: float) -> Callable[[web.Application], AsyncIterator[None]]:
     """A cleanup_ctx that owns the polling task for the application's lifetime."""
 
     async def ctx(app: web.Application) -> AsyncIterator[None]:
-        task = asyncio.create_task(_poll(app[STATE], interval), name="freddy-mock-watch")
+        state = app[STATE]
+        task = asyncio.create_task(_poll(state, interval), name="freddy-mock-watch")
+        state.qa.watching = True
+        task.add_done_callback(lambda t: _stopped(state, t))
         yield
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -2,13 +2,17 @@
 connections). The parent loads and compiles everything once, reserves the port, forks the
 workers, prints one "listening" line when all are ready, forwards SIGTERM/SIGINT and exits 0
 once every worker has drained. Every worker holds the same compiled state, so the same
-request gets byte-identical bodies from any of them.
+request gets byte-identical bodies from any of them; what must differ per process (request
+ids, the QA random generator) is made again in the child (``make_app`` gets the worker's
+index). A worker gets SIGTERM when its parent dies, even by SIGKILL (Linux
+``PR_SET_PDEATHSIG``): no orphan keeps serving the port.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import os
 import signal
 import socket
@@ -30,34 +34,51 @@ def reserve_port(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _child(make_app: Callable[[], web.Application], host: str, port: int, ready_fd: int,
-           access_log: bool) -> None:
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(parent: int) -> None:
+    """Have the kernel send this process SIGTERM when ``parent`` exits (Linux); exit now if
+    it already has (it died between the fork and this call)."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != parent:
+        os._exit(0)
+
+
+def _child(make_app: Callable[[int], web.Application], index: int, host: str, port: int,
+           ready_fd: int, access_log: bool) -> None:
     def ready(_: int) -> None:
         os.write(ready_fd, b"!")
         os.close(ready_fd)
 
     async def run() -> None:
-        await serve(make_app(), host, port, stop=asyncio.Event(), on_ready=ready,
+        await serve(make_app(index), host, port, stop=asyncio.Event(), on_ready=ready,
                     access_log=access_log, handle_signals=True, reuse_port=True)
 
     with asyncio.Runner(loop_factory=new_event_loop) as runner:
         runner.run(run())
 
 
-def run_workers(make_app: Callable[[], web.Application], host: str, port: int, workers: int,
+def run_workers(make_app: Callable[[int], web.Application], host: str, port: int, workers: int,
                 on_ready: Callable[[int], None], access_log: bool = False) -> int:
+    """``make_app(index)`` runs in worker ``index`` (0 .. workers-1), after the fork."""
     reservation = reserve_port(host, port)
     port = reservation.getsockname()[1]
     read_fd, write_fd = os.pipe()
+    parent = os.getpid()
     pids: list[int] = []
-    for _ in range(workers):
+    for index in range(workers):
         pid = os.fork()
         if pid == 0:  # worker
-            os.close(read_fd)
-            reservation.close()
             code = 0
             try:
-                _child(make_app, host, port, write_fd, access_log)
+                die_with_parent(parent)
+                os.close(read_fd)
+                reservation.close()
+                _child(make_app, index, host, port, write_fd, access_log)
             except BaseException as exc:  # report, never a traceback
                 print(f"freddy-mock worker {os.getpid()}: {exc}", file=sys.stderr)
                 code = 1

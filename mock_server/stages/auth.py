@@ -46,15 +46,21 @@ class KeyEntry:
 class KeyStore:
     def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
         self._by_digest: dict[bytes, KeyEntry] = {}
+        self._longest = 0
         for key, org in pairs:
             entry = KeyEntry(_digest(key), org, mask_key(key))
             self._by_digest[entry.digest] = entry
+            self._longest = max(self._longest, len(key))
 
     def __len__(self) -> int:
         return len(self._by_digest)
 
     def entries(self) -> list[KeyEntry]:
         return list(self._by_digest.values())
+
+    def is_key(self, text: str) -> bool:
+        """Is ``text`` one of the keys? (For redaction; no longer text is hashed.)"""
+        return bool(text) and len(text) <= self._longest and self.lookup(text) is not None
 
     def lookup(self, key: str) -> KeyEntry | None:
         digest = _digest(key)

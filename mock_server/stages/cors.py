@@ -7,16 +7,17 @@ Request headers: by default a preflight is granted every header it asks for, the
 browser-facing mocks do (Prism echoes them too): apps with tracing send ``traceparent``,
 ``tracestate``, ``sentry-trace`` or ``baggage``, and a fixed list would block their calls.
 Only well-formed header names are echoed (RFC 9110 tokens, at most ``MAX_NAMES`` of at
-most ``MAX_NAME`` characters); ``allow_headers`` (``--cors-allow-header``) replaces the echo
-with a fixed list: the API's own headers plus the ones named.
+most ``config.MAX_HEADER_NAME`` characters); ``allow_headers`` (``--cors-allow-header``)
+replaces the echo with a fixed list: the API's own headers plus the ones named.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from multidict import CIMultiDict
+
+from mock_server.config import is_header_name  # the syntax rule is the config's too
 
 EXPOSED = (
     "X-Request-ID",
@@ -29,12 +30,6 @@ EXPOSED = (
 METHODS = "GET, OPTIONS"
 MAX_AGE = "600"
 MAX_NAMES = 64
-MAX_NAME = 128
-_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
-
-
-def is_header_name(name: str) -> bool:
-    return len(name) <= MAX_NAME and _TOKEN.fullmatch(name) is not None
 
 
 class Cors:

@@ -14,11 +14,19 @@ from types import MappingProxyType
 
 import orjson
 from aiohttp import web
+from multidict import CIMultiDict
 
 from api_contract.contract import Contract, ErrorTemplate
 from mock_server.stages.clock import Clock
 
 JSON = "application/json"
+# On every response (RFC-less but universal): browsers must not sniff a JSON error page
+# into HTML. The hot path writes it as a literal; the edge (routing) adds it to the rest.
+NOSNIFF: Mapping[str, str] = MappingProxyType({"X-Content-Type-Options": "nosniff"})
+# The constant headers of every JSON answer, as a CIMultiDict: per response, a copy of it
+# plus the id costs less than a dict of three entries (aiohttp copies a CIMultiDict faster
+# than it folds a dict's names): 1.20 us against 1.45 us for web.Response() here.
+JSON_HEADERS: CIMultiDict[str] = CIMultiDict({"Content-Type": JSON, **NOSNIFF})
 
 # Answers no numbered row of the API's spec covers: the admin API's own refusal (the API
 # route never reads a body) and the proxy's. Same envelope; code and type in the
@@ -65,9 +73,21 @@ class ApiError(Exception):
         return f"{self.status} {self.system_message or ''}".rstrip()
 
 
-_TRACE_PREFIX = os.urandom(6).hex() + "-"
-# From 16**10 the counter's hex has a fixed 11 digits (for the next 16**11 - 16**10 ids).
-_TRACE_COUNTER = itertools.count(16**10)
+_TRACE_PREFIX = ""
+_TRACE_COUNTER = itertools.count()
+
+
+def _new_trace_source() -> None:
+    """A fresh random prefix and counter: at import, and again in every forked child
+    (``--workers N``), so no two processes hand out the same ids."""
+    global _TRACE_PREFIX, _TRACE_COUNTER
+    _TRACE_PREFIX = os.urandom(6).hex() + "-"
+    # From 16**10 the counter's hex has a fixed 11 digits (for the next 16**11 - 16**10 ids).
+    _TRACE_COUNTER = itertools.count(16**10)
+
+
+_new_trace_source()
+os.register_at_fork(after_in_child=_new_trace_source)
 
 
 def new_trace_id() -> str:
@@ -127,8 +147,8 @@ class ErrorRenderer:
 
     def response(self, err: ApiError) -> web.Response:
         trace_id = new_trace_id()
-        # Content-Type as a plain header: cheaper than content_type= (as on the 200 path).
-        headers = {"X-Request-ID": trace_id, "Content-Type": JSON}
-        if err.headers:  # (unpacking even an empty read-only mapping costs 0.8 us)
-            headers = {**err.headers, **headers}
+        headers = JSON_HEADERS.copy()  # Content-Type and nosniff (see JSON_HEADERS)
+        if err.headers:  # (even an empty update costs)
+            headers.update(err.headers)
+        headers["X-Request-ID"] = trace_id
         return web.Response(status=err.status, body=self.body(err, trace_id), headers=headers)

@@ -8,8 +8,10 @@ from typing import Any
 
 import yaml
 
+from api_contract import yaml_input
 from api_contract.contract import Contract
-from api_contract.resources import YAML_LOADER, is_bundled
+from api_contract.resources import is_bundled
+from api_contract.yaml_input import YamlRefused, bounded
 
 KEYS_SCHEMA = {
     "type": "object",
@@ -58,7 +60,10 @@ SUMMARIES_SCHEMA = {
 
 
 class FixtureError(Exception):
-    """A fixture file is missing, unreadable or invalid; the message is one line."""
+    """A fixture file is missing, unreadable or invalid; the message is one short line."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(bounded(message))
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,16 +73,19 @@ class Fixtures:
 
 
 def _read(path: Path, schema: dict[str, Any], validate: bool = True) -> dict[str, Any]:
+    """``validate`` False: a bundled file, trusted (no schema check, no alias scan)."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
+        data = yaml_input.load(yaml_input.read_text(path), trusted=not validate)
     except (OSError, UnicodeDecodeError) as exc:
         raise FixtureError(f"cannot read fixtures file {path}: {exc.__class__.__name__}: "
                            f"{getattr(exc, 'strerror', None) or exc}") from None
+    except YamlRefused as exc:
+        raise FixtureError(f"{path}: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
-        raise FixtureError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") \
-            from None
+        raise FixtureError(f"{path}{where}: not valid YAML "
+                           f"({getattr(exc, 'problem', exc)})") from None
     if not validate:
         return data
     from jsonschema import Draft202012Validator  # only when checking (start-up cost)

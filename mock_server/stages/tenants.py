@@ -17,7 +17,8 @@ import string
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-MAX_TENANTS = 10_000
+from mock_server.config import MAX_TENANTS  # the range is a rule of the config
+
 LOCALE = "de_CH"
 _ID_CHARS = string.ascii_lowercase + string.digits
 

@@ -88,7 +88,7 @@ def test_error_envelope_requires_all_seven_fields() -> None:
 
 
 VENDOR_STATUSES = (200, 400, 401, 403, 429, 500)
-MOCK_ONLY_ROWS = {"404", "405", "414", "421", "431", "503", "default"}
+MOCK_ONLY_ROWS = {"404", "405", "408", "414", "421", "431", "503", "default"}
 
 
 def responses(spec: dict) -> dict:
@@ -102,7 +102,7 @@ def test_each_error_schema_is_the_envelope_narrowed() -> None:
     envelope = c.envelope_validator.schema
     detail = envelope["properties"]["error"]
     statuses = [int(k) for k in responses(raw_spec()) if k not in ("200", "default")]
-    assert len(statuses) == 11
+    assert len(statuses) == 12
     for status in statuses:  # (`default` is the envelope itself)
         schema = c.validators[status].schema
         assert schema["required"] == envelope["required"], status
@@ -132,7 +132,7 @@ def test_mock_only_rows_are_marked_and_left_out_of_the_vendor_contract() -> None
     assert responses(c.vendor_raw) == vendor
     assert c.statuses == VENDOR_STATUSES
     assert set(c.errors) == set(VENDOR_STATUSES) - {200}
-    assert set(c.mock_errors) == {404, 405, 413, 414, 421, 431, 503}
+    assert set(c.mock_errors) == {404, 405, 408, 413, 414, 421, 431, 503}
     assert set(c.examples).isdisjoint(
         name for k in marked for name in rows[k]["content"]["application/json"]["examples"])
 

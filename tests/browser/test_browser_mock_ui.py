@@ -137,6 +137,8 @@ def test_the_page_fits_a_narrow_window(browser, second_origin, mock_factory, sho
             ".map(e => [e.id || e.tagName, e.getBoundingClientRect().right])")
         assert all(right <= 420 for _, right in rights), rights
         page.locator("#switch-empty-org").click()
+        row = page.locator("#scenarios tbody tr[data-scenario='empty-org']")
+        expect(row.locator("td").nth(3)).to_have_text("everyone")  # the POST has answered
         expect(page.locator("#switch-empty-org")).to_be_checked()
         assert [a.name for a in mock.server.state.qa.runtime.active()] == ["empty-org"]
         shoot(page, "mock-ui-narrow", full_page=True)

@@ -15,9 +15,9 @@ def test_curl_masks_every_secret_and_quotes_for_the_shell() -> None:
     req = Request("GET", "http://127.0.0.1:1/v1/x/org_a?year=2025&month=1",
                   (("X-API-Key", KEY), ("Accept", "application/json")), (KEY,))
     curl = req.curl()
-    assert KEY not in curl and "mock-…123" in curl
+    assert KEY not in curl and "…c123" in curl
     assert shlex.split(curl) == ["curl", "-sS", "-i", "http://127.0.0.1:1/v1/x/org_a?year=2025&month=1",
-                                 "-H", "X-API-Key: mock-…123", "-H", "Accept: application/json"]
+                                 "-H", "X-API-Key: …c123", "-H", "Accept: application/json"]
 
 
 def test_curl_sends_an_empty_header_as_curl_needs_it() -> None:

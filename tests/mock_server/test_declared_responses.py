@@ -5,11 +5,13 @@ error body's ``trace_id``). A row added to the spec without a trigger here fails
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 import requests
+from requests.structures import CaseInsensitiveDict
 
 from api_contract.contract import load_contract
 from api_contract.resources import default_spec_path
@@ -34,6 +36,29 @@ def _with_no_delay_slot(c: Client, call: Callable[[], requests.Response]) -> req
         gate.limit = limit
 
 
+def _stalled_head(c: Client) -> requests.Response:
+    """Half a request head on a raw socket, with the server's header timeout lowered: the
+    408 the mock writes itself, read back as a ``requests.Response``."""
+    config = c.server.state.config
+    timeout, config.header_timeout = config.header_timeout, 0.05
+    try:
+        with socket.create_connection(("127.0.0.1", c.server.port), timeout=10) as sock:
+            sock.sendall(b"GET /v1" + SUMMARY.encode() + b"org_abc123 HTTP/1.1\r\n")
+            data = b""
+            while chunk := sock.recv(65536):
+                data += chunk
+    finally:
+        config.header_timeout = timeout
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    resp = requests.Response()
+    resp.status_code = int(lines[0].split()[1])
+    resp.headers = CaseInsensitiveDict(
+        {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])})
+    resp._content = body
+    return resp
+
+
 TRIGGERS: dict[str, Trigger] = {
     "200": lambda c: c.summary(),
     "400": lambda c: c.summary(params={"month": 13}),
@@ -44,6 +69,7 @@ TRIGGERS: dict[str, Trigger] = {
     "404": lambda c: c.request("GET", SUMMARY + "org_abc123", base=c.server.origin,
                                headers={"X-API-Key": KEY_ABC}),  # no /v1
     "405": lambda c: c.request("POST", SUMMARY + "org_abc123"),
+    "408": _stalled_head,
     "414": lambda c: c.summary(org=BIG),
     "431": lambda c: c.summary(headers={"X-Padding": BIG}),
     "421": lambda c: c.summary(headers={"Host": "attacker.example"}),

@@ -101,10 +101,10 @@ def test_journal_records_answers_with_keys_masked(admin: Client) -> None:
     assert "mock-key-abc123" not in resp.text and "a-very-secret-unknown-key" not in resp.text
     entries = resp.json()["requests"]
     assert [(e["org"], e["status"], e["key"]) for e in entries] == [
-        ("org_abc123", 200, "mock-…123"),
-        ("org_abc123", 401, "a-ver…key"),
-        ("org_xyz789", 403, "mock-…123"),
-        ("org_abc123", 200, "mock-…123"),
+        ("org_abc123", 200, "…c123"),
+        ("org_abc123", 401, "…-key"),
+        ("org_xyz789", 403, "…c123"),
+        ("org_abc123", 200, "…c123"),
     ]
     assert entries[0]["query"] == "year=2025&month=11"
     assert entries[3]["applied"] == {"scenario": "empty-org", "rule": 0, "delay_ms": 1,

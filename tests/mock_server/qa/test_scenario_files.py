@@ -3,8 +3,6 @@ user-written rules, and --watch reloading them without dropping requests."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +13,6 @@ from api_contract.resources import default_spec_path
 from mock_server.config import QaConfig
 from mock_server.qa.scenario_files import ScenarioError, load_scenario
 from mock_server.qa.state import builtin_dir
-from mock_server.testing import MockServerThread
 
 from conftest import KEY_ABC, KEY_XYZ, Client, start
 from helpers import run
@@ -109,58 +106,6 @@ def test_user_rules_match_on_org_key_year_month_and_header(tmp_path: Path) -> No
             assert entry.applied == {"scenario": "mine", "rule": 2, "delay_ms": 1}
     finally:
         srv.stop()
-
-
-def wait_for(condition: Callable[[], bool], between: Callable[[], None]) -> None:
-    """Poll a condition, bounded in count; ``between`` runs between checks."""
-    for _ in range(1000):
-        if condition():
-            return
-        between()
-    raise AssertionError("condition not met after 1000 polls")
-
-
-@pytest.fixture
-def watched(tmp_path: Path) -> Iterator[tuple[MockServerThread, Path]]:
-    path = tmp_path / "watched.yaml"
-    path.write_text("rules:\n  - error: 500\n")
-    srv = start(qa=QaConfig(scenarios=(str(path),), admin=True, watch=True,
-                            watch_interval=0.02))
-    yield srv, path
-    srv.stop()
-
-
-def test_watch_reloads_without_dropping_requests(watched: tuple[MockServerThread, Path]) -> None:
-    srv, path = watched
-    with requests.Session() as s:
-        c = Client(srv, s)
-        assert c.summary().status_code == 500
-        path.write_text("name: watched\nrules:\n  - error: 403\n")
-        seen: list[int] = []
-
-        def keep_asking() -> None:  # requests keep flowing while the file is reloaded
-            seen.append(c.summary().status_code)
-            time.sleep(0.01)
-
-        def reloaded() -> bool:
-            return c.request("GET", "/__mock/health", base=srv.origin).json()["reloads"] >= 1
-
-        wait_for(reloaded, keep_asking)
-        assert set(seen) <= {500, 403}
-        assert c.summary().status_code == 403
-        # a broken edit is reported and the previous rules stay in force
-        path.write_text("rules:\n  - error: 999\n")
-
-        def failed() -> bool:
-            health = c.request("GET", "/__mock/health", base=srv.origin).json()
-            return health["reload_error"] is not None
-
-        wait_for(failed, keep_asking)
-        health = c.request("GET", "/__mock/health", base=srv.origin).json()
-        assert str(path) in health["reload_error"] and "line 2" in health["reload_error"]
-        assert c.summary().status_code == 403
-        assert set(seen) <= {500, 403}
-        assert c.summary(key=KEY_ABC, params={"month": 13}).status_code == 400
 
 
 def test_a_rule_can_rate_limit_one_org(tmp_path: Path) -> None:

@@ -54,6 +54,48 @@ def test_access_log_never_holds_a_key() -> None:
         assert secret not in out + err
 
 
+SECRETS_SENT = [  # (path after /summary/, query, headers): a key or secret outside X-API-Key
+    ("org_abc123", f"year=2025&api_key={KEY_ABC}", {}),
+    ("org_abc123", "access_token=tok-0123456789abcdef&month=11", {}),
+    ("org_abc123", f"x={KEY_XYZ}", {}),
+    ("org_abc123", f"{KEY_ABC}", {}),
+    ("org_abc123", "Client_Secret=hunter2-hunter2", {}),
+    (KEY_ABC, "year=2025", {}),
+    ("org_abc123", "year=2025", {"Referer": f"https://me:pw-0123456789@app.example/?key={KEY_XYZ}"}),
+]
+LEAKS = (KEY_ABC, KEY_XYZ, "tok-0123456789abcdef", "hunter2", "pw-0123456789")
+
+
+def send_secrets(base: str) -> None:
+    for path, query, headers in SECRETS_SENT:
+        requests.get(f"{base}/analytics/api-keys/summary/{path}?{query}", timeout=10,
+                     headers={"X-API-Key": "sk-wrong-0123456789", **headers})
+
+
+def test_access_log_redacts_keys_in_query_path_and_referer() -> None:
+    with running("--access-log") as (proc, base):
+        send_secrets(base)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    assert err.count("GET /v1/analytics/api-keys/summary/") == len(SECRETS_SENT)
+    for secret in LEAKS:
+        assert secret not in out + err
+    assert "api_key=REDACTED" in err and "summary/REDACTED?year=2025" in err
+    assert '"https://REDACTED@app.example/?key=REDACTED"' in err
+
+
+def test_journal_redacts_keys_in_query_and_path(admin: Client) -> None:
+    send_secrets(admin.server.base_url)
+    entries = call(admin, "GET", "requests").json()["requests"]
+    assert len(entries) == len(SECRETS_SENT)
+    for secret in LEAKS:
+        assert secret not in str(entries)
+    assert [e["query"] for e in entries[:5]] == [
+        "year=2025&api_key=REDACTED", "access_token=REDACTED&month=11", "x=REDACTED",
+        "REDACTED", "Client_Secret=REDACTED"]
+    assert entries[5]["path"].endswith("/summary/REDACTED")
+
+
 @pytest.fixture
 def admin() -> Client:
     yield from admin_client()
@@ -66,7 +108,7 @@ def test_conflicting_keys_are_journaled_masked(admin: Client) -> None:
     assert entries[-1]["status"] == 401
     text = str(entries)
     assert KEY_ABC not in text and "sk-other-secret-99" not in text
-    assert entries[-1]["key"] == "mock-…123"
+    assert entries[-1]["key"] == "…c123"
 
 
 def test_oversized_admin_body_is_413_in_the_envelope(admin: Client) -> None:

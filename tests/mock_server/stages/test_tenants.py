@@ -16,7 +16,7 @@ import requests
 from mock_server.stages.tenants import MAX_TENANTS, make_tenants
 
 from conftest import KEY_ABC, SUMMARY, start
-from helpers import CMD, run
+from helpers import CMD, run, stop
 
 DRAW = ("import json, sys; from mock_server.stages.tenants import make_tenants; "
         "from dataclasses import asdict; "
@@ -104,8 +104,7 @@ def test_start_up_line_counts_tenants_instead_of_listing_them() -> None:
                             headers={"X-API-Key": tenant.key}, timeout=10)
         assert resp.status_code == 200
     finally:
-        proc.kill()
-        proc.wait(timeout=30)
+        stop(proc)  # SIGTERM, and wait
         proc.stdout.close()  # type: ignore[union-attr]
 
 
