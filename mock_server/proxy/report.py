@@ -66,7 +66,9 @@ def report(request: web.Request, st: MockState, px: ProxyState, observed: Observ
     secrets = [v for _, v in observed.header_values(st.contract.key_headers)]
     px.stats.violating += 1
     px.stats.violations.update({v.check for v in violations})
-    where = mask_in(request.rel_url.path_qs[:300], secrets)
+    url = request.rel_url
+    query = st.redact.query(url.raw_query_string)  # ?api_key=... and the like, as the journal
+    where = mask_in(st.redact.path(url.raw_path) + ("?" + query if query else ""), secrets)[:300]
     notes = []
     for v in violations:
         message = mask_in(v.message(), secrets)

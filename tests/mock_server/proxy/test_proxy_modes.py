@@ -145,6 +145,13 @@ def test_a_host_the_mock_does_not_answer_is_refused_before_the_upstream() -> Non
     assert resp.status_code == 421 and upstream.impl.hits == 0
 
 
+def test_a_key_in_the_query_is_not_in_the_log_line(caplog: pytest.LogCaptureFixture) -> None:
+    with BrokenServer("wrong_average") as upstream, proxy(upstream.base_url) as px:
+        send(px, Probe("query key", query=f"year=2025&month=11&api_key={KEY_ABC}"))
+    (line,) = [r.getMessage() for r in caplog.records if "violation average_cost" in r.getMessage()]
+    assert KEY_ABC not in line and "api_key=REDACTED" in line
+
+
 def test_cors_lets_a_browser_read_the_violations_header() -> None:
     with BrokenServer("wrong_average") as upstream, proxy(upstream.base_url) as px:
         resp = send(px, Probe("cors", headers=(("X-API-Key", KEY_ABC),
