@@ -9,6 +9,7 @@ checks and the registry (so the mock's proxy) apply these rules.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -40,8 +41,13 @@ def stamp(when: datetime) -> str:
 def server_date(headers: Mapping[str, str]) -> datetime | None:
     """The answer's ``Date`` header (lower-case header names), if it is a date."""
     text = headers.get("date")
+    return _http_date(text) if text else None
+
+
+@functools.lru_cache(maxsize=64)  # a pure function; a Date header changes once a second
+def _http_date(text: str) -> datetime | None:
     try:
-        value = parsedate_to_datetime(text) if text else None
+        value = parsedate_to_datetime(text)
     except (TypeError, ValueError):
         return None
     return value if value is not None and value.tzinfo is not None else None

@@ -30,6 +30,7 @@ import statistics
 import sys
 import time
 from datetime import UTC, datetime
+from email.utils import format_datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -61,9 +62,10 @@ def check_cost(n: int = 5000) -> float:
             b'25000,"totalApiKeyCost":6250.0,"averageCostPerRequest":0.25,"total_synapses":'
             b'12500000.0,"totalNeurons":250000.0,"generatedAt":"2025-11-15T10:30:00Z"}')
     now = datetime.now(UTC)
+    date = format_datetime(now, usegmt=True)
 
     def one() -> None:
-        reply = Reply(200, {"content-type": "application/json"}, body)
+        reply = Reply(200, {"content-type": "application/json", "date": date}, body)
         verify(contract, Observed("org_abc123", [("year", "2025"), ("month", "11")],
                                   [("X-API-Key", "mock-key-abc123")], reply,
                                   key_org="org_abc123", sent_between=(now, now)))
