@@ -24,6 +24,7 @@ MAX_JOURNAL = 1_000_000
 MAX_CONNECTIONS = 1_000_000
 MAX_TENANTS = 10_000
 MAX_DELAYED = 256  # default cap on requests delayed or stalled at once (qa/delays.py)
+STATE_SCHEMES = ("redis://", "rediss://", "unix://")  # --state besides "memory"
 PERIODS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60,
            "h": 3600, "hour": 3600}
 
@@ -69,6 +70,7 @@ class MockConfig:
     # names only); a tuple allows the API's own headers plus these (--cors-allow-header).
     cors_allow_headers: tuple[str, ...] | None = None
     workers: int = 1  # processes serving the port (SO_REUSEPORT); >1 shares runtime state
+    state: str = "memory"  # where runtime state lives: "memory" or "redis://host:port/db"
     # Bounded resources, per process (see docs/hostile-input.md):
     max_connections: int = 1024  # open connections; one more is answered 503 and closed
     header_timeout: float = 10.0  # seconds a started request head may take to arrive: 408
@@ -92,6 +94,10 @@ class MockConfig:
             return f"not a port number (0-65535): {self.port!r:.40}"
         if not _int_in(self.workers, 1, MAX_WORKERS):
             return f"not a worker count (1-{MAX_WORKERS}): {self.workers!r:.40}"
+        if not isinstance(self.state, str) or (
+                self.state != "memory" and not self.state.startswith(STATE_SCHEMES)):
+            shown = str(self.state).rpartition("@")[2][:60]  # never a password
+            return f"--state: expected memory or redis://HOST:PORT/DB, got {shown!r}"
         if not _int_in(self.tenants, 0, MAX_TENANTS):
             return f"not a tenant count (0-{MAX_TENANTS}): {self.tenants!r:.40}"
         for key, org in self.keys:

@@ -77,29 +77,28 @@ class FreddyMock:
         if name not in self.server.state.qa.catalog:
             raise KeyError(f"no scenario {name!r}; known: {', '.join(self.scenarios)}")
         runtime = self.server.state.qa.runtime
-        runtime.activate(name, org)
+        self.server.call(runtime.activate(name, org))
         try:
             yield self
         finally:
-            runtime.deactivate(name, org)
+            self.server.call(runtime.deactivate(name, org))
 
     @property
     def journal(self) -> list[Entry]:
         """The requests received so far in this test, oldest first (keys masked)."""
         journal = self.server.state.qa.journal
-        return [] if journal is None else journal.entries()
+        return [] if journal is None else self.server.call(journal.entries())
 
     def requests(self, **filters: Any) -> list[Entry]:
         """The journal filtered by ``org=``, ``status=`` or ``since=`` (a datetime)."""
         journal = self.server.state.qa.journal
-        return [] if journal is None else journal.entries(**filters)
+        return [] if journal is None else self.server.call(journal.entries(**filters))
 
     def reset(self) -> None:
         qa = self.server.state.qa
-        qa.runtime.reset()
-        qa.overrides = type(qa.overrides)()  # latency, forced errors (/__mock/settings)
+        self.server.call(qa.runtime.reset())  # scenarios, settings (latency, errors), counters
         if qa.journal is not None:
-            qa.journal.clear()
+            self.server.call(qa.journal.clear())
 
 
 @pytest.fixture(scope="session")

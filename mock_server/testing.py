@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Coroutine
 from types import TracebackType
+from typing import Any, TypeVar
 
 from aiohttp import web
 
@@ -21,6 +23,8 @@ from mock_server.config import MockConfig
 from mock_server.engine.state import STATE, MockState
 from mock_server.serve.app import create_app
 from mock_server.serve.server import new_event_loop, serve
+
+T = TypeVar("T")
 
 
 class AppThread:
@@ -66,6 +70,14 @@ class AppThread:
         if not self.port:
             raise RuntimeError("server did not start within 30 s")
         return self
+
+    def call(self, coro: Coroutine[Any, Any, T], timeout: float = 30) -> T:
+        """Run ``coro`` on the server's event loop (where the runtime state lives) and wait
+        for its result, e.g. ``server.call(server.state.qa.runtime.reset())``."""
+        if self._loop is None:
+            coro.close()
+            raise RuntimeError("the server is not running")
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
 
     def stop(self) -> None:
         if self._loop is not None and self._stop is not None and self._thread.is_alive():

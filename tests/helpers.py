@@ -9,9 +9,11 @@ import select
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import requests
 
@@ -28,6 +30,20 @@ DOCUMENTED_ERRORS = {
 }
 
 NOV = {"year": 2025, "month": 11}
+T = TypeVar("T")
+
+
+def eventually(check: Callable[[], T], *, timeout: float = 10.0, what: str = "it") -> T:
+    """Poll ``check`` until it returns something truthy, and return that: a bounded loop
+    on an observable change (the pause is between polls, not a guess at how long)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = check()
+        if got:
+            return got
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not within {timeout} s (last: {got!r})")
+        time.sleep(0.01)
 
 
 def admin_client(**qa: object) -> Iterator[Client]:

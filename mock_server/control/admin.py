@@ -15,10 +15,15 @@ bodies that are not JSON (415), adds CORS headers only for ``--admin-cors`` orig
 with ``--admin-token`` (required on a non-loopback address) asks every call for
 ``Authorization: Bearer TOKEN``. Errors use the API's envelope. Without ``--admin`` these
 routes do not exist: ``/__mock/*`` is a 404.
+
+Changes reach every process that shares the runtime state (``--workers N``, ``--state
+redis://``); while a shared state cannot be reached they answer 503 in the envelope, and
+``health`` says "degraded".
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -30,7 +35,8 @@ from mock_server import __version__
 from mock_server.control.admin_guard import guarded, preflight
 from mock_server.engine import routing
 from mock_server.engine.state import STATE, MockState
-from mock_server.qa.state import Overrides
+from mock_server.qa.control import Control, Overrides
+from mock_server.qa.runtime import StateUnavailable
 from mock_server.stages.clock import parse_instant
 from mock_server.stages.errors import JSON, ApiError
 
@@ -53,18 +59,25 @@ def _active(st: MockState) -> list[dict[str, Any]]:
 
 
 async def health(request: web.Request) -> web.Response:
+    """``status`` is "degraded" while the shared state cannot be reached (``state`` says
+    why); the API still answers then, with the last state this process knew."""
     st = request.app[STATE]
     qa = st.qa
+    state = qa.runtime.describe()
+    entries: int | None = None
+    if qa.journal is not None and state["connected"]:
+        with contextlib.suppress(StateUnavailable):
+            entries = await qa.journal.count()
     return _json({
-        "status": "ok",
+        "status": "ok" if state["connected"] else "degraded",
         "version": __version__,
+        "state": state,
         "scenarios": len(qa.catalog.scenarios),
         "active": _active(st),
         "rate_limit": None if qa.rate_limit is None else
         {"limit": qa.rate_limit.limit, "period_s": qa.rate_limit.period},
         "journal": None if qa.journal is None else
-        {"size": qa.journal.size, "entries": len(qa.journal),
-         "in_flight": qa.journal.in_flight},
+        {"size": qa.journal.size, "entries": entries, "in_flight": qa.journal.in_flight},
         "delayed": {"now": qa.delays.active, "limit": qa.delays.limit},
         "reloads": qa.reloads,
         "reload_error": qa.reload_error,
@@ -115,27 +128,29 @@ def _check_org(org: str | None) -> None:
 async def activate(request: web.Request) -> web.Response:
     name, org = await _target(request)
     st = request.app[STATE]
-    active = st.qa.runtime.active()
-    if len(active) >= MAX_ACTIVATIONS and (name, org) not in active:
-        raise ApiError(400, f"At most {MAX_ACTIVATIONS} activations at once; deactivate "
-                            f"some or POST {PREFIX}reset")
-    st.qa.runtime.activate(name, org)
+
+    def change(c: Control) -> Control:  # the cap is checked on the shared state, atomically
+        if len(c.active) >= MAX_ACTIVATIONS and (name, org) not in c.active:
+            raise ApiError(400, f"At most {MAX_ACTIVATIONS} activations at once; deactivate "
+                                f"some or POST {PREFIX}reset")
+        return c.activated(name, org)
+
+    await st.qa.runtime.update(change)
     return _json({"activated": {"name": name, "org": org}, "active": _active(st)})
 
 
 async def deactivate(request: web.Request) -> web.Response:
     name, org = await _target(request)
     st = request.app[STATE]
-    was = st.qa.runtime.deactivate(name, org)
+    was = await st.qa.runtime.deactivate(name, org)
     return _json({"deactivated": {"name": name, "org": org}, "was_active": was,
                   "active": _active(st)})
 
 
 async def reset(request: web.Request) -> web.Response:
     st = request.app[STATE]
-    st.qa.runtime.reset()
-    st.qa.overrides = Overrides()
-    cleared = st.qa.journal.clear() if st.qa.journal is not None else 0
+    await st.qa.runtime.reset()  # scenarios, settings and counters, for every process
+    cleared = await st.qa.journal.clear() if st.qa.journal is not None else 0
     return _json({"reset": True, "journal_cleared": cleared, "active": _active(st)})
 
 
@@ -160,13 +175,13 @@ async def requests(request: web.Request) -> web.Response:
     journal = request.app[STATE].qa.journal
     if journal is None:
         raise ApiError(404, "The journal is off (--journal-size 0)")
-    entries = journal.entries(**_filters(request.query))
+    entries = await journal.entries(**_filters(request.query))
     return _json({"size": journal.size, "requests": [e.to_json() for e in entries]})
 
 
 async def clear_requests(request: web.Request) -> web.Response:
     journal = request.app[STATE].qa.journal
-    return _json({"cleared": journal.clear() if journal is not None else 0})
+    return _json({"cleared": await journal.clear() if journal is not None else 0})
 
 
 def _error_statuses(st: MockState) -> list[int]:
@@ -202,30 +217,35 @@ async def post_settings(request: web.Request) -> web.Response:
     if not isinstance(doc, dict) or set(doc) - {"delay_ms", "error", "org"}:
         raise ApiError(400, "The body must be a JSON object with \"delay_ms\", \"error\" "
                             "and/or \"org\"")
-    o = st.qa.overrides
     if "delay_ms" in doc:
         delay = doc["delay_ms"]
         if not _int(delay) or not 0 <= delay <= MAX_DELAY_MS:
             raise ApiError(400, f"delay_ms must be an integer from 0 to {MAX_DELAY_MS}")
-        o = replace(o, delay_ms=delay)
     org = doc.get("org") or None
     if org is not None and (not isinstance(org, str) or "error" not in doc):
         raise ApiError(400, "org must be a string and comes with \"error\"")
     _check_org(org)
-    if "error" in doc:
-        error, errors = doc["error"], dict(o.errors)
-        if error is None:
-            errors.pop(org, None)
-        elif _int(error) and error in _error_statuses(st):
-            if len(errors) >= MAX_FORCED_ERRORS and org not in errors:
+    error = doc.get("error")
+    if error is not None and not (_int(error) and error in _error_statuses(st)):
+        raise ApiError(400, "error must be null or a documented error status: "
+                            + ", ".join(map(str, _error_statuses(st))))
+
+    def change(o: Overrides) -> Overrides:  # applied to the shared settings, atomically
+        if "delay_ms" in doc:
+            o = replace(o, delay_ms=doc["delay_ms"])
+        if "error" in doc:
+            errors = dict(o.errors)
+            if error is None:
+                errors.pop(org, None)
+            elif len(errors) >= MAX_FORCED_ERRORS and org not in errors:
                 raise ApiError(400, f"At most {MAX_FORCED_ERRORS} organizations with a forced "
                                     "error at once; clear some (\"error\": null) or reset")
-            errors[org] = error
-        else:
-            raise ApiError(400, "error must be null or a documented error status: "
-                                + ", ".join(map(str, _error_statuses(st))))
-        o = replace(o, errors=errors)
-    st.qa.overrides = o
+            else:
+                errors[org] = error
+            o = replace(o, errors=errors)
+        return o
+
+    await st.qa.runtime.set_overrides(change)
     return _json(_settings(st))
 
 

@@ -56,10 +56,12 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
             raise ApiError(400, "A GET request takes no body")
         if refused is not None:
             raise refused
-        if qa.rate_limit is not None:
-            qa.rate_limit.consume(qa.runtime, org_id, st.clock.now(), limit_headers)
+        if qa.rate_limit is not None:  # (a shared backend: one round trip)
+            await qa.rate_limit.consume(qa.runtime, org_id, st.clock.now(), limit_headers)
         values = st.params.parse(request.rel_url, st.clock)
-        if prefs is NO_PREFERENCES and not qa.runtime.active() and not qa.overrides.steer:
+        # quiet: nothing active, no setting; an attribute of this process's copy of the
+        # shared state (a shared backend keeps it current: no I/O here).
+        if prefs is NO_PREFERENCES and qa.runtime.quiet:
             # Nothing steers the answer (the common case): the summary, with no detour.
             body = st.summaries.body(org_id, values["year"], values["month"], st.clock.hour())
             out = JSON_HEADERS.copy()  # Content-Type, nosniff: cheaper than a dict literal
@@ -72,7 +74,8 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
     except ApiError as err:
         if qa.rate_limit is not None:
             if not limit_headers:
-                limit_headers = qa.rate_limit.peek(qa.runtime, org_id, st.clock.now())
+                limit_headers = await qa.rate_limit.peek(qa.runtime, org_id,
+                                                         st.clock.now())
             err.headers = {**limit_headers, **err.headers}
         response = st.errors.response(err)
     except asyncio.CancelledError:
@@ -100,7 +103,8 @@ async def _steered(
     if prefs.scenario is not None or qa.runtime.active():
         req = scenarios.Request(org_id, st.auth.presented_key(request.headers) or "",
                                 values["year"], values["month"], request.headers)
-        decision = scenarios.choose(req, prefs.scenario, qa.catalog, qa.runtime, qa.rng)
+        decision = await scenarios.choose(req, prefs.scenario, qa.catalog, qa.runtime,
+                                          qa.rng)
     return await _answer(request, st, org_id, values, now, prefs, decision, limit_headers)
 
 
@@ -118,7 +122,7 @@ async def _answer(
     headers = {"X-Request-ID": new_trace_id(), **limit_headers, **NOSNIFF}
     if not prefs.empty:
         headers["Preference-Applied"] = negotiate.applied(prefs)
-    overrides = st.qa.overrides
+    overrides = st.qa.runtime.overrides
     delay = prefs.delay if prefs.delay is not None else decision.delay_ms + overrides.delay_ms
     forced = None if prefs.chooses_answer else overrides.error_for(org_id)
     if st.qa.journal is not None and OUTCOME in request:
@@ -133,7 +137,7 @@ async def _answer(
         if decision.exhausted or decision.status == 429:
             raise _exhausted(st, now, headers)
         if decision.rate_limit is not None:
-            decision.rate_limit.consume(st.qa.runtime, org_id, now, headers)
+            await decision.rate_limit.consume(st.qa.runtime, org_id, now, headers)
         if decision.example is not None:
             example = contract.examples[decision.example]
         elif decision.status is not None:

@@ -69,7 +69,7 @@ async def _steer_or_forward(request: web.Request, st: MockState, px: ProxyState,
     now = st.clock.now()
     limit_headers: dict[str, str] = {}
     if qa.rate_limit is not None:
-        qa.rate_limit.consume(qa.runtime, org, now, limit_headers)
+        await qa.rate_limit.consume(qa.runtime, org, now, limit_headers)
     try:
         values = st.params.parse(request.rel_url, st.clock)
         bad_query: ApiError | None = None
@@ -79,18 +79,20 @@ async def _steer_or_forward(request: web.Request, st: MockState, px: ProxyState,
     if bad_query is None and (prefs.scenario is not None or qa.runtime.active()):
         key = st.auth.presented_key(headers, strict=False) or ""
         req = scenarios.Request(org, key, values["year"], values["month"], headers)
-        decision = scenarios.choose(req, prefs.scenario, qa.catalog, qa.runtime, qa.rng)
-    forced = None if prefs.chooses_answer else qa.overrides.error_for(org)
+        decision = await scenarios.choose(req, prefs.scenario, qa.catalog, qa.runtime,
+                                          qa.rng)
+    overrides = qa.runtime.overrides
+    forced = None if prefs.chooses_answer else overrides.error_for(org)
     if _answers_locally(prefs, decision, forced):
         if bad_query is not None:
             raise bad_query  # as the mock: a preference steers only a valid request
         px.stats.local += 1
         return await _answer(request, st, org, values, now, prefs, decision, limit_headers)
-    delay = prefs.delay if prefs.delay is not None else decision.delay_ms + qa.overrides.delay_ms
+    delay = prefs.delay if prefs.delay is not None else decision.delay_ms + overrides.delay_ms
     if qa.journal is not None and OUTCOME in request:
         request[OUTCOME]["applied"] = _applied(prefs, decision, delay, None)
     if decision.rate_limit is not None:
-        decision.rate_limit.consume(qa.runtime, org, now, limit_headers)
+        await decision.rate_limit.consume(qa.runtime, org, now, limit_headers)
     if not prefs.empty:
         limit_headers["Preference-Applied"] = negotiate.applied(prefs)
     if delay:

@@ -1,7 +1,9 @@
 """The request journal: the most recent requests and what was answered, in a ring buffer.
 
 Recording is one bounded ``deque.append`` of a small tuple-like record; keys are masked
-with :func:`~mock_server.stages.auth.mask_key` before they are stored, never kept in full.
+with :func:`~api_contract.keys.mask_key` before they are stored, never kept in full. With
+``--workers N`` or ``--state redis://`` the backend's subclass keeps the entries where every
+process reads them (``file_runtime``, ``redis_runtime``), masked the same way.
 """
 
 from __future__ import annotations
@@ -10,9 +12,12 @@ import itertools
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import orjson
 
 from api_contract.keys import mask_key
 from mock_server.stages.clock import rfc3339
@@ -61,42 +66,62 @@ def rfc3339_us(us: int) -> str:
 
 
 class Journal:
+    """In memory, one process. The shared backends subclass it and store elsewhere: the
+    entry is built (and its key masked) here, for every backend alike."""
+
     def __init__(self, size: int = DEFAULT_SIZE) -> None:
         self.size = size
         self._entries: deque[Entry] = deque(maxlen=size)
-        self._seq = itertools.count(1)
+        self._seq: Iterator[int] = itertools.count(1)  # a shared backend numbers its own
         self._lock = threading.Lock()
-        self.in_flight = 0  # API requests being answered right now (event-loop thread only)
-
-    def __len__(self) -> int:
-        return len(self._entries)
+        self.in_flight = 0  # this process's API requests being answered (event loop only)
 
     def record(self, *, method: str, path: str, query: str, org: str | None,
                key: str | None, status: int | None, request_id: str | None,
                applied: dict[str, Any], at_us: int | None = None,
                violations: tuple[dict[str, str], ...] = ()) -> Entry:
+        """Never waits: a shared backend writes now (a local file) or soon (Redis)."""
         entry = Entry(next(self._seq), time.time_ns() // 1000 if at_us is None else at_us,
                       method, path,
                       query, org, None if key is None else mask_key(key), status, request_id,
                       applied, violations)
+        return self._append(entry)
+
+    def _append(self, entry: Entry) -> Entry:
         with self._lock:
             self._entries.append(entry)
         return entry
 
-    def entries(self, *, org: str | None = None, status: int | None = None,
-                since: datetime | None = None) -> list[Entry]:
-        since_us = None if since is None else to_us(since)
+    async def _all(self) -> list[Entry]:
         with self._lock:
-            snapshot = list(self._entries)
+            return list(self._entries)
+
+    async def entries(self, *, org: str | None = None, status: int | None = None,
+                      since: datetime | None = None) -> list[Entry]:
+        since_us = None if since is None else to_us(since)
         return [
-            e for e in snapshot
+            e for e in await self._all()
             if (org is None or e.org == org)
             and (status is None or e.status == status)
             and (since_us is None or e.at_us >= since_us)
         ]
 
-    def clear(self) -> int:
+    async def count(self) -> int:
+        return len(self._entries)
+
+    async def clear(self) -> int:
         with self._lock:
             n = len(self._entries)
             self._entries.clear()
             return n
+
+
+def encode(entry: Entry) -> bytes:
+    """An entry as the shared backends store it (their own numbering replaces ``seq``)."""
+    return orjson.dumps(entry)  # orjson writes a dataclass itself, fast
+
+
+def decode(seq: int, data: bytes) -> Entry:
+    doc = orjson.loads(data)
+    doc["seq"] = seq
+    return Entry(**doc)

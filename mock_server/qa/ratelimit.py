@@ -48,17 +48,24 @@ class RateLimit:
             "x-ratelimit-reset-requests": f"{reset}s",
         }
 
-    def peek(self, runtime: RuntimeState, org: str, now: datetime) -> dict[str, str]:
+    @property
+    def ttl(self) -> int:
+        """Seconds a shared backend keeps a window: two periods, at least two minutes
+        (with a frozen clock the window never changes; its count restarts after that)."""
+        return max(2 * self.period, 120)
+
+    async def peek(self, runtime: RuntimeState, org: str, now: datetime) -> dict[str, str]:
         """The headers for a response that does not count (e.g. unauthenticated)."""
         window, reset = self._window(now)
-        return self.headers(runtime.hit(self.name + "\x1f" + org, window, 0), reset)
+        return self.headers(await runtime.hit(self.name + "\x1f" + org, window, 0), reset)
 
-    def consume(
+    async def consume(
         self, runtime: RuntimeState, org: str, now: datetime, out: dict[str, str]
     ) -> None:
-        """Count one request; fill ``out`` with the headers; raise the 429 when over."""
+        """Count one request; fill ``out`` with the headers; raise the 429 when over. With a
+        shared backend: one round trip (the window's count is kept atomically there)."""
         window, reset = self._window(now)
-        count = runtime.hit(self.name + "\x1f" + org, window)
+        count = await runtime.hit(self.name + "\x1f" + org, window, 1, self.ttl)
         out.update(self.headers(count, reset))
         if count > self.limit:
             raise exceeded(out, reset)

@@ -6,8 +6,9 @@ a documented error, a network fault, a rate limit, or a usage transform of the d
 
 Order of evaluation: the scenario named by ``Prefer: scenario=``, then scenarios active for
 the request's organization, then those active for everyone (each in activation order).
-The first matching rule wins. With nothing active and no preference this stage costs one
-tuple read.
+The first matching rule wins. With nothing active and no preference this stage is not
+entered (the pipeline checks ``runtime.quiet``). A count-based scenario costs a shared
+backend one round trip per request that reaches it.
 """
 
 from __future__ import annotations
@@ -136,7 +137,7 @@ def _candidates(
     return list(dict.fromkeys(names))
 
 
-def choose(
+async def choose(
     req: Request,
     preferred: str | None,
     catalog: Mapping[str, Scenario],
@@ -149,7 +150,7 @@ def choose(
         scenario = catalog.get(name)
         if scenario is None:  # deactivated by a reload that removed it
             continue
-        n = runtime.next_count(name) if scenario.counted else 0
+        n = await runtime.next_count(name) if scenario.counted else 0
         for index, rule in enumerate(scenario.rules):
             m = rule.match
             if m.static(req.org, req.key, req.year, req.month, req.headers) and m.counted(n):

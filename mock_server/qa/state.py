@@ -8,40 +8,22 @@ lives in ``runtime``.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from api_contract.contract import Contract
 from api_contract.resources import default_fixtures_dir
 from mock_server.config import MockConfig
+from mock_server.qa.control import Activation, Overrides
 from mock_server.qa.delays import DelayGate
 from mock_server.qa.journal import Journal
 from mock_server.qa.ratelimit import RateLimit
-from mock_server.qa.runtime import Activation, LocalRuntime, RuntimeState
+from mock_server.qa.runtime import LocalRuntime, RuntimeState
 from mock_server.qa.scenario_files import Catalog, ScenarioError, load_catalog, resolve
-from mock_server.qa.shared_runtime import SharedRuntime
+
+__all__ = ["DOCUMENTED_LIMIT", "Overrides", "QaState", "build_qa"]
 
 DOCUMENTED_LIMIT = 100  # requests per minute per organization (vendor's analytics docs)
-
-
-@dataclass(frozen=True, slots=True)
-class Overrides:
-    """Set at run time with ``POST /__mock/settings`` (the control page's latency slider and
-    error buttons); replaced as a whole, never mutated. Per process with ``--workers N``."""
-
-    delay_ms: int = 0  # added to every answer of the API (Prefer: delay= replaces it)
-    errors: Mapping[str | None, int] = field(default_factory=dict)  # org (None: all) -> status
-
-    @property
-    def steer(self) -> bool:
-        """Does any setting change answers? (False by default: checked per request.)"""
-        return bool(self.delay_ms or self.errors)
-
-    def error_for(self, org: str) -> int | None:
-        if not self.errors:
-            return None
-        return self.errors.get(org, self.errors.get(None))
 
 
 @dataclass(slots=True)
@@ -55,7 +37,6 @@ class QaState:
     reloads: int = 0
     reload_error: str | None = None
     watching: bool = False  # the --watch task is running (false once it stops, for any reason)
-    overrides: Overrides = field(default_factory=Overrides)
     # cap on requests held at once (MockConfig.max_delayed, --max-delayed)
     delays: DelayGate = field(default_factory=DelayGate)
 
@@ -64,6 +45,11 @@ class QaState:
         the parent's would draw the same sequence in every worker. Deterministic per seed
         and worker index."""
         self.rng = random.Random(f"{seed}/worker-{worker}")
+
+    @property
+    def overrides(self) -> Overrides:
+        """The run-time settings now in force (held by the runtime, shared like it)."""
+        return self.runtime.overrides
 
     @property
     def documented_limit(self) -> int:
@@ -75,7 +61,7 @@ def builtin_dir() -> Path:
 
 
 def build_qa(config: MockConfig, contract: Contract) -> QaState:
-    """Raises ScenarioError (bad file or name) or ValueError (bad rate)."""
+    """Raises ScenarioError (bad file or name or rate) or StateError (Redis)."""
     qa = config.qa
     directory = builtin_dir()
     files: list[Path] = []
@@ -94,10 +80,10 @@ def build_qa(config: MockConfig, contract: Contract) -> QaState:
         rate = RateLimit.parse(qa.rate_limit) if qa.rate_limit else None
     except ValueError as exc:
         raise ScenarioError(f"--rate-limit: {exc}") from None
-    journal = Journal(qa.journal_size) if qa.admin and qa.journal_size > 0 else None
+    size = qa.journal_size if qa.admin else 0
+    runtime, journal = build_runtime(config, initial, size)
     return QaState(
-        # With --workers N the processes share one runtime (made here, before the fork).
-        runtime=SharedRuntime(initial) if config.workers > 1 else LocalRuntime(initial),
+        runtime=runtime,
         catalog=catalog,
         builtin_dir=directory,
         rate_limit=rate,
@@ -105,3 +91,22 @@ def build_qa(config: MockConfig, contract: Contract) -> QaState:
         rng=random.Random(config.seed),
         delays=DelayGate(config.max_delayed),
     )
+
+
+def build_runtime(config: MockConfig, initial: list[Activation],
+                  journal_size: int) -> tuple[RuntimeState, Journal | None]:
+    """The backend ``--state`` and ``--workers`` ask for, and its journal (``journal_size``
+    0: none). Made here, before any fork; each process connects in ``runtime.start()``.
+    Raises StateError when Redis cannot be used."""
+    if config.state != "memory":
+        from mock_server.qa.redis_runtime import RedisRuntime, probe  # imports redis
+
+        probe(config.state)
+        redis_runtime = RedisRuntime(config.state, initial, journal_size)
+        return redis_runtime, redis_runtime.journal
+    if config.workers > 1:  # one host: the workers share a file the parent makes now
+        from mock_server.qa.file_runtime import FileRuntime  # (sqlite3: only when used)
+
+        file_runtime = FileRuntime(initial, journal_size)
+        return file_runtime, file_runtime.journal
+    return LocalRuntime(initial), Journal(journal_size) if journal_size > 0 else None

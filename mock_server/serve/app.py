@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from aiohttp import web
@@ -102,8 +103,18 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
     return app
 
 
+async def runtime_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The runtime state's connections live as long as the application, in its event loop
+    (with ``--workers N``: in each worker, after the fork)."""
+    runtime = app[STATE].qa.runtime
+    await runtime.start()
+    yield
+    await runtime.close()
+
+
 def setup_qa(app: web.Application) -> None:
     """The opt-in QA features: admin API (``--admin``) and scenario reloads (``--watch``)."""
+    app.cleanup_ctx.append(runtime_ctx)
     qa_config = app[STATE].config.qa
     if qa_config.admin:
         setup_admin_guard(app)

@@ -30,6 +30,7 @@ from mock_server.config import (
     host_name,
     origin,
 )
+from mock_server.qa.runtime import StateError
 from mock_server.qa.scenario_files import ScenarioError
 from mock_server.serve.app import build_state, create_app
 from mock_server.serve.proxy_cli import (
@@ -102,6 +103,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "for a --seed; listed in /docs)")
     p.add_argument("--workers", type=int, default=1,
                    help="serve with N processes on one port (SO_REUSEPORT; default 1)")
+    p.add_argument("--state", default=os.environ.get("FREDDY_STATE", "memory"),
+                   metavar="URL", help="where runtime state lives: memory (default; shared "
+                   "by --workers) or redis://HOST:PORT/DB, shared by every process on every "
+                   "host naming it (default $FREDDY_STATE)")
     p.add_argument("--access-log", action="store_true", help="log every request (keys masked)")
     p.add_argument("--cors-allow-header", action="append", default=None, metavar="NAME",
                    help="allow only the API's own headers plus NAME in CORS preflights "
@@ -187,6 +192,7 @@ def config_from_args(args: argparse.Namespace) -> MockConfig:
         access_log=args.access_log,
         expose=args.expose,
         workers=args.workers,
+        state=args.state,
         allowed_hosts=tuple(args.allowed_hosts),
         max_connections=args.max_connections,
         max_delayed=args.max_delayed,
@@ -227,7 +233,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         config = config_from_args(args)
         state = build_state(config)
-    except (UsageError, ConfigError, ContractError, FixtureError, ScenarioError) as exc:
+    except (UsageError, ConfigError, ContractError, FixtureError, ScenarioError,
+            StateError) as exc:
         print(f"{PROG}: error: {bounded(str(exc))}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -263,6 +270,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"{PROG}: error: cannot listen on {config.host}:{config.port}: {exc.strerror}",
               file=sys.stderr)
+        return 2
+    except StateError as exc:  # Redis went away between the check and the start
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
     return 0
 

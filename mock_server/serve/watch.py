@@ -23,7 +23,7 @@ from aiohttp import web
 
 from api_contract.yaml_input import bounded
 from mock_server.engine.state import STATE, MockState
-from mock_server.qa.runtime import Activation
+from mock_server.qa.runtime import Activation, StateUnavailable
 from mock_server.qa.scenario_files import Catalog, ScenarioError, load_catalog
 
 log = logging.getLogger("freddy_mock")
@@ -45,16 +45,19 @@ def _failed(state: MockState, message: str) -> bool:
     return False
 
 
-def swap_in(state: MockState, catalog: Catalog) -> None:
+async def swap_in(state: MockState, catalog: Catalog) -> None:
     """Make ``catalog`` the one in force (on the event loop), its files' scenarios active."""
     qa = state.qa
     qa.catalog = catalog
     qa.reload_error = None
     qa.reloads += 1
     sources = {str(p) for p in catalog.files}
-    for scenario in catalog.scenarios.values():
-        if scenario.source in sources and Activation(scenario.name) not in qa.runtime.active():
-            qa.runtime.activate(scenario.name)
+    try:
+        for scenario in catalog.scenarios.values():
+            if scenario.source in sources and Activation(scenario.name) not in qa.runtime.active():
+                await qa.runtime.activate(scenario.name)
+    except StateUnavailable as exc:  # the rules are in force; activations wait for Redis
+        log.error("scenarios reloaded, but not switched on again: %s", exc.system_message)
     log.info("scenarios reloaded (%d files)", len(catalog.files))
 
 
@@ -68,7 +71,7 @@ async def reload(state: MockState) -> bool:
         return _failed(state, str(exc))
     except Exception as exc:  # MemoryError, RecursionError, a bug: said, never silent
         return _failed(state, f"{exc.__class__.__name__}: {exc}")
-    swap_in(state, catalog)
+    await swap_in(state, catalog)
     return True
 
 

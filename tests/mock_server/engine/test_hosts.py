@@ -101,7 +101,7 @@ def test_the_api_answers_a_loopback_host_as_before(srv) -> None:
 
 
 def test_a_refused_host_never_reaches_the_admin_api(srv) -> None:
-    srv.state.qa.runtime.reset()
+    srv.call(srv.state.qa.runtime.reset())
     status, headers, body = send(srv, "POST", "/__mock/scenarios/empty-org/activate",
                                  "rebind.attacker.example:8080",
                                  {"Origin": "http://rebind.attacker.example:8080",

@@ -127,13 +127,13 @@ def test_aiohttp_client_sees_the_same_faults(
 def test_faults_are_in_the_journal(faulty: MockServerThread) -> None:
     journal = faulty.state.qa.journal
     assert journal is not None
-    journal.clear()
+    faulty.call(journal.clear())
     started_us = time.time_ns() // 1000
     for fault in ("reset", "empty", "malformed"):
         with pytest.raises((requests.ConnectionError, requests.JSONDecodeError)):
             get(faulty, fault).json()
     # A stalled request of an earlier test may finish (and be journaled) meanwhile: it
     # started before this test, so keep only the requests made here.
-    entries = [e for e in journal.entries() if e.at_us >= started_us]
+    entries = [e for e in faulty.call(journal.entries()) if e.at_us >= started_us]
     assert [(e.applied.get("fault"), e.status) for e in entries] == [
         ("reset", None), ("empty", None), ("malformed", 200)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import Iterator
 
@@ -28,10 +29,10 @@ def qa_server() -> Iterator[MockServerThread]:
 
 @pytest.fixture
 def qa(qa_server: MockServerThread) -> Iterator[Client]:
-    qa_server.state.qa.runtime.reset()
+    qa_server.call(qa_server.state.qa.runtime.reset())
     with requests.Session() as session:
         yield Client(qa_server, session)
-    qa_server.state.qa.runtime.reset()
+    qa_server.call(qa_server.state.qa.runtime.reset())
 
 
 def activate(c: Client, name: str, org: str | None = None) -> None:
@@ -120,8 +121,8 @@ def test_slow_draws_its_delay_from_its_range(qa_server: MockServerThread) -> Non
     """The built-in's range, without waiting it out (the decision, not the sleep)."""
     catalog = qa_server.state.qa.catalog
     req = Request("org_abc123", KEY_ABC, 2025, 11, {})  # type: ignore[arg-type]
-    delays = {choose(req, "slow", catalog, LocalRuntime(), random.Random(i)).delay_ms
-              for i in range(50)}
+    delays = {asyncio.run(choose(req, "slow", catalog, LocalRuntime(), random.Random(i)))
+              .delay_ms for i in range(50)}
     assert min(delays) >= 800 and max(delays) <= 2500 and len(delays) > 10
 
 
@@ -138,7 +139,7 @@ def test_prefer_delay_and_scenario_combine_with_code(qa: Client) -> None:
     resp = qa.summary(params=NOV, headers={"Prefer": "code=403, scenario=slow, delay=1"})
     assert resp.status_code == 403
     assert resp.headers["Preference-Applied"] == "code=403, delay=1, scenario=slow"
-    entry = qa.server.state.qa.journal.entries()[-1]  # type: ignore[union-attr]
+    entry = qa.server.call(qa.server.state.qa.journal.entries())[-1]  # type: ignore[union-attr]
     assert entry.applied["scenario"] == "slow" and entry.applied["delay_ms"] == 1
     # code= beats the scenario's own answer
     resp = qa.summary(params=NOV, headers={"Prefer": "scenario=rate-limited, code=200"})

@@ -48,8 +48,8 @@ def test_each_worker_draws_its_own_random_delays(tmp_path: Path) -> None:
         origin = base.rsplit("/v1", 1)[0]
         for _ in range(40):
             assert _fresh_get(base + SUMMARY, **{"X-API-Key": KEY_ABC}).status_code == 200
-        # Each worker keeps its own journal: read until both answered (bounded), and
-        # tell the workers apart by their request-id prefix.
+        # One journal for both workers (tests/mock_server/serve/test_workers_state.py);
+        # read until both have answered (bounded), telling them apart by request-id prefix.
         delays: dict[str, list[int]] = {}
         for _ in range(200):
             seen: dict[str, list[int]] = {}

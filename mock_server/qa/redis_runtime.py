@@ -1,0 +1,300 @@
+"""``--state redis://host:port/db``: the runtime state of every process on every host in
+one Redis (through the maintained client, ``redis`` on PyPI, and its asyncio API).
+
+Keys (all under ``freddy-mock:``):
+
+- ``control``: the current Control as one JSON document (its ``version`` inside). A change
+  is an optimistic transaction (``WATCH``/``MULTI``: the standard check-and-set), which
+  also ``PUBLISH``-es the new document on ``changes``.
+- ``g{generation}:w:{limit}\\x1f{org}:{window}`` and ``g{generation}:n:{scenario}``:
+  rate-limit windows and ``every:`` counters: ``INCRBY`` (atomic in Redis) + ``EXPIRE``,
+  one pipelined round trip shared by the requests of a loop turn
+  (:mod:`~mock_server.qa.redis_counters`). ``reset`` starts a new generation: older counters are
+  no longer read and expire by themselves.
+- ``journal`` (a list trimmed to the journal's size) and ``journal:count``: see
+  :mod:`~mock_server.qa.redis_journal`.
+
+Each process keeps the Control in memory (the hot path never waits on Redis) and a
+listener task keeps it current: it subscribes to ``changes`` (a switch made on one host is
+seen on the others within milliseconds) and every ``POLL`` seconds compares the stored
+document (missed messages, liveness). When Redis is lost the process keeps answering with
+the state it knew, counts in memory meanwhile, answers changes with 503
+(:class:`~mock_server.qa.runtime.StateUnavailable`), and reconnects by itself. Redis back
+but empty (restarted without persistence): the newest copy any process holds is written
+back, so no setting is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import redis
+import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError, WatchError
+
+from mock_server.qa.control import Activation, Control
+from mock_server.qa.redis_counters import CounterBatch
+from mock_server.qa.runtime import (
+    COUNT_TTL,
+    Change,
+    LocalCounters,
+    RuntimeState,
+    StateError,
+    StateUnavailable,
+)
+
+log = logging.getLogger("freddy_mock")
+
+PREFIX = "freddy-mock:"
+CONTROL = PREFIX + "control"
+CHANNEL = PREFIX + "changes"
+TIMEOUT = 1.0  # seconds: connecting, and waiting for any answer
+POLL = 5.0  # seconds between the listener's checks of the stored Control (liveness)
+RECHECK = 0.25  # the same while a command failed but the subscription still stands
+BACKOFF = (0.05, 1.0)  # seconds between reconnection attempts: first, most
+TRIES = 10  # check-and-set attempts of one change under contention
+ERRORS = (RedisError, OSError)
+
+
+def masked_url(url: str) -> str:
+    """The URL without its password (it goes into logs, errors and /__mock/health)."""
+    parts = urlsplit(url)
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    netloc = f"{userinfo.split(':', 1)[0]}:***@{hostport}" if at and ":" in userinfo \
+        else parts.netloc
+    query = urlencode([(k, "***" if k == "password" else v)
+                       for k, v in parse_qsl(parts.query)], safe="*")
+    return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
+
+
+def probe(url: str) -> None:
+    """At start-up, before any fork: can Redis be reached at all? Raises StateError."""
+    try:
+        client = redis.Redis.from_url(url, socket_timeout=2 * TIMEOUT,
+                                      socket_connect_timeout=2 * TIMEOUT)
+        try:
+            client.ping()
+        finally:
+            client.close()
+    except (ValueError, *ERRORS) as exc:
+        raise StateError(f"--state {masked_url(url)}: cannot use Redis: {exc}") from None
+
+
+async def stop(task: asyncio.Task[None]) -> None:
+    """Cancel a background task and wait for it, a bounded time."""
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, asyncio.TimeoutError):
+        await asyncio.wait_for(task, 2 * TIMEOUT)
+
+
+def _decoded(data: bytes) -> Control | None:
+    """A stored or published Control; None (and a warning) for anything else."""
+    try:
+        return Control.decode(data)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        log.warning("shared state: ignored a value under %s that is not a state", PREFIX)
+        return None
+
+
+class RedisRuntime(RuntimeState):
+    backend = "redis"
+    shared = True
+
+    def __init__(self, url: str, initial: Iterable[Activation] = (),
+                 journal_size: int = 0) -> None:
+        from mock_server.qa.redis_journal import RedisJournal
+
+        super().__init__(initial)
+        self.url = url
+        self.connected = False
+        self.error: str | None = None
+        self.client: aioredis.Redis | None = None
+        self._fallback = LocalCounters()  # while Redis cannot be reached
+        self._listener: asyncio.Task[None] | None = None
+        self._counters: CounterBatch | None = None
+        self.closing = False
+        self.journal = RedisJournal(self, journal_size) if journal_size > 0 else None
+
+    # -- lifecycle ---------------------------------------------------------------------
+    async def start(self) -> None:
+        # One quiet retry per command: a pooled connection Redis closed (a restart) is
+        # replaced transparently; anything longer is the listener's to handle.
+        self.client = aioredis.Redis.from_url(
+            self.url, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT,
+            retry=Retry(NoBackoff(), 1))
+        try:
+            await self._sync()
+        except ERRORS as exc:
+            await self.client.aclose()
+            raise StateError(f"--state {masked_url(self.url)}: cannot use Redis: {exc}") \
+                from None
+        self._up()
+        self._counters = CounterBatch(self.client)
+        self._listener = asyncio.create_task(self._listen(), name="freddy-mock-state")
+        if self.journal is not None:
+            self.journal.start()
+
+    async def close(self) -> None:
+        self.closing = True  # (a cancellation that asyncio.timeout turns into a
+        # TimeoutError must not keep the listener going: it checks this too)
+        if self._counters is not None:
+            self._counters.cancel()
+        if self.journal is not None:
+            await self.journal.close()
+        if self._listener is not None:
+            await stop(self._listener)
+        if self.client is not None:
+            with contextlib.suppress(*ERRORS):
+                await self.client.aclose()
+
+    def describe(self) -> dict[str, Any]:
+        return {"backend": self.backend, "shared": True, "url": masked_url(self.url),
+                "connected": self.connected, "error": self.error}
+
+    # -- connection state --------------------------------------------------------------
+    def _up(self) -> None:
+        if not self.connected:
+            if self.error is not None:
+                log.warning("shared state: Redis at %s reachable again", masked_url(self.url))
+            self.connected, self.error = True, None
+            self._fallback.clear()
+            if self.journal is not None:
+                self.journal.wake()
+
+    def lost(self, exc: BaseException) -> None:
+        """A command failed: serve from memory until the listener reconnects."""
+        if self.connected:
+            log.warning("shared state: Redis at %s lost (%s); answering with the last "
+                        "known state", masked_url(self.url), exc)
+        self.connected, self.error = False, str(exc) or type(exc).__name__
+
+    def ready(self) -> aioredis.Redis:
+        """The client, or StateUnavailable while Redis is lost."""
+        if not self.connected or self.client is None:
+            raise self.unavailable()
+        return self.client
+
+    def unavailable(self) -> StateUnavailable:
+        return StateUnavailable(f"Redis at {masked_url(self.url)}: {self.error}")
+
+    @contextlib.contextmanager
+    def guard(self) -> Iterator[aioredis.Redis]:
+        """``with runtime.guard() as client: await client...``: a failure of Redis marks
+        it lost and comes out as StateUnavailable (503), never as a traceback."""
+        client = self.ready()
+        try:
+            yield client
+        except ERRORS as exc:
+            self.lost(exc)
+            raise self.unavailable() from None
+
+    async def _listen(self) -> None:
+        delay = BACKOFF[0]
+        while not self.closing:
+            assert self.client is not None
+            try:
+                async with self.client.pubsub() as ps:
+                    await ps.subscribe(CHANNEL)
+                    await self._sync()  # after subscribing: no change falls between
+                    self._up()
+                    delay = BACKOFF[0]
+                    while not self.closing:
+                        msg = await ps.get_message(ignore_subscribe_messages=True,
+                                                   timeout=POLL if self.connected else RECHECK)
+                        if msg is not None and msg.get("type") == "message":
+                            self._receive(msg["data"])
+                        if msg is None or not self.connected:
+                            await self._sync()
+                            self._up()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # Redis errors, or anything else: never a dead listener
+                if self.closing:
+                    return
+                self.lost(exc)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, BACKOFF[1])
+
+    def _receive(self, data: bytes) -> None:
+        control = _decoded(data)
+        if control is not None:
+            self._install(control)
+
+    async def _sync(self) -> None:
+        """Adopt the stored Control; write ours when Redis has none or an older one."""
+        assert self.client is not None
+        raw = await self.client.get(CONTROL)  # the usual case: one GET, nothing to write
+        stored = None if raw is None else _decoded(raw)
+        mine = self._control
+        if stored is not None and stored.version >= mine.version:
+            self._install(stored)
+            return
+        await self._check_and_set(
+            self.client, lambda s: None if s is not None and s.version >= mine.version else mine)
+
+    async def _check_and_set(self, client: aioredis.Redis,
+                             decide: Callable[[Control | None], Control | None]) -> Control:
+        """``decide(stored)`` gives the Control to store (and publish), or None to adopt the
+        stored one; WATCH/MULTI, again when another process changed it meanwhile."""
+        for _ in range(TRIES):
+            async with client.pipeline(transaction=True) as pipe:
+                try:
+                    await pipe.watch(CONTROL)
+                    raw = await pipe.get(CONTROL)
+                    stored = None if raw is None else _decoded(raw)
+                    new = decide(stored)
+                    if new is None:
+                        assert stored is not None
+                        self._install(stored)
+                        return stored
+                    data = new.encode()
+                    pipe.multi()
+                    pipe.set(CONTROL, data)
+                    pipe.publish(CHANNEL, data)
+                    await pipe.execute()
+                except WatchError:
+                    continue
+            self._install(new)
+            return new
+        raise StateUnavailable("too many concurrent changes; try again")
+
+    # -- changes ---------------------------------------------------------------------
+    async def update(self, change: Change) -> tuple[Control, Control]:
+        seen: list[Control] = []
+
+        def decide(stored: Control | None) -> Control:
+            seen[:] = [stored or self._control]
+            return change(seen[0]).next_version(self._control.version)
+
+        with self.guard() as client:
+            new = await self._check_and_set(client, decide)
+        return seen[0], new
+
+    async def reset(self) -> None:
+        await self.update(lambda c: c.reset_to(self.initial))
+
+    # -- counters: one pipelined round trip (shared by the requests of a loop turn) ------
+    async def hit(self, key: str, window: int, cost: int = 1, ttl: int = 120) -> int:
+        if self.connected and self._counters is not None:
+            name = f"{PREFIX}g{self._control.generation}:w:{key}:{window}"
+            try:
+                return await self._counters.count(name, cost, ttl)
+            except ERRORS as exc:
+                self.lost(exc)
+        return self._fallback.hit(key, window, cost)
+
+    async def next_count(self, name: str) -> int:
+        if self.connected and self._counters is not None:
+            key = f"{PREFIX}g{self._control.generation}:n:{name}"
+            try:
+                return await self._counters.count(key, 1, COUNT_TTL)
+            except ERRORS as exc:
+                self.lost(exc)
+        return self._fallback.next_count(name)
