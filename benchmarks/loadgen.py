@@ -23,7 +23,7 @@ class Result:
     non_2xx: int = 0
 
 
-def _lua(requests: list[tuple[str, dict[str, str]]]) -> str:
+def _lua(requests: list[tuple[str, dict[str, str]]], pace_ms: float | None = None) -> str:
     rows = []
     for path, headers in requests:
         h = ", ".join(f'["{k}"]="{v}"' for k, v in headers.items())
@@ -36,6 +36,9 @@ def _lua(requests: list[tuple[str, dict[str, str]]]) -> str:
         "  local r = reqs[(i % #reqs) + 1]\n"
         '  return wrk.format("GET", r[1], r[2])\n'
         "end\n"
+        # wrk's delay(): each connection waits this long before its next request, so the
+        # load is paced (latency is measured from sending, the wait excluded).
+        + (f"delay = function() return {pace_ms:g} end\n" if pace_ms else "")
     )
 
 
@@ -49,9 +52,9 @@ def _ms(text: str) -> float:
 
 
 def run_wrk(origin: str, requests: list[tuple[str, dict[str, str]]], seconds: float,
-            connections: int, cpu: int | None) -> Result:
+            connections: int, cpu: int | None, pace_ms: float | None = None) -> Result:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-        f.write(_lua(requests))
+        f.write(_lua(requests, pace_ms))
     duration = f"-d{max(1, round(seconds))}s"
     cmd = ["wrk", "-t1", f"-c{connections}", duration, "--latency", "-s", f.name, origin]
     if cpu is not None and shutil.which("taskset"):
@@ -66,7 +69,8 @@ def run_wrk(origin: str, requests: list[tuple[str, dict[str, str]]], seconds: fl
 
 
 async def _asyncio_load(origin: str, requests: list[tuple[str, dict[str, str]]],
-                        seconds: float, connections: int) -> Result:
+                        seconds: float, connections: int,
+                        pace_ms: float | None = None) -> Result:
     import aiohttp
 
     latencies: list[float] = []
@@ -85,6 +89,8 @@ async def _asyncio_load(origin: str, requests: list[tuple[str, dict[str, str]]],
                 if resp.status >= 300:
                     non2xx += 1
             latencies.append(time.perf_counter() - t0)
+            if pace_ms:
+                await asyncio.sleep(pace_ms / 1000)
 
     conn = aiohttp.TCPConnector(limit=connections)
     async with aiohttp.ClientSession(connector=conn) as session:
@@ -97,10 +103,10 @@ async def _asyncio_load(origin: str, requests: list[tuple[str, dict[str, str]]],
 
 
 def run_asyncio(origin: str, requests: list[tuple[str, dict[str, str]]], seconds: float,
-                connections: int, cpu: int | None) -> Result:
+                connections: int, cpu: int | None, pace_ms: float | None = None) -> Result:
     if cpu is not None and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {cpu})
-    return asyncio.run(_asyncio_load(origin, requests, seconds, connections))
+    return asyncio.run(_asyncio_load(origin, requests, seconds, connections, pace_ms))
 
 
 def driver() -> tuple[str, object]:

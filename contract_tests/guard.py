@@ -18,7 +18,8 @@ from typing import Any, Protocol
 import urllib3
 from urllib3.connection import HTTPConnection, HTTPSConnection
 
-MAX_BODY = 1 << 20  # a summary is a few hundred bytes; more than a MiB is read no further
+from api_contract.exchange import MAX_BODY  # the one read limit, shared with the mock's proxy
+
 UNANSWERED_LIMIT = 3  # after this many timeouts in a row, further requests are not sent
 READ_SIZE = 65536
 

@@ -9,17 +9,16 @@ after unanswered requests are :mod:`contract_tests.guard`'s.
 from __future__ import annotations
 
 import http.client
-import json
 import threading
 import time
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
 import urllib3
 
+from api_contract.exchange import Reply
 from api_contract.keys import mask_key
-from contract_tests.guard import MAX_BODY, Deadline, Unanswered, read_capped, watch_pools
+from contract_tests.guard import Deadline, Unanswered, read_capped, watch_pools
 from contract_tests.text import shell_quote
 
 RATE_LIMITED = 429
@@ -59,40 +58,6 @@ class Request:
             header = f"{name}: {value}" if value else f"{name};"
             parts += ["-H", shell_quote(self.mask(header))]
         return " ".join(parts)
-
-
-@dataclass(slots=True)
-class Reply:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-    cut: bool = False  # the body went on past MAX_BODY and was read no further
-    _json: Any = field(default=None, repr=False)
-    _json_error: str | None = field(default=None, repr=False)
-    _parsed: bool = field(default=False, repr=False)
-
-    @property
-    def content_type(self) -> str:
-        return self.headers.get("content-type", "").split(";")[0].strip().lower()
-
-    def parse(self) -> tuple[Any, str | None]:
-        """(document, None) or (None, why it is not JSON)."""
-        if not self._parsed:
-            self._parsed = True
-            if self.cut:
-                self._json_error = f"a body of more than {MAX_BODY >> 20} MiB (read no further)"
-                return None, self._json_error
-            try:
-                self._json = json.loads(self.body.decode("utf-8"))
-            except (UnicodeDecodeError, ValueError) as exc:
-                self._json_error = f"a body that is not JSON ({exc.__class__.__name__}): " + (
-                    repr(self.body[:80]) if self.body else "empty body")
-        return self._json, self._json_error
-
-    def brief(self) -> str:
-        text = self.body[:160].decode("utf-8", "replace")
-        more = "…" if len(self.body) > 160 else ""
-        return f"HTTP {self.status} {self.content_type or '(no content type)'} {text}{more}"
 
 
 @dataclass(slots=True)

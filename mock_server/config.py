@@ -19,6 +19,7 @@ from api_contract.keys import mask_key
 from api_contract.resources import default_fixtures_dir, default_spec_path
 
 MAX_WORKERS = 64
+MAX_PROXY_TIMEOUT = 600  # seconds
 MAX_JOURNAL = 1_000_000
 MAX_CONNECTIONS = 1_000_000
 MAX_TENANTS = 10_000
@@ -76,10 +77,12 @@ class MockConfig:
     idle_timeout: float = 15.0  # seconds a connection may sit idle (keep-alive or new)
     max_delayed: int = MAX_DELAYED  # requests held at once by a delay or a stall: 503
     qa: QaConfig = field(default_factory=lambda: QaConfig())
+    proxy: ProxyConfig | None = None  # --proxy: forward to a real server, check its answers
 
     def validate(self) -> None:
         """Raise :class:`ConfigError` (one line) for the first rule this config breaks."""
-        problem = self._problem() or self.qa.problem(self.host) or exposure_problem(self)
+        problem = (self._problem() or self.qa.problem(self.host) or exposure_problem(self)
+                   or (self.proxy.problem(self.workers) if self.proxy is not None else None))
         if problem:
             raise ConfigError(problem)
 
@@ -245,3 +248,30 @@ def _seconds(value: object) -> bool:
 
 def _int_in(value: object, low: int, high: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+@dataclass(slots=True)
+class ProxyConfig:
+    """``--proxy UPSTREAM``: the routes forwarded to a real implementation, every exchange
+    checked against the contract (mock_server.proxy)."""
+
+    upstream: str  # base URL with the version prefix, e.g. https://staging.example/v1
+    timeout: float = 10.0  # seconds for the upstream's whole answer; then 504
+    strict: bool = False  # a violating answer becomes a 502 naming the checks
+    record_dir: Path | None = None  # every contract-valid 200 written as a canned summary
+
+    def problem(self, workers: int) -> str | None:
+        parts = urlsplit(self.upstream)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return f"--proxy: not an http(s) base URL: {self.upstream[:80]!r}"
+        if parts.username or parts.password or parts.query or parts.fragment:
+            return "--proxy: give the base URL only (no credentials, query or fragment)"
+        try:
+            parts.port  # noqa: B018  (raises on a bad port)
+        except ValueError:
+            return f"--proxy: bad port in {self.upstream[:80]!r}"
+        if not (_seconds(self.timeout) and self.timeout <= MAX_PROXY_TIMEOUT):
+            return f"not a timeout in seconds (0-{MAX_PROXY_TIMEOUT}]: {self.timeout!r:.40}"
+        if self.record_dir is not None and workers > 1:
+            return "--record needs --workers 1 (one process writes the files)"
+        return None

@@ -1,6 +1,7 @@
 """The layout's import rules: imports point down only.
 
-api_contract  <-  mock_server.{config, stages, qa, engine, control, serve}  and  contract_tests
+api_contract  <-  mock_server.{config, stages, qa, engine, proxy, control, serve}
+              <-  contract_tests
 The contract package imports neither the mock nor the kit; the kit does not import the
 mock; inside the mock each layer imports only the layers below it.
 """
@@ -17,7 +18,7 @@ import contract_tests
 import mock_server
 
 # Lower index = lower layer. A module may import its own layer or any lower one.
-MOCK_LAYERS = ["config", "stages", "qa", "engine", "control", "serve"]
+MOCK_LAYERS = ["config", "stages", "qa", "engine", "proxy", "control", "serve"]
 
 
 def imports_of(path: Path) -> set[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from api_contract import invariants
 from contract_tests.checks.samples import error_bodies, summary_bodies
 from contract_tests.context import Context
 from contract_tests.failures import CheckSkipped
@@ -17,16 +18,10 @@ def _compare(
     keys: Iterable[str],
 ) -> str | None:
     keys = list(keys)
-    missing = [f for f in schema.get("required", []) if f not in keys]
-    unexpected = [f for f in keys if f not in schema.get("properties", {})]
-    if missing or (unexpected and ctx.config.strict):
-        got = []
-        if missing:
-            got.append("missing " + ", ".join(missing))
-        if unexpected:
-            got.append("unexpected " + ", ".join(unexpected))
-        raise ctx.fail(name, ex, f"the fields of {where}: "
-                       + ", ".join(schema.get("required", [])), "; ".join(got))
+    problem = invariants.drift(where, schema, keys, strict=ctx.config.strict)
+    if problem is not None:
+        raise ctx.fail(name, ex, *problem)
+    unexpected = invariants.unexpected_fields(schema, keys)
     if unexpected:
         return f"extra fields in {where} (allowed without --strict): " + ", ".join(unexpected)
     return None

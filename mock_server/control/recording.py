@@ -41,5 +41,6 @@ async def record(request: web.Request, handler: web.Handler) -> web.StreamRespon
         status=None if applied.get("fault") in DROPPED else response.status,
         request_id=response.headers.get("X-Request-ID"),
         applied=applied,
+        violations=tuple(note.get("violations") or ()),  # type: ignore[arg-type]
     )
     return response

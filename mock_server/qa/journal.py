@@ -37,6 +37,7 @@ class Entry:
     status: int | None  # None when a fault dropped the connection
     request_id: str | None
     applied: dict[str, Any]  # scenario, rule, delay_ms, fault, preference, rate limit
+    violations: tuple[dict[str, str], ...] = ()  # --proxy: {check, side, message} each
 
     def to_json(self) -> dict[str, Any]:
         doc = asdict(self)
@@ -77,12 +78,13 @@ class Journal:
 
     def record(self, *, method: str, path: str, query: str, org: str | None,
                key: str | None, status: int | None, request_id: str | None,
-               applied: dict[str, Any], at_us: int | None = None) -> Entry:
+               applied: dict[str, Any], at_us: int | None = None,
+               violations: tuple[dict[str, str], ...] = ()) -> Entry:
         """Never waits: a shared backend writes now (a local file) or soon (Redis)."""
         entry = Entry(next(self._seq), time.time_ns() // 1000 if at_us is None else at_us,
                       method, path,
                       query, org, None if key is None else mask_key(key), status, request_id,
-                      applied)
+                      applied, violations)
         return self._append(entry)
 
     def _append(self, entry: Entry) -> Entry:

@@ -13,10 +13,14 @@ from mock_server.control.admin import setup_admin
 from mock_server.control.admin_guard import setup_admin_guard
 from mock_server.control.admin_ui import setup_admin_ui
 from mock_server.control.docs import setup_docs
+from mock_server.control.proxy_status import setup_proxy_status
 from mock_server.control.recording import record
 from mock_server.engine import routing
 from mock_server.engine.pipeline import get_summary, options
 from mock_server.engine.state import STATE, MockState
+from mock_server.proxy.handler import proxy_summary
+from mock_server.proxy.report import VIOLATIONS_HEADER
+from mock_server.proxy.state import PROXY, build_proxy, setup_proxy
 from mock_server.qa.state import build_qa
 from mock_server.serve.watch import watcher
 from mock_server.stages.auth import Authenticator, KeyStore
@@ -57,7 +61,8 @@ def build_state(config: MockConfig) -> MockState:
             fixtures.canned,
         ),
         errors=ErrorRenderer(contract, clock),
-        cors=Cors(contract.key_headers, config.cors_allow_headers),
+        cors=Cors(contract.key_headers, config.cors_allow_headers,
+                  exposed=(VIOLATIONS_HEADER,) if config.proxy else ()),
         hosts=HostGate(config.allowed_hosts),
         spec_yaml=Path(config.spec_path).read_bytes(),
         qa=build_qa(config, contract),
@@ -76,7 +81,8 @@ async def spec_json(request: web.Request) -> web.Response:
 
 def setup_routes(app: web.Application) -> None:
     contract = app[STATE].contract
-    routing.add(app, "GET", contract.route, get_summary)
+    # --proxy: the route forwards and checks (the mock's own handler is not involved).
+    routing.add(app, "GET", contract.route, proxy_summary if PROXY in app else get_summary)
     routing.add(app, "OPTIONS", contract.route, options)
     routing.add(app, "GET", "/openapi.yaml", spec_yaml)
     routing.add(app, "GET", "/openapi.json", spec_json)
@@ -88,6 +94,8 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
     middlewares = [record] if state.qa.journal is not None else []
     app = web.Application(middlewares=middlewares, client_max_size=MAX_BODY)
     app[STATE] = state
+    if state.config.proxy is not None:
+        setup_proxy(app, build_proxy(state.config.proxy, state.contract))
     setup_routes(app)
     setup_docs(app)
     setup_qa(app)
@@ -112,5 +120,6 @@ def setup_qa(app: web.Application) -> None:
         setup_admin_guard(app)
         setup_admin(app)
         setup_admin_ui(app)
+        setup_proxy_status(app)
     if qa_config.watch and app[STATE].qa.catalog.files:
         app.cleanup_ctx.append(watcher(qa_config.watch_interval))

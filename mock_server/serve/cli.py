@@ -33,6 +33,12 @@ from mock_server.config import (
 from mock_server.qa.runtime import StateError
 from mock_server.qa.scenario_files import ScenarioError
 from mock_server.serve.app import build_state, create_app
+from mock_server.serve.proxy_cli import (
+    add_proxy_arguments,
+    banner,
+    check_record_dir,
+    proxy_config_from_args,
+)
 from mock_server.serve.server import new_event_loop, raise_file_limit, serve
 from mock_server.serve.workers import run_workers
 from mock_server.stages.clock import parse_instant
@@ -115,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "Loopback names are always answered, others get a 421")
     add_limit_arguments(p)
     add_qa_arguments(p)
+    add_proxy_arguments(p)
     p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return p
 
@@ -169,6 +176,10 @@ def qa_config_from_args(args: argparse.Namespace) -> QaConfig:
 
 def config_from_args(args: argparse.Namespace) -> MockConfig:
     """The config the flags describe, validated (raises :class:`ConfigError`)."""
+    try:
+        proxy = proxy_config_from_args(args)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     config = MockConfig(
         host=args.host,
         port=args.port,
@@ -190,8 +201,13 @@ def config_from_args(args: argparse.Namespace) -> MockConfig:
         cors_allow_headers=None if args.cors_allow_header is None
         else tuple(args.cors_allow_header),
         qa=qa_config_from_args(args),
+        proxy=proxy,
     )
     config.validate()
+    try:
+        check_record_dir(config)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     return config
 
 
@@ -233,7 +249,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                          if e.org not in generated)
         if generated:
             keys += f"; {len(generated)} generated tenants, listed in /docs"
-        print(f"{PROG} listening on {origin}{state.contract.base_path}  (keys: {keys})")
+        about = banner(config) or f"keys: {keys}"
+        print(f"{PROG} listening on {origin}{state.contract.base_path}  ({about})")
         print(startup_notes(config, origin), flush=True)
 
     async def run() -> None:

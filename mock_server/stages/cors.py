@@ -34,12 +34,13 @@ MAX_NAMES = 64
 
 class Cors:
     def __init__(self, key_headers: Iterable[str],
-                 allow_headers: Iterable[str] | None = None) -> None:
+                 allow_headers: Iterable[str] | None = None,
+                 exposed: Iterable[str] = ()) -> None:
         own = [*key_headers, "Prefer", "Content-Type"]
         self.own_headers = ", ".join(own)
         self.echo = allow_headers is None
         self.allow_headers = ", ".join(dict.fromkeys([*own, *(allow_headers or ())]))
-        self.expose_headers = ", ".join(EXPOSED)
+        self.expose_headers = ", ".join([*EXPOSED, *exposed])
 
     def decorate(self, headers: CIMultiDict[str], origin: str) -> None:
         headers["Access-Control-Allow-Origin"] = origin

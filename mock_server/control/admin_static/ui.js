@@ -11,6 +11,7 @@ let scenarios = [];
 let settings = { delay_ms: 0, errors: [], error_statuses: [] };
 let lastJournal = "";
 let polling = false;
+let proxy = null;  // GET /__mock/proxy when the mock forwards to a real server (--proxy)
 
 function setStatus(text, kind) {
   const el = $("status");
@@ -148,6 +149,32 @@ function applied(a) {
   return Object.entries(a || {}).map(([k, v]) => k + "=" + v).join(" ");
 }
 
+function contractCell(e) {
+  const found = e.violations || [];
+  return el("td", { className: "contract" }, found.map((v) =>
+    el("div", { className: v.side }, [el("code", {}, [v.check]), ": " + v.message])));
+}
+
+function markViolations(row, e) {
+  const found = e.violations || [];
+  if (!found.length) return;
+  row.classList.add("violation");
+  if (found.every((v) => v.side === "request")) row.classList.add("request-only");
+  row.dataset.violations = found.map((v) => v.check).join(",");
+}
+
+function renderProxy() {
+  if ($("proxy-box").hidden && proxy !== null) lastJournal = "";  // redraw with the contract column
+  $("proxy-box").hidden = proxy === null;
+  for (const node of document.querySelectorAll(".proxy-only")) node.hidden = proxy === null;
+  if (proxy === null) return;
+  $("proxy-upstream").textContent = proxy.upstream + (proxy.strict ? " (strict: violating answers become 502)" : "");
+  const counts = Object.entries(proxy.violations).map(([k, n]) => k + " ×" + n).join(", ");
+  $("proxy-stats").textContent = proxy.forwarded + " forwarded, " + proxy.local + " answered by the mock, " +
+    proxy.failed + " without a usable answer, " + proxy.violating + " with violations" +
+    (counts ? ": " + counts : "") + (proxy.record ? "; " + proxy.record.recorded + " recorded" : "") + ".";
+}
+
 function renderJournal(entries) {
   const key = entries.length ? entries[entries.length - 1].seq + ":" + entries.length : "0";
   if (key === lastJournal) return;
@@ -164,6 +191,8 @@ function renderJournal(entries) {
       el("td", { className: "s" + String(e.status || "-").charAt(0) }, [e.status === null ? "dropped" : e.status]),
       el("td", {}, [applied(e.applied)]),
     ]);
+    if (proxy !== null) row.append(contractCell(e));
+    markViolations(row, e);
     row.dataset.seq = String(e.seq);
     return row;
   });
@@ -177,6 +206,10 @@ async function pollJournal() {
   polling = true;
   try {
     const doc = await api("GET", "requests");
+    if (proxy !== null) {
+      proxy = await api("GET", "proxy");
+      renderProxy();
+    }
     renderJournal(doc.requests);
     document.body.dataset.polls = String(Number(document.body.dataset.polls || 0) + 1);
   } catch (err) {
@@ -199,6 +232,9 @@ async function loadControls() {
 async function start() {
   try {
     const health = await api("GET", "health");
+    const status = await api("GET", "proxy");
+    proxy = status.enabled ? status : null;  // freddy-mock --proxy
+    renderProxy();
     if (sessionStorage.getItem(TOKEN_KEY)) $("token-box").hidden = false;  // to change it
     await loadControls();
     setStatus("Connected: freddy-mock " + health.version + ", " + health.scenarios + " scenarios.", "ok");

@@ -24,6 +24,7 @@ async function callMock() {
       status: response.status,
       requestId: response.headers.get("X-Request-ID"),
       preferenceApplied: response.headers.get("Preference-Applied"),
+      violations: response.headers.get("X-Contract-Violations"),  // freddy-mock --proxy
       body: await response.json(),
     };
   } catch (err) {  // a failed preflight ends here, as a TypeError

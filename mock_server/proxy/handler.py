@@ -1,0 +1,151 @@
+"""The summary route in proxy mode: forward, check, report.
+
+    Prefer decoded -> rate limit (--rate-limit) -> scenario choice
+      -> an answer the mock gives itself (Prefer code=/example=, a forced error, a scenario's
+         error, example or fault), exactly as without --proxy; the upstream is not called
+      -> or: the delay asked for, then the request forwarded (key, query, a few headers)
+      -> the exchange checked by the contract's registry (api_contract.verdicts)
+      -> the upstream's answer relayed (a usage scenario applied to a good 200), with
+         ``X-Contract-Violations``; under --strict a violating answer becomes a 502
+
+The proxy does not authenticate or validate parameters itself: the upstream does, and the
+checks judge what it answered (and tell the client what it sent wrong).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+from aiohttp import web
+
+from api_contract.contract import Contract
+from api_contract.exchange import Observed
+from api_contract.verdicts import verify
+from mock_server.engine import routing
+from mock_server.engine.pipeline import OUTCOME, _answer, _applied
+from mock_server.engine.state import STATE, MockState
+from mock_server.proxy.report import relay, report
+from mock_server.proxy.state import PROXY, ProxyState
+from mock_server.qa import scenarios
+from mock_server.stages import negotiate
+from mock_server.stages.errors import ApiError
+from mock_server.stages.negotiate import QUERY_PREFIX, Preferences
+
+
+def _answers_locally(prefs: Preferences, decision: scenarios.Decision,
+                     forced: int | None) -> bool:
+    return (prefs.chooses_answer or forced is not None or decision.exhausted
+            or decision.status is not None or decision.example is not None
+            or decision.fault is not None)
+
+
+@routing.self_enveloped  # checks the Host, renders its failures and CORS, like the mock's route
+async def proxy_summary(request: web.Request) -> web.StreamResponse:
+    st = request.app[STATE]
+    px = request.app[PROXY]
+    org = request.match_info[st.contract.path_param]
+    try:
+        routing.check_host(request)  # 421 for a Host the mock does not answer (DNS rebinding)
+        if request.body_exists:
+            raise ApiError(400, "A GET request takes no body")
+        response = await _steer_or_forward(request, st, px, org)
+    except ApiError as err:
+        response = st.errors.response(err)
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:  # as the edge does for every other route
+        response = routing.render_failure(request, exc)
+    routing.add_cors(request, response)
+    return response
+
+
+async def _steer_or_forward(request: web.Request, st: MockState, px: ProxyState,
+                            org: str) -> web.StreamResponse:
+    qa = st.qa
+    headers = request.headers
+    prefs = negotiate.decode(headers, request.rel_url, st.contract, qa.catalog)
+    now = st.clock.now()
+    limit_headers: dict[str, str] = {}
+    if qa.rate_limit is not None:
+        await qa.rate_limit.consume(qa.runtime, org, now, limit_headers)
+    try:
+        values = st.params.parse(request.rel_url, st.clock)
+        bad_query: ApiError | None = None
+    except ApiError as err:  # the upstream answers it; only a local answer needs values
+        values, bad_query = {}, err
+    decision = scenarios.NO_DECISION
+    if bad_query is None and (prefs.scenario is not None or qa.runtime.active()):
+        key = st.auth.presented_key(headers, strict=False) or ""
+        req = scenarios.Request(org, key, values["year"], values["month"], headers)
+        decision = await scenarios.choose(req, prefs.scenario, qa.catalog, qa.runtime,
+                                          qa.rng)
+    overrides = qa.runtime.overrides
+    forced = None if prefs.chooses_answer else overrides.error_for(org)
+    if _answers_locally(prefs, decision, forced):
+        if bad_query is not None:
+            raise bad_query  # as the mock: a preference steers only a valid request
+        px.stats.local += 1
+        return await _answer(request, st, org, values, now, prefs, decision, limit_headers)
+    delay = prefs.delay if prefs.delay is not None else decision.delay_ms + overrides.delay_ms
+    if qa.journal is not None and OUTCOME in request:
+        request[OUTCOME]["applied"] = _applied(prefs, decision, delay, None)
+    if decision.rate_limit is not None:
+        await decision.rate_limit.consume(qa.runtime, org, now, limit_headers)
+    if not prefs.empty:
+        limit_headers["Preference-Applied"] = negotiate.applied(prefs)
+    if delay:
+        await qa.delays.sleep(delay)  # 503 beyond the cap on requests delayed at once
+    return await _forward(request, st, px, org, decision, limit_headers)
+
+
+def _path(request: web.Request, contract: Contract, org: str) -> str:
+    """The summary's path below the base path, encoded as the client sent it."""
+    raw = request.rel_url.raw_path
+    if raw.startswith(contract.base_path + "/"):
+        return raw[len(contract.base_path):]
+    return contract.path_template.replace("{" + contract.path_param + "}", quote(org, safe=""))
+
+
+def _query(request: web.Request) -> tuple[str, list[tuple[str, str]]]:
+    """The query as sent (raw, for the upstream; decoded pairs, for the checks), without
+    the mock's own ``__code``-style controls."""
+    url = request.rel_url
+    raw = url.raw_query_string
+    if QUERY_PREFIX not in raw and "%5" not in raw:
+        return raw, list(url.query.items())
+    kept = [(k, v) for k, v in url.query.items() if not k.startswith(QUERY_PREFIX)]
+    return url.with_query(kept).raw_query_string, kept
+
+
+async def _forward(request: web.Request, st: MockState, px: ProxyState, org: str,
+                   decision: scenarios.Decision,
+                   extra: dict[str, str]) -> web.StreamResponse:
+    contract = st.contract
+    raw_query, query = _query(request)
+    sent = [(k, v) for k, v in request.headers.items() if k.lower() in px.upstream.forwarded]
+    px.stats.forwarded += 1
+    before = datetime.now(UTC)  # the real clock, as the upstream's (not --now's)
+    fetched = await px.upstream.fetch(_path(request, contract, org), raw_query, sent)
+    observed = Observed(org, query, sent, fetched.reply, fetched.error,
+                        sent_between=(before, datetime.now(UTC)))
+    key = st.auth.presented_key(request.headers, strict=False)
+    observed.key_org = px.memory.org_of(key)
+    violations = verify(contract, observed)
+    reply = fetched.reply
+    if reply is not None and 200 <= reply.status < 300 and key is not None:
+        px.memory.remember(key, org)
+    if px.recorder is not None:
+        px.recorder.observe(org, reply, violations, (v for _, v in observed.header_values(
+            contract.key_headers)))
+    if reply is None:
+        px.stats.failed += 1
+    if st.qa.journal is not None and OUTCOME in request:
+        request[OUTCOME].setdefault("applied", {})["upstream"] = (
+            reply.status if reply is not None else fetched.error)
+    response = relay(st, px, fetched, violations, decision.usage, extra)
+    if violations:
+        report(request, st, px, observed, violations)
+    return response
+

@@ -1,0 +1,79 @@
+"""The validating proxy's flags: ``--proxy``, ``--proxy-timeout``, ``--strict``, ``--record``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+import yaml
+
+from mock_server.config import MockConfig, ProxyConfig
+from mock_server.proxy.recorder import Recorder
+
+DEFAULT_TIMEOUT = 10.0
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 600:
+        raise argparse.ArgumentTypeError(f"not a timeout in seconds (0-600]: {text[:20]!r}")
+    return value
+
+
+def add_proxy_arguments(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("validating proxy (from the mock to the real server)")
+    g.add_argument("--proxy", metavar="UPSTREAM", default=None,
+                   help="forward the API to UPSTREAM (its base URL with the version prefix, "
+                        "e.g. https://staging.example/v1) and check every exchange against "
+                        "the contract")
+    g.add_argument("--proxy-timeout", type=_seconds, default=None, metavar="SECONDS",
+                   help=f"with --proxy: the upstream's whole answer within SECONDS, else 504 "
+                        f"(default {DEFAULT_TIMEOUT:g})")
+    g.add_argument("--strict", action="store_true",
+                   help="with --proxy: answer 502 instead of an answer that breaks the contract")
+    g.add_argument("--record", type=Path, default=None, metavar="DIR",
+                   help="with --proxy: write every good 200 to DIR/summaries.yaml (made-up "
+                        "keys to DIR/keys.yaml) for --fixtures DIR")
+
+
+def proxy_config_from_args(args: argparse.Namespace) -> ProxyConfig | None:
+    """Raises ValueError with the one line to show (the flags' own rules; the config's are
+    MockConfig.validate's)."""
+    if args.proxy is None:
+        given = [f for f, on in (("--strict", args.strict), ("--record", args.record),
+                                 ("--proxy-timeout", args.proxy_timeout)) if on]
+        if given:
+            raise ValueError(f"{given[0]} needs --proxy UPSTREAM")
+        return None
+    return ProxyConfig(upstream=args.proxy.rstrip("/"),
+                       timeout=args.proxy_timeout or DEFAULT_TIMEOUT,
+                       strict=args.strict, record_dir=args.record)
+
+
+def check_record_dir(config: MockConfig) -> None:
+    """``--record DIR`` can be created and read (a question for the file system, asked once
+    the config is valid). Raises ValueError."""
+    directory = config.proxy.record_dir if config.proxy is not None else None
+    if directory is None:
+        return
+    try:
+        Recorder(directory, "")  # creates it, reads what is there
+    except (OSError, ValueError, yaml.YAMLError) as exc:  # (YamlRefused, UnicodeDecodeError)
+        why = getattr(exc, "strerror", None) or str(exc).splitlines()[0]
+        raise ValueError(f"--record {directory}: cannot use it ({why})") from None
+    if not os.access(directory, os.W_OK):
+        raise ValueError(f"--record {directory}: not writable")
+
+
+def banner(config: MockConfig) -> str | None:
+    """What the start-up line says about the proxy, or None without --proxy."""
+    px = config.proxy
+    if px is None:
+        return None
+    extra = (", strict" if px.strict else "") + (
+        f", recording to {px.record_dir}" if px.record_dir else "")
+    return f"proxy to {px.upstream}, every exchange checked against the contract{extra}"

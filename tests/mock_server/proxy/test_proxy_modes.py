@@ -1,0 +1,217 @@
+"""The proxy's answers of its own: --strict, an upstream that is down or hangs, what the
+mock's QA features do in proxy mode, where violations are shown, and its flags."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+import requests
+from aiohttp import web
+
+from mock_server.config import QaConfig
+from mock_server.testing import AppThread
+
+from conftest import KEY_ABC
+from helpers import call, run
+from kit.broken import BrokenServer
+from proxy_helpers import HEADER, Probe, names, proxy, send
+
+OWN_MONTH = Probe("own month")
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_strict_turns_a_violating_answer_into_a_502_naming_the_checks() -> None:
+    with BrokenServer("wrong_average") as upstream, \
+            proxy(upstream.base_url, strict=True) as px:
+        resp = send(px, OWN_MONTH)
+        client_mistake = send(px, Probe("month 13", query="year=2025&month=13"))
+    assert resp.status_code == 502
+    err = resp.json()["error"]
+    assert (err["code"], err["type"], err["status"]) == ("BAD_GATEWAY", "server_error", 502)
+    assert "average_cost" in err["system_message"] and names(resp) == {"average_cost"}
+    assert resp.headers["X-Request-ID"] == err["trace_id"]
+    # The client's own mistake is named but relayed: the server answered it correctly.
+    assert client_mistake.status_code == 400 and names(client_mistake) == {"request_parameters"}
+
+
+def test_strict_relays_a_good_answer_untouched() -> None:
+    with BrokenServer() as upstream, proxy(upstream.base_url, strict=True) as px:
+        resp = send(px, OWN_MONTH)
+    assert resp.status_code == 200 and HEADER not in resp.headers
+    assert resp.json()["organization_id"] == "org_abc123"
+
+
+def test_an_upstream_that_is_down_is_a_502_in_the_envelope() -> None:
+    port = closed_port()
+    with proxy(f"http://127.0.0.1:{port}/v1", timeout=2) as px:
+        resp = send(px, OWN_MONTH)
+    assert resp.status_code == 502
+    err = resp.json()["error"]
+    assert err["code"] == "BAD_GATEWAY" and f"cannot connect to 127.0.0.1:{port}" in \
+        err["system_message"]
+    assert names(resp) == {"complete_answer"}
+
+
+def test_an_upstream_that_hangs_is_a_504_after_the_timeout() -> None:
+    with BrokenServer("hang_all") as upstream, proxy(upstream.base_url, timeout=0.3) as px:
+        resp = send(px, OWN_MONTH)  # the client's own timeout (30 s) would fail the test
+    assert resp.status_code == 504
+    assert "within the 0.3 s timeout" in resp.json()["error"]["system_message"]
+    assert resp.json()["error"]["code"] == "GATEWAY_TIMEOUT"
+
+
+def test_what_the_mock_answers_itself_never_reaches_the_upstream() -> None:
+    qa = QaConfig(admin=True, scenarios=("flaky",))
+    with BrokenServer() as upstream, proxy(upstream.base_url, qa=qa) as px:
+        hits = []
+        for prefer in ("code=403", "example=no-usage", "code=500"):
+            resp = send(px, Probe("prefer", headers=(("X-API-Key", KEY_ABC),
+                                                     ("Prefer", prefer))))
+            hits.append(upstream.impl.hits)
+            assert resp.headers["Preference-Applied"] == prefer
+        assert resp.status_code == 500 and resp.json()["error"]["code"] == "INTERNAL_ERROR"
+        assert hits == [0, 0, 0]
+        # flaky: requests 3, 6, ... are the documented 500, answered by the mock
+        statuses = [send(px, OWN_MONTH).status_code for _ in range(3)]
+        assert statuses == [200, 200, 500] and upstream.impl.hits == 2
+        client = requests.Session()
+        base = px.origin + "/__mock/"
+        client.post(base + "scenarios/flaky/deactivate").raise_for_status()
+        client.post(base + "settings", json={"error": 401}).raise_for_status()
+        forced = send(px, OWN_MONTH)
+        assert forced.status_code == 401 and upstream.impl.hits == 2
+        client.post(base + "settings", json={"error": None, "delay_ms": 0}).raise_for_status()
+        assert send(px, OWN_MONTH).status_code == 200 and upstream.impl.hits == 3
+        stats = client.get(base + "proxy").json()
+    assert (stats["forwarded"], stats["local"]) == (3, 5)
+
+
+def test_delay_and_usage_scenarios_shape_the_forwarded_answer() -> None:
+    with BrokenServer() as upstream, proxy(upstream.base_url) as px:
+        slow = send(px, Probe("slow", headers=(("X-API-Key", KEY_ABC),
+                                               ("Prefer", "delay=20, scenario=empty-org"))))
+        plain = send(px, OWN_MONTH)
+    assert upstream.impl.hits == 2
+    assert slow.headers["Preference-Applied"] == "delay=20, scenario=empty-org"
+    assert slow.json()["totalApiKeyRequests"] == 0 and plain.json()["totalApiKeyRequests"] > 0
+    assert HEADER not in slow.headers  # the checks judge what the upstream sent
+
+
+def test_a_fault_scenario_drops_the_connection_without_calling_the_upstream(tmp_path) -> None:
+    rules = tmp_path / "reset.yaml"
+    rules.write_text("rules:\n  - fault: reset\n")
+    with BrokenServer() as upstream, \
+            proxy(upstream.base_url, qa=QaConfig(scenarios=(str(rules),))) as px, \
+            pytest.raises(requests.ConnectionError):
+        send(px, OWN_MONTH)
+    assert upstream.impl.hits == 0
+
+
+def test_rate_limit_answers_429_before_the_upstream() -> None:
+    with BrokenServer() as upstream, \
+            proxy(upstream.base_url, qa=QaConfig(rate_limit="2/min")) as px:
+        statuses = [send(px, OWN_MONTH).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429] and upstream.impl.hits == 2
+
+
+def test_violations_in_the_journal_and_the_proxy_status() -> None:
+    with BrokenServer("key_echoed") as upstream, \
+            proxy(upstream.base_url, qa=QaConfig(admin=True)) as px:
+        send(px, Probe("unknown", headers=(("X-API-Key", "freddy-unknown-key-0042"),)))
+        send(px, OWN_MONTH)
+        session = requests.Session()
+        entries = session.get(px.origin + "/__mock/requests").json()["requests"]
+        status = session.get(px.origin + "/__mock/proxy").json()
+    bad, good = entries
+    assert [v["check"] for v in bad["violations"]] == ["key_never_echoed"]
+    assert "the key in the body of HTTP 401" in bad["violations"][0]["message"]
+    assert bad["applied"]["upstream"] == 401 and good["violations"] == []
+    assert "freddy-unknown-key-0042" not in str(entries)
+    assert status["violations"] == {"key_never_echoed": 1} and status["forwarded"] == 2
+    assert status["upstream"] == upstream.base_url
+    assert {"key_never_echoed", "request_parameters"} <= {c["name"] for c in status["checks"]}
+
+
+def test_a_host_the_mock_does_not_answer_is_refused_before_the_upstream() -> None:
+    with BrokenServer() as upstream, proxy(upstream.base_url) as px:
+        resp = send(px, Probe("rebound", headers=(("X-API-Key", KEY_ABC),
+                                                  ("Host", "attacker.example"))))
+    assert resp.status_code == 421 and upstream.impl.hits == 0
+
+
+def test_a_key_in_the_query_is_not_in_the_log_line(caplog: pytest.LogCaptureFixture) -> None:
+    with BrokenServer("wrong_average") as upstream, proxy(upstream.base_url) as px:
+        send(px, Probe("query key", query=f"year=2025&month=11&api_key={KEY_ABC}"))
+    (line,) = [r.getMessage() for r in caplog.records if "violation average_cost" in r.getMessage()]
+    assert KEY_ABC not in line and "api_key=REDACTED" in line
+
+
+def test_cors_lets_a_browser_read_the_violations_header() -> None:
+    with BrokenServer("wrong_average") as upstream, proxy(upstream.base_url) as px:
+        resp = send(px, Probe("cors", headers=(("X-API-Key", KEY_ABC),
+                                               ("Origin", "http://app.test"))))
+    assert resp.headers["Access-Control-Allow-Origin"] == "http://app.test"
+    assert HEADER in resp.headers["Access-Control-Expose-Headers"]
+    assert names(resp) == {"average_cost"}
+
+
+def test_the_upstream_gets_the_key_and_query_and_nothing_of_the_mocks() -> None:
+    seen: list[web.Request] = []
+
+    async def upstream_handler(request: web.Request) -> web.Response:
+        seen.append(request)
+        return web.json_response({"seen": True}, headers={"Set-Cookie": "s=1",
+                                                          "Access-Control-Allow-Origin": "*"})
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", upstream_handler)
+    with AppThread(app) as upstream, proxy(upstream.origin + "/base/v1") as px:
+        url = px.base_url + "/analytics/api-keys/summary/org%20abc?month=07&year=2025&__delay=0"
+        resp = requests.get(url, headers={"Api-Key": KEY_ABC, "Cookie": "a=b",
+                                          "Origin": "http://app.test", "Prefer": "delay=0",
+                                          "Accept-Language": "de"}, timeout=30)
+    assert resp.json() == {"seen": True}
+    assert "Set-Cookie" not in resp.headers
+    assert resp.headers["Access-Control-Allow-Origin"] == "http://app.test"  # the mock's own
+    (got,) = seen
+    assert got.raw_path == "/base/v1/analytics/api-keys/summary/org%20abc?month=07&year=2025"
+    assert got.headers["Api-Key"] == KEY_ABC and got.headers["Accept-Language"] == "de"
+    assert not {"Cookie", "Origin", "Prefer", "X-API-Key"} & set(got.headers)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--strict"], "--strict needs --proxy UPSTREAM"),
+    (["--record", "x"], "--record needs --proxy UPSTREAM"),
+    (["--proxy", "ftp://example.test/v1"], "--proxy: not an http(s) base URL"),
+    (["--proxy", "https://u:p@example.test/v1"], "no credentials"),
+    (["--proxy", "http://127.0.0.1:1/v1", "--proxy-timeout", "0"], "not a timeout"),
+    (["--proxy", "http://127.0.0.1:1/v1", "--record", "x", "--workers", "2"],
+     "--record needs --workers 1"),
+    (["--proxy", "http://127.0.0.1:1/v1", "--record", "/dev/null/recorded"],
+     "--record /dev/null/recorded: cannot use it"),
+])
+def test_bad_proxy_flags_are_one_line_and_exit_2(args: list[str], message: str) -> None:
+    proc = run(*args)
+    assert proc.returncode == 2 and message in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_without_admin_the_proxy_status_is_a_404() -> None:
+    with BrokenServer() as upstream, proxy(upstream.base_url) as px:
+        assert requests.get(px.origin + "/__mock/proxy", timeout=30).status_code == 404
+
+
+def test_the_proxy_status_without_proxy_says_so() -> None:
+    from helpers import admin_client
+
+    client = next(admin := admin_client())
+    try:
+        assert call(client, "GET", "proxy").json() == {"enabled": False}
+    finally:
+        next(admin, None)
