@@ -193,7 +193,6 @@ def test_redis_lost_and_back(mocks: tuple[Mock, Mock], redis_server: RedisServer
     eventually(lambda: a.get().status_code == 200, what="a change after recovery crosses")
 
 
-
 LIVENESS = {"get", "info", "ping"}  # the listener's periodic check, and this test's INFO
 
 
