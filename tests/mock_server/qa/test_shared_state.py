@@ -193,7 +193,9 @@ def test_redis_lost_and_back(mocks: tuple[Mock, Mock], redis_server: RedisServer
     eventually(lambda: a.get().status_code == 200, what="a change after recovery crosses")
 
 
-LIVENESS = {"get", "info", "ping"}  # the listener's periodic check, and this test's INFO
+# The listener's periodic check (and the reconnect after one that failed on a loaded
+# machine: HELLO, CLIENT SETINFO, SELECT, SUBSCRIBE), and this test's own INFO.
+LIVENESS = {"get", "info", "ping", "hello", "client", "select", "subscribe"}
 
 
 def test_the_plain_path_asks_redis_nothing(redis_server: RedisServer) -> None:
@@ -206,7 +208,7 @@ def test_the_plain_path_asks_redis_nothing(redis_server: RedisServer) -> None:
         # listener's liveness check (one GET every few seconds; more often on a loaded
         # machine, when a slow answer counts as a failure) may fall in between.
         assert {k: n for k, n in delta.items() if n and k not in LIVENESS} == {}
-        assert sum(delta.get(k, 0) for k in LIVENESS) < 20 + 2  # fewer than one per request
+        assert delta.get("get", 0) < 20  # fewer liveness GETs than requests
 
 
 def calls(redis_server: RedisServer) -> dict[str, int]:
