@@ -52,6 +52,24 @@ class Control:
     overrides: Overrides = NO_OVERRIDES
     version: int = 0
     generation: int = 0  # grows on reset: counters of an older generation no longer count
+    # Built once per Control (a change makes a new one): membership in a set, and the
+    # scenario names per organization (None: everyone), so neither an activation nor a
+    # request walks the list (thousands of per-org activations cost the API nothing).
+    members: frozenset[Activation] = field(init=False, repr=False, compare=False)
+    by_org: Mapping[str | None, tuple[str, ...]] = field(init=False, repr=False,
+                                                        compare=False)
+
+    def __post_init__(self) -> None:
+        index: dict[str | None, list[str]] = {}
+        for a in self.active:
+            index.setdefault(a.org, []).append(a.name)
+        object.__setattr__(self, "members", frozenset(self.active))
+        object.__setattr__(self, "by_org", {k: tuple(v) for k, v in index.items()})
+
+    def names_for(self, org: str) -> tuple[str, ...]:
+        """Active scenario names for ``org``: its own first, then everyone's."""
+        own, everyone = self.by_org.get(org, ()), self.by_org.get(None, ())
+        return own + everyone if own else everyone
 
     @property
     def quiet(self) -> bool:
@@ -60,10 +78,12 @@ class Control:
 
     def activated(self, name: str, org: str | None = None) -> Control:
         item = Activation(name, org)
-        return self if item in self.active else replace(self, active=(*self.active, item))
+        return self if item in self.members else replace(self, active=(*self.active, item))
 
     def deactivated(self, name: str, org: str | None = None) -> Control:
         item = Activation(name, org)
+        if item not in self.members:
+            return self
         return replace(self, active=tuple(a for a in self.active if a != item))
 
     def with_overrides(self, overrides: Overrides) -> Control:

@@ -92,7 +92,7 @@ class RuntimeState(ABC):
     async def deactivate(self, name: str, org: str | None = None) -> bool:
         """Remove one activation; False when it was not active."""
         old, _ = await self.update(lambda c: c.deactivated(name, org))
-        return Activation(name, org) in old.active
+        return Activation(name, org) in old.members
 
     async def set_overrides(self, change: Callable[[Overrides], Overrides]) -> Overrides:
         _, new = await self.update(lambda c: c.with_overrides(change(c.overrides)))

@@ -130,10 +130,9 @@ class Request:
 def _candidates(
     runtime: RuntimeState, preferred: str | None, org: str
 ) -> list[str]:
-    names = [preferred] if preferred is not None else []
-    active = runtime.active()
-    names += [a.name for a in active if a.org == org]
-    names += [a.name for a in active if a.org is None]
+    names = runtime.control.names_for(org)  # an index: no walk over every activation
+    if preferred is not None:
+        names = (preferred, *names)
     return list(dict.fromkeys(names))
 
 

@@ -163,3 +163,20 @@ def test_scenarios_apply_only_to_valid_requests(qa: Client) -> None:
     activate(qa, "enterprise-org")
     assert qa.summary(key=None, params=NOV).status_code == 401
     assert qa.summary(params={"month": 13}).status_code == 400
+
+
+def test_control_indexes_activations_by_org() -> None:
+    """Activations are kept in a set and indexed by organization (issue 19): a request reads
+    its own names and everyone's, and re-activating or removing one never walks the list."""
+    from mock_server.qa.control import Control
+
+    c = Control()
+    for i in range(1000):
+        c = c.activated("slow", f"org_{i}")
+    c = c.activated("flaky").activated("empty-org", "org_7")
+    assert c.names_for("org_7") == ("slow", "empty-org", "flaky")
+    assert c.names_for("org_x") == ("flaky",)
+    assert c.activated("slow", "org_3") is c  # already active: the same Control
+    assert c.deactivated("nothing", "org_3") is c
+    smaller = c.deactivated("slow", "org_3")
+    assert len(smaller.active) == len(c.active) - 1 and "slow" not in smaller.names_for("org_3")
