@@ -105,10 +105,10 @@ async def _steered(
                                 values["year"], values["month"], request.headers)
         decision = await scenarios.choose(req, prefs.scenario, qa.catalog, qa.runtime,
                                           qa.rng)
-    return await _answer(request, st, org_id, values, now, prefs, decision, limit_headers)
+    return await steered_answer(request, st, org_id, values, now, prefs, decision, limit_headers)
 
 
-async def _answer(
+async def steered_answer(
     request: web.Request,
     st: MockState,
     org_id: str,
@@ -118,6 +118,7 @@ async def _answer(
     decision: scenarios.Decision,
     limit_headers: dict[str, str],
 ) -> web.StreamResponse:
+    """The answer once a scenario is chosen (also the proxy's, for what it answers itself)."""
     contract = st.contract
     headers = {"X-Request-ID": new_trace_id(), **limit_headers, **NOSNIFF}
     if not prefs.empty:
@@ -126,7 +127,7 @@ async def _answer(
     delay = prefs.delay if prefs.delay is not None else decision.delay_ms + overrides.delay_ms
     forced = None if prefs.chooses_answer else overrides.error_for(org_id)
     if st.qa.journal is not None and OUTCOME in request:
-        request[OUTCOME]["applied"] = _applied(prefs, decision, delay, forced)
+        request[OUTCOME]["applied"] = applied_note(prefs, decision, delay, forced)
     if delay:
         await st.qa.delays.sleep(delay)  # 503 beyond the cap on requests delayed at once
 
@@ -167,8 +168,9 @@ def _exhausted(st: MockState, now: datetime, headers: dict[str, str]) -> ApiErro
     return err
 
 
-def _applied(prefs: negotiate.Preferences, decision: scenarios.Decision,
-             delay: int, forced: int | None) -> dict[str, Any]:
+def applied_note(prefs: negotiate.Preferences, decision: scenarios.Decision,
+                 delay: int, forced: int | None) -> dict[str, Any]:
+    """What steered an answer, for the journal (the proxy's entries too)."""
     done: dict[str, Any] = {}
     if forced is not None:
         done["error"] = forced

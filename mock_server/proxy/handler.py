@@ -24,7 +24,7 @@ from api_contract.contract import Contract
 from api_contract.exchange import Observed
 from api_contract.verdicts import verify
 from mock_server.engine import routing
-from mock_server.engine.pipeline import OUTCOME, _answer, _applied
+from mock_server.engine.pipeline import OUTCOME, applied_note, steered_answer
 from mock_server.engine.state import STATE, MockState
 from mock_server.proxy.report import relay, report
 from mock_server.proxy.state import PROXY, ProxyState
@@ -87,10 +87,10 @@ async def _steer_or_forward(request: web.Request, st: MockState, px: ProxyState,
         if bad_query is not None:
             raise bad_query  # as the mock: a preference steers only a valid request
         px.stats.local += 1
-        return await _answer(request, st, org, values, now, prefs, decision, limit_headers)
+        return await steered_answer(request, st, org, values, now, prefs, decision, limit_headers)
     delay = prefs.delay if prefs.delay is not None else decision.delay_ms + overrides.delay_ms
     if qa.journal is not None and OUTCOME in request:
-        request[OUTCOME]["applied"] = _applied(prefs, decision, delay, None)
+        request[OUTCOME]["applied"] = applied_note(prefs, decision, delay, None)
     if decision.rate_limit is not None:
         await decision.rate_limit.consume(qa.runtime, org, now, limit_headers)
     if not prefs.empty:
