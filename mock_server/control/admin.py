@@ -34,13 +34,14 @@ from aiohttp import web
 from mock_server import __version__
 from mock_server.control.admin_guard import guarded, preflight
 from mock_server.engine import routing
+from mock_server.engine.edge import CONTROL_PREFIX
 from mock_server.engine.parts import PARTS, MockParts
 from mock_server.foundation.clock import parse_instant
 from mock_server.foundation.errors import JSON, ApiError
 from mock_server.runtime.base import StateUnavailable
 from mock_server.runtime.control import Control, Overrides
 
-PREFIX = routing.CONTROL_PREFIX  # "/__mock/"
+PREFIX = CONTROL_PREFIX  # "/__mock/"
 MAX_DELAY_MS = 60_000
 # Bounded state: each activation and forced error is kept until reset, and every API
 # request looks through the activations (20,000 of them made /__mock/scenarios 8.9 MB and
