@@ -32,17 +32,18 @@ import orjson
 from aiohttp import web
 
 from mock_server import __version__
+from mock_server.config import MAX_DELAY_MS
 from mock_server.control.admin_guard import guarded, preflight
 from mock_server.engine import routing
 from mock_server.engine.edge import CONTROL_PREFIX
 from mock_server.engine.parts import PARTS, MockParts
 from mock_server.foundation.clock import parse_instant
 from mock_server.foundation.errors import JSON, ApiError
+from mock_server.foundation.syntax import int_in, is_int
 from mock_server.runtime.base import StateUnavailable
 from mock_server.runtime.control import Control, Overrides
 
 PREFIX = CONTROL_PREFIX  # "/__mock/"
-MAX_DELAY_MS = 60_000
 # Bounded state: each activation and forced error is kept until reset, and every API
 # request looks through the activations (20,000 of them made /__mock/scenarios 8.9 MB and
 # the API's latency 0.5 -> 2.2 ms). Beyond these: 400, nothing stored.
@@ -203,10 +204,6 @@ async def get_settings(request: web.Request) -> web.Response:
     return _json(_settings(request.app[PARTS]))
 
 
-def _int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 async def post_settings(request: web.Request) -> web.Response:
     """Change the fields given: ``delay_ms`` (every answer, everyone), ``error`` (a
     documented error status, or null to stop) for everyone or for ``org``."""
@@ -220,14 +217,14 @@ async def post_settings(request: web.Request) -> web.Response:
                             "and/or \"org\"")
     if "delay_ms" in doc:
         delay = doc["delay_ms"]
-        if not _int(delay) or not 0 <= delay <= MAX_DELAY_MS:
+        if not int_in(delay, 0, MAX_DELAY_MS):
             raise ApiError(400, f"delay_ms must be an integer from 0 to {MAX_DELAY_MS}")
     org = doc.get("org") or None
     if org is not None and (not isinstance(org, str) or "error" not in doc):
         raise ApiError(400, "org must be a string and comes with \"error\"")
     _check_org(org)
     error = doc.get("error")
-    if error is not None and not (_int(error) and error in _error_statuses(st)):
+    if error is not None and not (is_int(error) and error in _error_statuses(st)):
         raise ApiError(400, "error must be null or a documented error status: "
                             + ", ".join(map(str, _error_statuses(st))))
 

@@ -26,15 +26,16 @@ needs none of this: it is same-origin. The token is never logged, echoed or jour
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import math
 import time
 from collections.abc import Callable, Iterable
 
 from aiohttp import web
+from cachetools import TTLCache
 from multidict import istr
 
+from api_contract.keys import digest
 from mock_server.engine.edge import ORIGIN, Handler, behind_edge
 from mock_server.engine.parts import PARTS
 from mock_server.foundation.errors import NOSNIFF, ApiError
@@ -51,10 +52,6 @@ BAD_TOKEN_WINDOW = 60.0  # ... per this many seconds
 MAX_CLIENTS = 1024  # client addresses tracked
 
 
-def _digest(text: str) -> bytes:
-    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).digest()
-
-
 def _refused(status: int, code: str, message: str, detail: str) -> ApiError:
     return ApiError(status, detail, body={"success": False, "error": {
         "code": code, "message": message, "system_message": detail,
@@ -62,12 +59,15 @@ def _refused(status: int, code: str, message: str, detail: str) -> ApiError:
 
 
 class BadTokens:
-    """Bad admin tokens per client address, in fixed windows (bounded: oldest dropped)."""
+    """Bad admin tokens per client address, in fixed windows. Kept in a
+    ``cachetools.TTLCache`` on the same clock: an address is forgotten a window after its
+    last bad token, and beyond ``MAX_CLIENTS`` addresses the least recently failed goes."""
 
     def __init__(self, limit: int = BAD_TOKEN_LIMIT, window: float = BAD_TOKEN_WINDOW,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.limit, self.window, self.clock = limit, window, clock
-        self._seen: dict[str, tuple[float, int]] = {}  # address -> (window start, count)
+        # address -> (window start, count)
+        self._seen: TTLCache[str, tuple[float, int]] = TTLCache(MAX_CLIENTS, window, clock)
 
     def retry_after(self, who: str) -> int:
         """Seconds until ``who`` may try again (0: now)."""
@@ -77,17 +77,15 @@ class BadTokens:
 
     def failed(self, who: str) -> None:
         now = self.clock()
-        start, count = self._seen.pop(who, (now, 0))
+        start, count = self._seen.get(who, (now, 0))
         if now - start >= self.window:
             start, count = now, 0
-        if len(self._seen) >= MAX_CLIENTS:
-            del self._seen[next(iter(self._seen))]
         self._seen[who] = (start, count + 1)
 
 
 class AdminGuard:
     def __init__(self, token: str | None, origins: Iterable[str] = ()) -> None:
-        self._token = _digest(token) if token else None
+        self._token = digest(token) if token else None
         self.origins = frozenset(origins)
         self.bad_tokens = BadTokens()
 
@@ -121,7 +119,7 @@ class AdminGuard:
                                 f"{wait} s", headers={"Retry-After": str(wait)})
         presented = request.headers.get(TOKEN_HEADER)
         scheme, _, value = (presented or "").partition(" ")
-        given = _digest(value.strip())
+        given = digest(value.strip())
         if not hmac.compare_digest(given, self._token) or scheme.lower() != "bearer":
             if presented is not None:  # a page elsewhere cannot send one: no lock-out by it
                 self.bad_tokens.failed(who)

@@ -23,6 +23,7 @@ from api_contract import yaml_input
 from api_contract.contract import Contract
 from api_contract.resources import YAML_LOADER, is_bundled
 from api_contract.yaml_input import YamlRefused, bounded
+from mock_server.config import MAX_DELAY_MS
 from mock_server.foundation.clock import parse_instant
 from mock_server.foundation.syntax import PERIODS
 from mock_server.qa.ratelimit import RateLimit
@@ -31,7 +32,6 @@ from mock_server.qa.scenarios import FAULTS, STALL_MS, Fault, Match, Rule, Scena
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
 
-MAX_DELAY_MS = 60_000
 NAME_PATTERN = "^[a-z0-9][a-z0-9_.-]{0,63}$"  # a name goes into URLs, headers and the UI
 _RATE = r"^[0-9]+/(" + "|".join(PERIODS) + r")$"
 

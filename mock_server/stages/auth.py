@@ -14,26 +14,19 @@ nothing about how much of a key matched. Keys are never logged or echoed in full
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from multidict import istr
 
-from api_contract.keys import mask_key
+from api_contract.keys import digest, mask_key
 from mock_server.foundation.errors import ApiError
 
 MISSING_KEY = "No API key provided"
 UNKNOWN_KEY = "Invalid API key"
 CONFLICTING_KEYS = "Conflicting API keys in X-API-Key and Api-Key"
 WRONG_ORG = "API key doesn't belong to organization"
-
-
-
-
-def _digest(key: str) -> bytes:
-    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).digest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +41,7 @@ class KeyStore:
         self._by_digest: dict[bytes, KeyEntry] = {}
         self._longest = 0
         for key, org in pairs:
-            entry = KeyEntry(_digest(key), org, mask_key(key))
+            entry = KeyEntry(digest(key), org, mask_key(key))
             self._by_digest[entry.digest] = entry
             self._longest = max(self._longest, len(key))
 
@@ -63,9 +56,9 @@ class KeyStore:
         return bool(text) and len(text) <= self._longest and self.lookup(text) is not None
 
     def lookup(self, key: str) -> KeyEntry | None:
-        digest = _digest(key)
-        entry = self._by_digest.get(digest)
-        if entry is not None and hmac.compare_digest(entry.digest, digest):
+        sought = digest(key)
+        entry = self._by_digest.get(sought)
+        if entry is not None and hmac.compare_digest(entry.digest, sought):
             return entry
         return None
 

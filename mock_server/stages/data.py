@@ -24,6 +24,7 @@ from typing import Any
 
 import orjson
 
+from mock_server.foundation.bounded import keep
 from mock_server.foundation.clock import rfc3339
 
 # Seasonality of API traffic by month (summer and year-end dips, autumn peak).
@@ -179,7 +180,4 @@ class SummarySource:
             as_of = datetime.fromtimestamp(hour * 3600, UTC)
             data = orjson.dumps(summary(org, year, month, as_of, self.seed, self.calibration,
                                         self._anchors.get(org)))
-        if len(self._cache) >= self._cache_size:
-            del self._cache[next(iter(self._cache))]
-        self._cache[key] = data
-        return data
+        return keep(self._cache, key, data, self._cache_size)

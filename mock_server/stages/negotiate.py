@@ -23,13 +23,13 @@ from multidict import MultiMapping, istr
 from yarl import URL
 
 from api_contract.contract import Contract, Example
+from mock_server.config import MAX_DELAY_MS
 from mock_server.foundation.errors import ApiError
 
 PREFER = istr("Prefer")  # istr: no case-folding per lookup
 QUERY_PREFIX = "__"
 NAMES = ("code", "example", "delay", "scenario")
 QUERY_NAMES = frozenset(QUERY_PREFIX + name for name in NAMES)
-MAX_DELAY_MS = 60_000
 
 
 @dataclass(frozen=True, slots=True)
