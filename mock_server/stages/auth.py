@@ -31,6 +31,9 @@ WRONG_ORG = "API key doesn't belong to organization"
 
 @dataclass(frozen=True, slots=True)
 class KeyEntry:
+    """One key of the store: its SHA-256 digest (never the key), its organization, and the
+    key masked for display."""
+
     digest: bytes
     org: str
     masked: str
