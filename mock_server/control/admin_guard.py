@@ -61,7 +61,7 @@ def _refused(status: int, code: str, message: str, detail: str) -> ApiError:
 class BadTokens:
     """Bad admin tokens per client address, in fixed windows. Kept in a
     ``cachetools.TTLCache`` on the same clock: an address is forgotten a window after its
-    last bad token, and beyond ``MAX_CLIENTS`` addresses the least recently failed goes."""
+    last bad token, and beyond ``MAX_CLIENTS`` addresses the least recently seen goes."""
 
     def __init__(self, limit: int = BAD_TOKEN_LIMIT, window: float = BAD_TOKEN_WINDOW,
                  clock: Callable[[], float] = time.monotonic) -> None:
