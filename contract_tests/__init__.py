@@ -11,7 +11,7 @@ Layers, each importing only those above it:
     registry    @check: small named functions, collected per family module
     context     the run's config, compiled contract and memoizing client (concurrent probes)
     checks/     conformance (Schemathesis), errors, isolation, sweep, semantics,
-                freshness, drift; rules (what one summary must keep) and samples
+                freshness, drift, inputs; samples (the requests several checks read)
     runner      runs checks, feeds results to handlers; report: console and JUnit handlers
     cli, plugin freddy-contract and the pytest entry
 """
