@@ -107,7 +107,7 @@ class Client:
     def close(self) -> None:
         self._pool.clear()
 
-    def url(self, path: str, query: list[tuple[str, str]] | None = None) -> str:
+    def url(self, path: str, query: list[tuple[str, str | bytes]] | None = None) -> str:
         url = self.base_url + path
         return url + ("?" + urlencode(query) if query else "")
 
