@@ -119,8 +119,8 @@ def load_fixtures(directory: Path, contract: Contract, *,
                 example = contract.examples.get(item["example"])
                 if example is None or example.status != 200:
                     raise FixtureError(
-                        f"{summaries_path}: summaries/{i}: no 200 example named {item['example']!r}"
-                    )
+                        f"{summaries_path}: summaries/{i}: no 200 example named "
+                        f"{item['example']!r} in spec {contract.source}")
                 body = dict(example.value)
             else:
                 body = dict(item["body"])
