@@ -216,3 +216,12 @@ def test_schemathesis_cli_fails_the_mock_serving_the_old_spec(
 def test_the_meanings_and_the_year_and_month(new_mock: MockServerThread) -> None:
     doc = get(new_mock.base_url, 2023, 5).json()
     assert (doc[NEW.fields[YEAR]], doc[NEW.fields[MONTH]]) == (2023, 5)
+
+
+def test_the_docs_page_lists_the_new_fields_by_meaning(new_mock: MockServerThread) -> None:
+    page = requests.get(new_mock.origin + "/docs", timeout=30).text
+    table = page[page.index('id="mock-fields"'):]
+    table = table[:table.index("</table>")]
+    for name, meaning, _ in NEW.fields.rows():
+        assert f"<code>{name}</code>" in table and (meaning or "(none)") in table
+    assert not any(f"<code>{name}</code>" in table for name in OLD.summary_fields)
