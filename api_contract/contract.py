@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from api_contract.fields import (
-    AVERAGE,
     COST,
     MONTH,
     NEURONS,
     REQUESTS,
+    SYNAPSES,
     YEAR,
     SummaryFields,
     compile_fields,
@@ -213,7 +213,7 @@ def _usage_example(examples: Any, fields: SummaryFields) -> Example:
         if example.status != 200 or not isinstance(example.value, dict):
             continue
         values = fields.values(example.value)
-        numbers = [values.get(m) for m in (REQUESTS, NEURONS, COST, AVERAGE)]
+        numbers = [values.get(m) for m in (REQUESTS, NEURONS, COST, SYNAPSES, YEAR, MONTH)]
         if all(isinstance(v, int | float) and not isinstance(v, bool) for v in numbers) \
                 and values[REQUESTS] > 0 and values[NEURONS] > 0:
             return example

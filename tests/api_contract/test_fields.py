@@ -69,6 +69,11 @@ def _summary(doc: dict[str, Any]) -> dict[str, Any]:
     return doc["components"]["schemas"]["ApiKeyUsageSummary"]
 
 
+def _example(doc: dict[str, Any]) -> dict[str, Any]:
+    op = doc["paths"]["/analytics/api-keys/summary/{org_id}"]["get"]
+    return op["responses"]["200"]["content"]["application/json"]["examples"]["documented"]
+
+
 @pytest.mark.parametrize(("change", "needle"), [
     (lambda d: _summary(d)["properties"]["totalApiKeyCost"].pop("x-meaning"),
      "no summary property declares x-meaning 'cost'"),
@@ -85,6 +90,10 @@ def _summary(doc: dict[str, Any]) -> dict[str, Any]:
      "'region' has no x-meaning and the value made from its schema"),
     (lambda d: d["paths"]["/analytics/api-keys/summary/{org_id}"]["get"].update(
         {"operationId": "getSomethingElse"}), "no operation 'getApiKeyUsageSummary'"),
+    (lambda d: _example(d)["value"].update(totalApiKeyRequests=0),
+     "no example with requests and neurons above 0"),
+    (lambda d: d["paths"]["/analytics/api-keys/summary/{org_id}"]["get"]["parameters"][2].update(
+        {"name": "m", "x-default-from-clock": None}), "no query parameter for the month"),
 ])
 def test_a_spec_that_cannot_drive_the_mock_is_one_line(tmp_path: Path, change: Any,
                                                       needle: str) -> None:
