@@ -128,7 +128,7 @@ def repeated_parameters(ctx: Context) -> str:
             expect_error(ctx, name, ex, (400,), about=about)
             verify(ctx, "error_envelope", ex)
         elif not isinstance(doc, dict) or all(
-                invariants.echo(ctx.config.org_id, q, doc) for q in summaries):
+                invariants.echo(ctx.contract, ctx.config.org_id, q, doc) for q in summaries):
             raise ctx.fail(name, ex, expected, reply.brief())
     return f"{len(cases)} repeated parameters"
 

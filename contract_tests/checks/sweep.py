@@ -18,7 +18,6 @@ from collections.abc import Iterator
 
 from api_contract import invariants
 from api_contract.exchange import Problem
-from api_contract.invariants import ORG_FIELD
 from contract_tests.context import Context, Probe
 from contract_tests.failures import CheckSkipped
 from contract_tests.registry import check
@@ -84,11 +83,9 @@ def _problems(ctx: Context, point: dict[str, str], ex: Exchange) -> Iterator[Pro
                                     "a body valid against the 200 schema")
     if not isinstance(doc, dict):
         return
-    properties = ctx.summary_schema.get("properties", {})
-    if ORG_FIELD in properties:
-        yield invariants.echo(ctx.config.org_id, point, doc)
-    yield invariants.counts(properties, doc)
-    yield invariants.average(doc)
+    yield invariants.echo(ctx.contract, ctx.config.org_id, point, doc)
+    yield invariants.counts(ctx.summary_schema.get("properties", {}), doc)
+    yield invariants.average(ctx.contract, doc)
 
 
 def month_problem(ctx: Context, point: dict[str, str], ex: Exchange) -> Problem | None:
