@@ -24,6 +24,8 @@ MAX_JOURNAL = 1_000_000
 MAX_CONNECTIONS = 1_000_000
 MAX_TENANTS = 10_000
 MAX_DELAYED = 256  # default cap on requests delayed or stalled at once (qa/delays.py)
+MAX_SESSIONS = 1_000_000  # the highest --max-sessions
+MAX_SESSION_TTL = 7 * 86_400  # seconds: the longest --session-ttl
 STATE_SCHEMES = ("redis://", "rediss://", "unix://")  # --state besides "memory"
 PERIODS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60,
            "h": 3600, "hour": 3600}
@@ -49,6 +51,20 @@ def parse_rate(text: str) -> tuple[int, int]:
     if not sep or not count.strip().isdigit() or unit not in PERIODS:
         raise ValueError(f"expected N/sec, N/min or N/hour, got {text[:40]!r}")
     return int(count), PERIODS[unit]
+
+
+def parse_duration(text: str) -> float:
+    """``1800``, ``90s``, ``30m``, ``2h`` -> seconds. Raises ValueError (readable)."""
+    value = text.strip().lower()
+    number = value.rstrip("abcdefghijklmnopqrstuvwxyz")
+    unit = value[len(number):].strip() or "s"
+    try:
+        amount = float(number)
+    except ValueError:
+        amount = -1.0
+    if unit not in PERIODS or not 0 < amount < float("inf"):
+        raise ValueError(f"expected seconds or N s/min/h, e.g. 30m, got {text[:40]!r}")
+    return amount * PERIODS[unit]
 
 
 @dataclass(slots=True)
@@ -219,6 +235,8 @@ class QaConfig:
     admin_token: str | None = None
     admin_cors: tuple[str, ...] = ()  # origins (normalized by origin()) that may drive /__mock/
     journal_size: int = 1000  # ring buffer size when the admin API is on; 0 = no journal
+    session_ttl: float = 1800.0  # seconds a session (X-Mock-Session) lives after its last use
+    max_sessions: int = 10_000  # sessions kept at once; a new one beyond gets 503
 
     def problem(self, host: str) -> str | None:
         """The first rule broken, given the address the mock binds to; None when none."""
@@ -226,6 +244,11 @@ class QaConfig:
             return f"--admin on non-loopback address {host[:80]!r} needs --admin-token"
         if not _int_in(self.journal_size, 0, MAX_JOURNAL):
             return f"not a journal size (0-{MAX_JOURNAL}): {self.journal_size!r:.40}"
+        if not _int_in(self.max_sessions, 1, MAX_SESSIONS):
+            return f"not a session cap (1-{MAX_SESSIONS}): {self.max_sessions!r:.40}"
+        if not (_seconds(self.session_ttl, MAX_SESSION_TTL) and self.session_ttl >= 1):
+            return (f"--session-ttl must be 1 s to {MAX_SESSION_TTL // 86_400} days: "
+                    f"{self.session_ttl!r:.40}")
         if self.rate_limit is not None:
             try:
                 parse_rate(self.rate_limit)
@@ -241,9 +264,9 @@ class QaConfig:
         return None
 
 
-def _seconds(value: object) -> bool:
+def _seconds(value: object, most: float = 86_400) -> bool:
     return (isinstance(value, int | float) and not isinstance(value, bool)
-            and 0 < value <= 86_400)
+            and 0 < value <= most)
 
 
 def _int_in(value: object, low: int, high: int) -> bool:

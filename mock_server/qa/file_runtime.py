@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from mock_server.qa.control import Activation, Control
-from mock_server.qa.journal import Entry, Journal, decode, encode
+from mock_server.qa.journal import ANY, Entry, Journal, decode, encode
 from mock_server.qa.runtime import Change, RuntimeState
 
 SCHEMA = """
@@ -220,6 +220,9 @@ class FileJournal(Journal):
         (n,) = self._runtime.conn().execute("SELECT count(*) FROM journal").fetchone()
         return min(n, self.size)
 
-    async def clear(self) -> int:
+    async def clear(self, session: str | None = ANY) -> int:
         with self._runtime.writing() as db:
-            return min(db.execute("DELETE FROM journal").rowcount, self.size)
+            if session == ANY:
+                return min(db.execute("DELETE FROM journal").rowcount, self.size)
+            return db.execute("DELETE FROM journal WHERE json_extract(CAST(doc AS TEXT), "
+                              "'$.session') IS ?", (session,)).rowcount

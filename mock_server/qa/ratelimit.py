@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from mock_server.config import parse_rate  # the rate syntax is a rule of the config
-from mock_server.qa.runtime import RuntimeState
+from mock_server.qa.scope import Scope
 from mock_server.stages.errors import ApiError
 
 EXCEEDED = "Too many requests for this organization; retry later"
@@ -54,13 +54,13 @@ class RateLimit:
         (with a frozen clock the window never changes; its count restarts after that)."""
         return max(2 * self.period, 120)
 
-    async def peek(self, runtime: RuntimeState, org: str, now: datetime) -> dict[str, str]:
+    async def peek(self, runtime: Scope, org: str, now: datetime) -> dict[str, str]:
         """The headers for a response that does not count (e.g. unauthenticated)."""
         window, reset = self._window(now)
         return self.headers(await runtime.hit(self.name + "\x1f" + org, window, 0), reset)
 
     async def consume(
-        self, runtime: RuntimeState, org: str, now: datetime, out: dict[str, str]
+        self, runtime: Scope, org: str, now: datetime, out: dict[str, str]
     ) -> None:
         """Count one request; fill ``out`` with the headers; raise the 429 when over. With a
         shared backend: one round trip (the window's count is kept atomically there)."""

@@ -19,16 +19,18 @@ the server's event loop.
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
+from abc import abstractmethod
+from collections.abc import Iterable
 from typing import Any
 
-from mock_server.qa.control import Activation, Control, Overrides
+from mock_server.qa.control import Activation, Control
+from mock_server.qa.scope import Change, LocalCounters, Scope
+from mock_server.qa.sessions import DEFAULTS, Limits, LocalSessions, SessionView
 from mock_server.stages.errors import ApiError
 
-__all__ = ["Activation", "LocalRuntime", "RuntimeState", "StateError", "StateUnavailable"]
+__all__ = ["Activation", "Change", "LocalCounters", "LocalRuntime", "RuntimeState", "Scope",
+           "StateError", "StateUnavailable"]
 
-Change = Callable[[Control], Control]
 COUNT_TTL = 86_400  # seconds an idle ``every:`` counter is kept by a shared backend
 
 
@@ -45,30 +47,25 @@ class StateUnavailable(ApiError):
                               "it is back")
 
 
-class RuntimeState(ABC):
-    """What every backend offers. ``quiet``: nothing active and no setting steering."""
+class RuntimeState(Scope):
+    """What every backend offers: the scope of the requests without a session (itself),
+    and the sessions' scopes. ``quiet``: nothing active and no setting steering."""
 
     backend = "memory"
     shared = False  # does a change reach other processes?
-    quiet: bool = True
+    quiet: bool = True  # (an attribute here, not the property: read on every request)
 
-    def __init__(self, initial: Iterable[Activation] = ()) -> None:
+    def __init__(self, initial: Iterable[Activation] = (), limits: Limits = DEFAULTS) -> None:
         self.initial = tuple(dict.fromkeys(initial))
         self._control = Control(self.initial, version=1)
         self.quiet = self._control.quiet
+        self.limits = limits
+        self._sessions = LocalSessions(self._control, limits)
 
     # -- reads (hot path: no I/O) ----------------------------------------------------
     @property
     def control(self) -> Control:
         return self._control
-
-    def active(self) -> tuple[Activation, ...]:
-        """The activations in the order they were made (cheap; called per request)."""
-        return self.control.active
-
-    @property
-    def overrides(self) -> Overrides:
-        return self.control.overrides
 
     def _install(self, control: Control) -> None:
         """Make ``control`` this process's copy (unless it is older than the one held)."""
@@ -76,7 +73,7 @@ class RuntimeState(ABC):
             self._control = control
             self.quiet = control.quiet
 
-    # -- changes ---------------------------------------------------------------------
+    # -- changes (of the no-session scope) -------------------------------------------
     @abstractmethod
     async def update(self, change: Change) -> tuple[Control, Control]:
         """Apply ``change`` atomically to the current Control; (old, new).
@@ -86,17 +83,19 @@ class RuntimeState(ABC):
     async def reset(self) -> None:
         """Back to the start-up activations, no settings; all counters cleared."""
 
-    async def activate(self, name: str, org: str | None = None) -> None:
-        await self.update(lambda c: c.activated(name, org))
+    # -- sessions (here: in this process; a shared backend keeps them where all see them) --
+    async def scope(self, session: str, now: float) -> Scope:
+        """Session ``session``'s scope, started if new; its use at ``now`` (the mock's
+        clock, seconds) noted. Raises TooManySessions beyond ``limits.cap``."""
+        return self._sessions.open(session, now)
 
-    async def deactivate(self, name: str, org: str | None = None) -> bool:
-        """Remove one activation; False when it was not active."""
-        old, _ = await self.update(lambda c: c.deactivated(name, org))
-        return Activation(name, org) in old.members
+    async def end(self, session: str) -> bool:
+        """End a session now (False: it was not live)."""
+        return self._sessions.end(session)
 
-    async def set_overrides(self, change: Callable[[Overrides], Overrides]) -> Overrides:
-        _, new = await self.update(lambda c: c.with_overrides(change(c.overrides)))
-        return new.overrides
+    async def sessions(self, now: float) -> list[SessionView]:
+        """The live sessions, most recently used first."""
+        return self._sessions.live(now)
 
     # -- counters --------------------------------------------------------------------
     @abstractmethod
@@ -109,10 +108,10 @@ class RuntimeState(ABC):
         """1, 2, 3, ... per name: the request number for count-based rules."""
 
     # -- lifecycle (owned by the application: serve/app.py) ------------------------------
-    async def start(self) -> None:  # noqa: B027 (optional hook: nothing to do in memory)
+    async def start(self) -> None:
         """Connect, in the process and event loop that will serve (after a fork)."""
 
-    async def close(self) -> None:  # noqa: B027 (optional hook)
+    async def close(self) -> None:
         """Stop background work and close connections."""
 
     def describe(self) -> dict[str, Any]:
@@ -121,39 +120,12 @@ class RuntimeState(ABC):
                 "error": None}
 
 
-class LocalCounters:
-    """Rate-limit windows (only the current one per key) and ``every:`` counters, in
-    memory. Also the fallback of a shared backend while it cannot be reached."""
-
-    def __init__(self) -> None:
-        self._windows: dict[str, tuple[int, int]] = {}
-        self._counts: dict[str, int] = {}
-
-    def hit(self, key: str, window: int, cost: int) -> int:
-        current, count = self._windows.get(key, (window, 0))
-        if current != window:
-            count = 0
-        if cost:  # a read (cost 0) stores nothing: unauthenticated requests only read
-            count += cost
-            self._windows[key] = (window, count)
-        return count
-
-    def next_count(self, name: str) -> int:
-        count = self._counts.get(name, 0) + 1
-        self._counts[name] = count
-        return count
-
-    def clear(self) -> None:
-        self._windows.clear()
-        self._counts.clear()
-
-
 class LocalRuntime(RuntimeState):
     """In-process implementation. Every method runs on the server's event loop (the pytest
     plugin submits its calls to that loop), so no lock is needed."""
 
-    def __init__(self, initial: Iterable[Activation] = ()) -> None:
-        super().__init__(initial)
+    def __init__(self, initial: Iterable[Activation] = (), limits: Limits = DEFAULTS) -> None:
+        super().__init__(initial, limits)
         self._counters = LocalCounters()
 
     async def update(self, change: Change) -> tuple[Control, Control]:

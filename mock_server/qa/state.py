@@ -20,6 +20,7 @@ from mock_server.qa.journal import Journal
 from mock_server.qa.ratelimit import RateLimit
 from mock_server.qa.runtime import LocalRuntime, RuntimeState
 from mock_server.qa.scenario_files import Catalog, ScenarioError, load_catalog, resolve
+from mock_server.qa.sessions import Limits
 
 __all__ = ["DOCUMENTED_LIMIT", "Overrides", "QaState", "build_qa"]
 
@@ -109,4 +110,5 @@ def build_runtime(config: MockConfig, initial: list[Activation],
 
         file_runtime = FileRuntime(initial, journal_size)
         return file_runtime, file_runtime.journal
-    return LocalRuntime(initial), Journal(journal_size) if journal_size > 0 else None
+    limits = Limits(config.qa.session_ttl, config.qa.max_sessions)
+    return LocalRuntime(initial, limits), Journal(journal_size) if journal_size > 0 else None
