@@ -21,8 +21,8 @@ from urllib.parse import quote, urlsplit
 import orjson
 import urllib3
 
-from mock_server.qa.journal import Entry, to_us
-from mock_server.stages.clock import parse_instant
+from mock_server.foundation.clock import parse_instant
+from mock_server.runtime.journal import Entry, to_us
 from mock_server.stages.negotiate import SESSION
 
 if TYPE_CHECKING:

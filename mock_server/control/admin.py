@@ -39,13 +39,13 @@ from mock_server.control.admin_calls import body_of, json_response, scope_of, se
 from mock_server.control.admin_guard import guarded, preflight
 from mock_server.control.admin_sessions import setup_session_admin
 from mock_server.engine import routing
-from mock_server.engine.state import STATE, MockState
-from mock_server.qa.control import Control, Overrides
-from mock_server.qa.journal import ANY
-from mock_server.qa.runtime import StateUnavailable
-from mock_server.qa.scope import Scope
-from mock_server.stages.clock import parse_instant
-from mock_server.stages.errors import ApiError
+from mock_server.engine.parts import PARTS, MockParts
+from mock_server.foundation.clock import parse_instant
+from mock_server.foundation.errors import ApiError
+from mock_server.runtime.base import StateUnavailable
+from mock_server.runtime.control import Control, Overrides
+from mock_server.runtime.journal import ANY
+from mock_server.runtime.scope import Scope
 from mock_server.stages.negotiate import session_name
 
 PREFIX = routing.CONTROL_PREFIX  # "/__mock/"
@@ -68,7 +68,7 @@ def _active(scope: Scope) -> list[dict[str, Any]]:
 async def health(request: web.Request) -> web.Response:
     """``status`` is "degraded" while the shared state cannot be reached (``state`` says
     why); the API still answers then, with the last state this process knew."""
-    st = request.app[STATE]
+    st = request.app[PARTS]
     qa = st.qa
     state = qa.runtime.describe()
     entries: int | None = None
@@ -94,7 +94,7 @@ async def health(request: web.Request) -> web.Response:
 
 
 async def list_scenarios(request: web.Request) -> web.Response:
-    st = request.app[STATE]
+    st = request.app[PARTS]
     scope = await scope_of(request, session_of_call(request, {}))
     active = scope.active()
     items = []
@@ -112,7 +112,7 @@ async def list_scenarios(request: web.Request) -> web.Response:
 
 
 async def _target(request: web.Request) -> tuple[str, str | None, Scope]:
-    st = request.app[STATE]
+    st = request.app[PARTS]
     name = request.match_info["name"]
     if name not in st.qa.catalog:
         raise ApiError(404, f"No scenario named {name[:64]!r}; GET {PREFIX}scenarios lists them")
@@ -153,7 +153,7 @@ async def deactivate(request: web.Request) -> web.Response:
 async def reset(request: web.Request) -> web.Response:
     """The call's scope only: its scenarios, settings, counters (every process) and its
     journal entries; the other sessions keep theirs."""
-    st = request.app[STATE]
+    st = request.app[PARTS]
     scope = await scope_of(request, session_of_call(request, await body_of(request, "{}")))
     await scope.reset()
     journal = st.qa.journal
@@ -183,7 +183,7 @@ def _filters(query: Any) -> dict[str, Any]:
 
 
 async def requests(request: web.Request) -> web.Response:
-    journal = request.app[STATE].qa.journal
+    journal = request.app[PARTS].qa.journal
     if journal is None:
         raise ApiError(404, "The journal is off (--journal-size 0)")
     entries = await journal.entries(**_filters(request.query))
@@ -191,16 +191,16 @@ async def requests(request: web.Request) -> web.Response:
 
 
 async def clear_requests(request: web.Request) -> web.Response:
-    journal = request.app[STATE].qa.journal
+    journal = request.app[PARTS].qa.journal
     session = session_of_call(request, await body_of(request, "{}"))
     return _json({"cleared": await journal.clear(session) if journal is not None else 0})
 
 
-def _error_statuses(st: MockState) -> list[int]:
+def _error_statuses(st: MockParts) -> list[int]:
     return [s for s in st.contract.statuses if s >= 400]
 
 
-def _settings(st: MockState, scope: Scope) -> dict[str, Any]:
+def _settings(st: MockParts, scope: Scope) -> dict[str, Any]:
     o = scope.overrides
     return {
         "session": scope.session,
@@ -213,7 +213,7 @@ def _settings(st: MockState, scope: Scope) -> dict[str, Any]:
 
 async def get_settings(request: web.Request) -> web.Response:
     scope = await scope_of(request, session_of_call(request, {}))
-    return _json(_settings(request.app[STATE], scope))
+    return _json(_settings(request.app[PARTS], scope))
 
 
 def _int(value: Any) -> bool:
@@ -223,7 +223,7 @@ def _int(value: Any) -> bool:
 async def post_settings(request: web.Request) -> web.Response:
     """Change the fields given: ``delay_ms`` (every answer, everyone), ``error`` (a
     documented error status, or null to stop) for everyone or for ``org``."""
-    st = request.app[STATE]
+    st = request.app[PARTS]
     doc = await body_of(request, "{\"delay_ms\": 300}")
     if set(doc) - {"delay_ms", "error", "org", "session"}:
         raise ApiError(400, "The body must be a JSON object with \"delay_ms\", \"error\" "

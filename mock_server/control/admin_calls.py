@@ -12,9 +12,9 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from mock_server.engine.state import STATE
-from mock_server.qa.scope import Scope
-from mock_server.stages.errors import JSON, ApiError
+from mock_server.engine.parts import PARTS
+from mock_server.foundation.errors import JSON, ApiError
+from mock_server.runtime.scope import Scope
 from mock_server.stages.negotiate import session_name
 
 
@@ -47,7 +47,7 @@ def session_of_call(request: web.Request, doc: dict[str, Any]) -> str | None:
 
 async def scope_of(request: web.Request, session: str | None) -> Scope:
     """The scope a call acts on (a named session starts now if it is new)."""
-    st = request.app[STATE]
+    st = request.app[PARTS]
     if session is None:
         return st.qa.runtime
     return await st.qa.runtime.scope(session, st.clock.ticks())

@@ -18,9 +18,9 @@ from aiohttp import web
 from mock_server.control.admin_calls import json_response
 from mock_server.control.admin_guard import guarded
 from mock_server.engine import routing
-from mock_server.engine.state import STATE
-from mock_server.qa.sessions import SessionView
-from mock_server.stages.clock import rfc3339
+from mock_server.engine.parts import PARTS
+from mock_server.foundation.clock import rfc3339
+from mock_server.runtime.sessions import SessionView
 from mock_server.stages.negotiate import session_name
 
 
@@ -39,7 +39,7 @@ def _view(session: SessionView) -> dict[str, Any]:
 
 
 async def list_sessions(request: web.Request) -> web.Response:
-    st = request.app[STATE]
+    st = request.app[PARTS]
     runtime = st.qa.runtime
     live = await runtime.sessions(st.clock.ticks())
     return json_response({"sessions": [_view(s) for s in live], "count": len(live),
@@ -47,7 +47,7 @@ async def list_sessions(request: web.Request) -> web.Response:
 
 
 async def end_session(request: web.Request) -> web.Response:
-    st = request.app[STATE]
+    st = request.app[PARTS]
     name = session_name(request.match_info["name"])
     return json_response({"ended": await st.qa.runtime.end(name), "session": name})
 

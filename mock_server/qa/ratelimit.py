@@ -2,7 +2,7 @@
 
 The vendor documents 100 requests per minute per organization for these endpoints, and
 the ``x-ratelimit-*`` headers; ``--rate-limit 100/min`` switches it on. Counters live in
-:class:`~mock_server.qa.runtime.RuntimeState`. Windows follow the (possibly frozen) clock, so
+:class:`~mock_server.runtime.base.StateBackend`. Windows follow the (possibly frozen) clock, so
 with ``--now`` every request falls in the same window and tests are deterministic.
 
 Headers: ``x-ratelimit-limit-requests`` (the limit), ``x-ratelimit-remaining-requests``,
@@ -17,9 +17,9 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
-from mock_server.config import parse_rate  # the rate syntax is a rule of the config
-from mock_server.qa.scope import Scope
-from mock_server.stages.errors import ApiError
+from mock_server.foundation.errors import ApiError
+from mock_server.foundation.syntax import parse_rate  # the config's rule too
+from mock_server.runtime.scope import Scope
 
 EXCEEDED = "Too many requests for this organization; retry later"
 

@@ -22,7 +22,7 @@ from datetime import datetime
 from multidict import MultiMapping
 
 from mock_server.qa.ratelimit import RateLimit
-from mock_server.qa.scope import Scope
+from mock_server.runtime.scope import Scope
 
 FAULTS = ("reset", "empty", "malformed", "stall")
 STALL_MS = 30_000  # default: how long a stalled body hangs before the connection closes

@@ -9,17 +9,19 @@ Keys (all under ``freddy-mock:``):
 - ``g{generation}:w:{limit}\\x1f{org}:{window}`` and ``g{generation}:n:{scenario}``:
   rate-limit windows and ``every:`` counters: ``INCRBY`` (atomic in Redis) + ``EXPIRE``,
   one pipelined round trip shared by the requests of a loop turn
-  (:mod:`~mock_server.qa.redis_counters`). ``reset`` starts a new generation: older counters are
-  no longer read and expire by themselves.
+  (:mod:`~mock_server.runtime.redis_counters`). ``reset`` starts a new generation: older
+  counters are no longer read and expire by themselves.
 - ``journal`` (a list trimmed to the journal's size) and ``journal:count``: see
-  :mod:`~mock_server.qa.redis_journal`.
+  :mod:`~mock_server.runtime.redis_journal`.
+- ``sessions``, ``s:{name}...`` and the channel ``session-changes``: see
+  :mod:`~mock_server.runtime.redis_sessions`.
 
 Each process keeps the Control in memory (the hot path never waits on Redis) and a
 listener task keeps it current: it subscribes to ``changes`` (a switch made on one host is
 seen on the others within milliseconds) and every ``POLL`` seconds compares the stored
 document (missed messages, liveness). When Redis is lost the process keeps answering with
 the state it knew, counts in memory meanwhile, answers changes with 503
-(:class:`~mock_server.qa.runtime.StateUnavailable`), and reconnects by itself. Redis back
+(:class:`~mock_server.runtime.base.StateUnavailable`), and reconnects by itself. Redis back
 but empty (restarted without persistence): the newest copy any process holds is written
 back, so no setting is lost.
 """
@@ -31,67 +33,30 @@ import contextlib
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
 
-import redis
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from redis.exceptions import RedisError, WatchError
+from redis.exceptions import WatchError
 
-from mock_server.qa.control import Activation, Control
-from mock_server.qa.redis_counters import CounterBatch
-from mock_server.qa.runtime import (
-    COUNT_TTL,
-    Change,
-    LocalCounters,
-    RuntimeState,
-    StateError,
-    StateUnavailable,
-)
+from mock_server.runtime.base import COUNT_TTL, Change, StateBackend, StateError, StateUnavailable
+from mock_server.runtime.control import Activation, Control
+from mock_server.runtime.memory import MemoryCounters
+from mock_server.runtime.redis_counters import CounterBatch
+from mock_server.runtime.redis_journal import RedisJournal
+from mock_server.runtime.redis_link import BACKOFF, ERRORS, PREFIX, TIMEOUT, masked_url, stop
+from mock_server.runtime.redis_sessions import CHANNEL as SESSION_CHANNEL
+from mock_server.runtime.redis_sessions import RedisSessions
+from mock_server.runtime.scope import Scope
+from mock_server.runtime.sessions import DEFAULTS, Limits, SessionView
 
 log = logging.getLogger("freddy_mock")
 
-PREFIX = "freddy-mock:"
 CONTROL = PREFIX + "control"
 CHANNEL = PREFIX + "changes"
-TIMEOUT = 1.0  # seconds: connecting, and waiting for any answer
 POLL = 5.0  # seconds between the listener's checks of the stored Control (liveness)
 RECHECK = 0.25  # the same while a command failed but the subscription still stands
-BACKOFF = (0.05, 1.0)  # seconds between reconnection attempts: first, most
 TRIES = 10  # check-and-set attempts of one change under contention
-ERRORS = (RedisError, OSError)
-
-
-def masked_url(url: str) -> str:
-    """The URL without its password (it goes into logs, errors and /__mock/health)."""
-    parts = urlsplit(url)
-    userinfo, at, hostport = parts.netloc.rpartition("@")
-    netloc = f"{userinfo.split(':', 1)[0]}:***@{hostport}" if at and ":" in userinfo \
-        else parts.netloc
-    query = urlencode([(k, "***" if k == "password" else v)
-                       for k, v in parse_qsl(parts.query)], safe="*")
-    return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
-
-
-def probe(url: str) -> None:
-    """At start-up, before any fork: can Redis be reached at all? Raises StateError."""
-    try:
-        client = redis.Redis.from_url(url, socket_timeout=2 * TIMEOUT,
-                                      socket_connect_timeout=2 * TIMEOUT)
-        try:
-            client.ping()
-        finally:
-            client.close()
-    except (ValueError, *ERRORS) as exc:
-        raise StateError(f"--state {masked_url(url)}: cannot use Redis: {exc}") from None
-
-
-async def stop(task: asyncio.Task[None]) -> None:
-    """Cancel a background task and wait for it, a bounded time."""
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError, asyncio.TimeoutError):
-        await asyncio.wait_for(task, 2 * TIMEOUT)
 
 
 def _decoded(data: bytes) -> Control | None:
@@ -103,20 +68,19 @@ def _decoded(data: bytes) -> Control | None:
         return None
 
 
-class RedisRuntime(RuntimeState):
+class RedisBackend(StateBackend):
     backend = "redis"
     shared = True
 
     def __init__(self, url: str, initial: Iterable[Activation] = (),
-                 journal_size: int = 0) -> None:
-        from mock_server.qa.redis_journal import RedisJournal
-
-        super().__init__(initial)
+                 journal_size: int = 0, limits: Limits = DEFAULTS) -> None:
+        super().__init__(initial, limits)
+        self._sessions = RedisSessions(self, self._control, limits)
         self.url = url
         self.connected = False
         self.error: str | None = None
         self.client: aioredis.Redis | None = None
-        self._fallback = LocalCounters()  # while Redis cannot be reached
+        self._fallback = MemoryCounters()  # while Redis cannot be reached
         self._listener: asyncio.Task[None] | None = None
         self._counters: CounterBatch | None = None
         self.closing = False
@@ -137,6 +101,7 @@ class RedisRuntime(RuntimeState):
                 from None
         self._up()
         self._counters = CounterBatch(self.client)
+        self._sessions.start(self.client)
         self._listener = asyncio.create_task(self._listen(), name="freddy-mock-state")
         if self.journal is not None:
             self.journal.start()
@@ -165,6 +130,7 @@ class RedisRuntime(RuntimeState):
                 log.warning("shared state: Redis at %s reachable again", masked_url(self.url))
             self.connected, self.error = True, None
             self._fallback.clear()
+            self._sessions.forget()
             if self.journal is not None:
                 self.journal.wake()
 
@@ -201,7 +167,7 @@ class RedisRuntime(RuntimeState):
             assert self.client is not None
             try:
                 async with self.client.pubsub() as ps:
-                    await ps.subscribe(CHANNEL)
+                    await ps.subscribe(CHANNEL, SESSION_CHANNEL)
                     await self._sync()  # after subscribing: no change falls between
                     self._up()
                     delay = BACKOFF[0]
@@ -209,7 +175,10 @@ class RedisRuntime(RuntimeState):
                         msg = await ps.get_message(ignore_subscribe_messages=True,
                                                    timeout=POLL if self.connected else RECHECK)
                         if msg is not None and msg.get("type") == "message":
-                            self._receive(msg["data"])
+                            if msg["channel"] == SESSION_CHANNEL.encode():
+                                self._sessions.receive(msg["data"])
+                            else:
+                                self._receive(msg["data"])
                         if msg is None or not self.connected:
                             await self._sync()
                             self._up()
@@ -281,20 +250,32 @@ class RedisRuntime(RuntimeState):
         await self.update(lambda c: c.reset_to(self.initial))
 
     # -- counters: one pipelined round trip (shared by the requests of a loop turn) ------
-    async def hit(self, key: str, window: int, cost: int = 1, ttl: int = 120) -> int:
+    async def counted(self, key: str, cost: int, ttl: int) -> int | None:
+        """``key``'s count in Redis after adding ``cost``; None while Redis is lost (the
+        caller counts in memory meanwhile)."""
         if self.connected and self._counters is not None:
-            name = f"{PREFIX}g{self._control.generation}:w:{key}:{window}"
             try:
-                return await self._counters.count(name, cost, ttl)
+                return await self._counters.count(key, cost, ttl)
             except ERRORS as exc:
                 self.lost(exc)
-        return self._fallback.hit(key, window, cost)
+        return None
+
+    async def hit(self, key: str, window: int, cost: int = 1, ttl: int = 120) -> int:
+        count = await self.counted(f"{PREFIX}g{self._control.generation}:w:{key}:{window}",
+                                   cost, ttl)
+        return self._fallback.hit(key, window, cost) if count is None else count
 
     async def next_count(self, name: str) -> int:
-        if self.connected and self._counters is not None:
-            key = f"{PREFIX}g{self._control.generation}:n:{name}"
-            try:
-                return await self._counters.count(key, 1, COUNT_TTL)
-            except ERRORS as exc:
-                self.lost(exc)
-        return self._fallback.next_count(name)
+        count = await self.counted(f"{PREFIX}g{self._control.generation}:n:{name}", 1,
+                                   COUNT_TTL)
+        return self._fallback.next_count(name) if count is None else count
+
+    # -- sessions (redis_sessions.py) ------------------------------------------------------
+    async def scope(self, session: str, now: float) -> Scope:
+        return await self._sessions.open(session, now)
+
+    async def end(self, session: str) -> bool:
+        return await self._sessions.end(session)
+
+    async def sessions(self, now: float) -> list[SessionView]:
+        return await self._sessions.live(now)

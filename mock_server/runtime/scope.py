@@ -11,7 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 
-from mock_server.qa.control import Activation, Control, Overrides
+from mock_server.runtime.control import Activation, Control, Overrides
 
 Change = Callable[[Control], Control]
 
@@ -72,30 +72,3 @@ class Scope(ABC):
     @abstractmethod
     async def next_count(self, name: str) -> int:
         """1, 2, 3, ... per name: the request number for count-based rules."""
-
-
-class LocalCounters:
-    """Rate-limit windows (only the current one per key) and ``every:`` counters, in
-    memory. Also the fallback of a shared backend while it cannot be reached."""
-
-    def __init__(self) -> None:
-        self._windows: dict[str, tuple[int, int]] = {}
-        self._counts: dict[str, int] = {}
-
-    def hit(self, key: str, window: int, cost: int) -> int:
-        current, count = self._windows.get(key, (window, 0))
-        if current != window:
-            count = 0
-        if cost:  # a read (cost 0) stores nothing: unauthenticated requests only read
-            count += cost
-            self._windows[key] = (window, count)
-        return count
-
-    def next_count(self, name: str) -> int:
-        count = self._counts.get(name, 0) + 1
-        self._counts[name] = count
-        return count
-
-    def clear(self) -> None:
-        self._windows.clear()
-        self._counts.clear()
