@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    import requests
+
     from mock_server.config import MockConfig
     from mock_server.foundation.tenants import Tenant
     from mock_server.remote import RemoteMock
@@ -56,11 +58,21 @@ class FreddyMock:
     def __init__(self, server: MockServerThread, keys: dict[str, str]) -> None:
         self.server = server
         self._keys = keys
+        self._client: requests.Session | None = None
 
     @property
     def base_url(self) -> str:
         """e.g. ``http://127.0.0.1:PORT/v1``, the API's base URL on the mock."""
         return self.server.base_url
+
+    @property
+    def client(self) -> requests.Session:
+        """A ``requests.Session`` (as the remote mode's, which sends the session header)."""
+        if self._client is None:
+            import requests  # (the user's dependency, not the mock's)
+
+            self._client = requests.Session()
+        return self._client
 
     @property
     def origin(self) -> str:
@@ -174,6 +186,8 @@ def freddy_mock(request: pytest.FixtureRequest) -> Iterator[FreddyMock | RemoteM
     mock.reset()
     yield mock
     mock.reset()
+    if mock._client is not None:
+        mock._client.close()
 
 
 @functools.cache

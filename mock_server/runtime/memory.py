@@ -97,8 +97,9 @@ class MemorySessions:
             del self._live[name]  # expired: it starts again, with nothing switched
         self.expire(now)
         if len(self._live) >= self.limits.cap:
-            oldest = next(iter(self._live.values()))
-            raise TooManySessions(self.limits.cap, oldest.seen + self.limits.ttl - now)
+            oldest = next(iter(self._live.values()), None)
+            first_end = now if oldest is None else oldest.seen  # (None: only with a cap 0)
+            raise TooManySessions(self.limits.cap, first_end + self.limits.ttl - now)
         scope = MemoryScope(name, self.initial, now)
         self._live[name] = scope
         return scope
