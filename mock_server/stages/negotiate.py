@@ -20,6 +20,7 @@ It is not a preference of the answer (``Preference-Applied`` never lists it).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Container
 from dataclasses import dataclass
@@ -76,6 +77,13 @@ class Preferences:
 NO_PREFERENCES = Preferences()
 
 
+@functools.lru_cache(maxsize=1024)
+def _session_only(name: str) -> Preferences:
+    """A request that names its session and nothing else (one value per name, cached:
+    the common case of a session's requests); raises the 400 of a bad name."""
+    return Preferences(session=session_name(name))
+
+
 def _tokens(header_values: list[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for header in header_values:
@@ -94,13 +102,15 @@ def decode(
     contract: Contract,
     scenarios: Container[str] = (),
 ) -> Preferences:
-    if PREFER not in headers and SESSION not in headers:
+    named = headers.get(SESSION)
+    if PREFER not in headers:
         raw = url.raw_query_string
         if QUERY_PREFIX not in raw and "%5" not in raw:  # no __name (%5F is an encoded _)
-            return NO_PREFERENCES  # the common case, decided without parsing the query
+            # the common cases, decided without parsing the query
+            return NO_PREFERENCES if named is None else _session_only(named)
     prefer = headers.getall(PREFER, ())
     query = url.query
-    session = query.get(SESSION_QUERY, headers.get(SESSION))  # (both: the query, as __code)
+    session = query.get(SESSION_QUERY, named)  # (both: the query's, as for __code)
     if not prefer and session is None and QUERY_NAMES.isdisjoint(query):
         return NO_PREFERENCES
     if session is not None:

@@ -39,9 +39,8 @@ async function api(method, path, body) {
     init.body = JSON.stringify(body);
   }
   const chosen = session();  // every admin call takes ?session=
-  const url = "/__mock/" + path + (chosen ? (path.includes("?") ? "&" : "?") +
-    "session=" + encodeURIComponent(chosen) : "");
-  const response = await fetch(url, init);
+  if (chosen) path += (path.includes("?") ? "&" : "?") + "session=" + encodeURIComponent(chosen);
+  const response = await fetch("/__mock/" + path, init);
   const doc = await response.json().catch(() => ({}));
   if (response.status === 401) {
     $("token-box").hidden = false;
