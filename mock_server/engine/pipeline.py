@@ -29,6 +29,7 @@ from mock_server.engine.steering import Steering, steer
 from mock_server.foundation.errors import JSON, JSON_HEADERS, NOSNIFF, ApiError
 from mock_server.foundation.renderer import new_trace_id
 from mock_server.qa import faults, ratelimit, usage
+from mock_server.runtime.scope import Scope
 from mock_server.stages import negotiate
 from mock_server.stages.hosts import HOST
 from mock_server.stages.negotiate import NO_PREFERENCES
@@ -41,6 +42,7 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
     headers = request.headers
     org_id = request.match_info[st.contract.path_param]
     limit_headers: dict[str, str] = {}
+    scope: Scope = qa.runtime  # the requests without a session (X-Mock-Session) share it
     try:
         host = headers.get(HOST)  # edge.check_host, inlined
         if host not in st.hosts.admitted:
@@ -55,12 +57,15 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
             raise ApiError(400, "A GET request takes no body")
         if refused is not None:
             raise refused
+        if prefs.session is not None:  # its own switches and counters (503 beyond the cap)
+            scope = await qa.runtime.scope(prefs.session, st.clock.ticks())
+            limit_headers[negotiate.SESSION] = prefs.session  # echoed on every answer
         if qa.rate_limit is not None:  # (a shared backend: one round trip)
-            await qa.rate_limit.consume(qa.runtime, org_id, st.clock.now(), limit_headers)
+            await qa.rate_limit.consume(scope, org_id, st.clock.now(), limit_headers)
         values = st.params.parse(request.rel_url, st.clock)
         # quiet: nothing active, no setting; an attribute of this process's copy of the
         # shared state (a shared backend keeps it current: no I/O here).
-        if prefs is NO_PREFERENCES and qa.runtime.quiet:
+        if (prefs is NO_PREFERENCES or prefs.empty) and scope.quiet:
             # Nothing steers the answer (the common case): the summary, with no detour.
             body = st.summaries.body(org_id, values["year"], values["month"], st.clock.hour())
             out = JSON_HEADERS.copy()  # Content-Type, nosniff: cheaper than a dict literal
@@ -69,12 +74,14 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
                 out.update(limit_headers)
             response: web.StreamResponse = web.Response(body=body, headers=out)
         else:
-            response = await _steered(request, st, org_id, values, prefs, limit_headers)
+            response = await _steered(request, st, scope, org_id, values, prefs,
+                                      limit_headers)
     except ApiError as err:
         if qa.rate_limit is not None:
             if not limit_headers:
-                limit_headers = await qa.rate_limit.peek(qa.runtime, org_id,
-                                                         st.clock.now())
+                limit_headers = await qa.rate_limit.peek(scope, org_id, st.clock.now())
+            err.headers = {**limit_headers, **err.headers}
+        elif limit_headers:  # (the session's name)
             err.headers = {**limit_headers, **err.headers}
         response = st.errors.response(err)
     except asyncio.CancelledError:
@@ -90,6 +97,7 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
 async def _steered(
     request: web.Request,
     st: MockParts,
+    scope: Scope,
     org_id: str,
     values: Mapping[str, int],
     prefs: negotiate.Preferences,
@@ -97,7 +105,7 @@ async def _steered(
 ) -> web.StreamResponse:
     """Scenario choice, then the answer a preference, a scenario or an override asks for."""
     now = st.clock.now()
-    steering = await steer(request, st, org_id, values, prefs)
+    steering = await steer(request, st, org_id, values, prefs, scope)
     return await steered_answer(request, st, org_id, values, now, steering, limit_headers)
 
 
@@ -110,7 +118,9 @@ async def steered_answer(
     steering: Steering,
     limit_headers: dict[str, str],
 ) -> web.StreamResponse:
-    """The answer once a scenario is chosen (also the proxy's, for what it answers itself)."""
+    """The answer once a scenario is chosen (also the proxy's, for what it answers itself),
+    in the request's scope (its session's, or that of the requests without one)."""
+    scope = steering.scope
     contract = st.contract
     prefs, decision, forced = steering.prefs, steering.decision, steering.forced
     headers = {"X-Request-ID": new_trace_id(), **limit_headers, **NOSNIFF}
@@ -127,7 +137,7 @@ async def steered_answer(
         if decision.exhausted or decision.status == 429:
             raise _exhausted(st, now, headers)
         if decision.rate_limit is not None:
-            await decision.rate_limit.consume(st.qa.runtime, org_id, now, headers)
+            await decision.rate_limit.consume(scope, org_id, now, headers)
         if decision.example is not None:
             example = contract.examples[decision.example]
         elif decision.status is not None:

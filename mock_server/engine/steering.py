@@ -17,6 +17,7 @@ from aiohttp import web
 from mock_server.engine.parts import MockParts
 from mock_server.qa import scenarios
 from mock_server.qa.scenarios import Decision, Fault
+from mock_server.runtime.scope import Scope
 from mock_server.stages import negotiate
 from mock_server.stages.negotiate import Preferences
 
@@ -30,6 +31,7 @@ class Steering:
     decision: Decision
     delay: int  # ms to wait before answering (0: none)
     forced: int | None  # the status POST /__mock/settings forces on this org, if any
+    scope: Scope  # where the switches and counters are: the session's, or everyone's
 
     @property
     def fault(self) -> Fault | None:
@@ -68,17 +70,17 @@ class Steering:
 
 
 async def steer(request: web.Request, st: MockParts, org: str,
-                values: Mapping[str, int] | None, prefs: Preferences) -> Steering:
-    """The scenario's choice (none without ``values``: the query was invalid), then the
-    run-time settings on top of it."""
+                values: Mapping[str, int] | None, prefs: Preferences,
+                scope: Scope) -> Steering:
+    """The scenario's choice in ``scope`` (none without ``values``: the query was
+    invalid), then the run-time settings of ``scope`` on top of it."""
     qa = st.qa
     decision = scenarios.NO_DECISION
-    if values is not None and (prefs.scenario is not None or qa.runtime.active()):
+    if values is not None and (prefs.scenario is not None or scope.active()):
         key = st.auth.presented_key(request.headers, strict=False) or ""
         req = scenarios.Request(org, key, values["year"], values["month"], request.headers)
-        decision = await scenarios.choose(req, prefs.scenario, qa.catalog, qa.runtime,
-                                          qa.rng)
-    overrides = qa.runtime.overrides
+        decision = await scenarios.choose(req, prefs.scenario, qa.catalog, scope, qa.rng)
+    overrides = scope.overrides
     forced = None if prefs.chooses_answer else overrides.error_for(org)
     delay = prefs.delay if prefs.delay is not None else decision.delay_ms + overrides.delay_ms
-    return Steering(prefs, decision, delay, forced)
+    return Steering(prefs, decision, delay, forced, scope)

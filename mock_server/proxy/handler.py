@@ -30,6 +30,7 @@ from mock_server.foundation.errors import ApiError
 from mock_server.proxy.parts import PROXY, ProxyParts
 from mock_server.proxy.report import relay, report
 from mock_server.qa import scenarios
+from mock_server.runtime.scope import Scope
 from mock_server.stages import negotiate
 from mock_server.stages.negotiate import QUERY_PREFIX
 
@@ -50,15 +51,18 @@ async def _steer_or_forward(request: web.Request, st: MockParts, px: ProxyParts,
     prefs = negotiate.decode(headers, request.rel_url, st.contract, qa.catalog)
     now = st.clock.now()
     limit_headers: dict[str, str] = {}
+    scope: Scope = qa.runtime  # (or the request's session: its own switches and counters)
+    if prefs.session is not None:
+        scope = await qa.runtime.scope(prefs.session, st.clock.ticks())
     if qa.rate_limit is not None:
-        await qa.rate_limit.consume(qa.runtime, org, now, limit_headers)
+        await qa.rate_limit.consume(scope, org, now, limit_headers)
     values: Mapping[str, int] | None = None
     bad_query: ApiError | None = None
     try:
         values = st.params.parse(request.rel_url, st.clock)
     except ApiError as err:  # the upstream answers it; only a local answer needs values
         bad_query = err
-    steering = await steer(request, st, org, values, prefs)
+    steering = await steer(request, st, org, values, prefs, scope)
     if steering.answers_locally:
         if bad_query is not None:
             raise bad_query  # as the mock: a preference steers only a valid request
@@ -68,7 +72,7 @@ async def _steer_or_forward(request: web.Request, st: MockParts, px: ProxyParts,
     steering.journal(request, st)
     decision = steering.decision
     if decision.rate_limit is not None:
-        await decision.rate_limit.consume(qa.runtime, org, now, limit_headers)
+        await decision.rate_limit.consume(scope, org, now, limit_headers)
     if not prefs.empty:
         limit_headers["Preference-Applied"] = negotiate.applied(prefs)
     if steering.delay:
