@@ -8,6 +8,7 @@
     GET    /__mock/requests?org=&status=&since=  the journal, oldest first
     DELETE /__mock/requests                      clear the journal
     GET    /__mock/settings                      run-time latency and forced errors
+    GET    /__mock/coverage[?session=S]          the contract's outcomes clients met
     POST   /__mock/settings                      {"delay_ms": N} and/or {"error": S, "org": ORG}
 
 Same-origin only: the edge in ``admin_guard`` refuses changes from other origins (403) and
@@ -150,6 +151,7 @@ async def deactivate(request: web.Request) -> web.Response:
 async def reset(request: web.Request) -> web.Response:
     st = request.app[STATE]
     await st.qa.runtime.reset()  # scenarios, settings and counters, for every process
+    st.qa.coverage.restart(st.qa.runtime.control.generation)
     cleared = await st.qa.journal.clear() if st.qa.journal is not None else 0
     return _json({"reset": True, "journal_cleared": cleared, "active": _active(st)})
 
@@ -249,6 +251,13 @@ async def post_settings(request: web.Request) -> web.Response:
     return _json(_settings(st))
 
 
+async def coverage(request: web.Request) -> web.Response:
+    """Which of the contract's outcomes were met, and how often (qa/coverage.py)."""
+    qa = request.app[STATE].qa
+    session = request.query.get("session") or None
+    return _json(await qa.coverage.report(qa.catalog.scenarios, session))
+
+
 def setup_admin(app: web.Application) -> None:
     routing.add(app, "GET", PREFIX + "health", guarded(health))
     routing.add(app, "GET", PREFIX + "scenarios", guarded(list_scenarios))
@@ -259,4 +268,5 @@ def setup_admin(app: web.Application) -> None:
     routing.add(app, "DELETE", PREFIX + "requests", guarded(clear_requests))
     routing.add(app, "GET", PREFIX + "settings", guarded(get_settings))
     routing.add(app, "POST", PREFIX + "settings", guarded(post_settings))
+    routing.add(app, "GET", PREFIX + "coverage", guarded(coverage))
     routing.add(app, "OPTIONS", PREFIX + "{tail:.*}", preflight)

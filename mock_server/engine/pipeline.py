@@ -26,6 +26,7 @@ from aiohttp import web
 from mock_server.engine import routing
 from mock_server.engine.state import STATE, MockState
 from mock_server.qa import faults, ratelimit, scenarios, usage
+from mock_server.qa.coverage import STEER, Steer
 from mock_server.stages import negotiate
 from mock_server.stages.errors import JSON, JSON_HEADERS, NOSNIFF, ApiError, new_trace_id
 from mock_server.stages.hosts import HOST
@@ -42,6 +43,7 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
     headers = request.headers
     org_id = request.match_info[st.contract.path_param]
     limit_headers: dict[str, str] = {}
+    plain = False
     try:
         host = headers.get(HOST)  # routing.check_host, inlined on the hot path
         if host not in st.hosts.admitted:
@@ -63,12 +65,17 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
         # shared state (a shared backend keeps it current: no I/O here).
         if prefs is NO_PREFERENCES and qa.runtime.quiet:
             # Nothing steers the answer (the common case): the summary, with no detour.
-            body = st.summaries.body(org_id, values["year"], values["month"], st.clock.hour())
+            hour = st.clock.hour()
+            body = st.summaries.body(org_id, values["year"], values["month"], hour)
             out = JSON_HEADERS.copy()  # Content-Type, nosniff: cheaper than a dict literal
             out["X-Request-ID"] = new_trace_id()
             if limit_headers:
                 out.update(limit_headers)
             response: web.StreamResponse = web.Response(body=body, headers=out)
+            alias = qa.coverage.alias  # counted in memory: sorted into outcomes later
+            qa.coverage.tally.plain((body, request.rel_url.raw_query_string, hour,
+                                     alias is not None and alias in headers))
+            plain = True
         else:
             response = await _steered(request, st, org_id, values, prefs, limit_headers)
     except ApiError as err:
@@ -82,6 +89,8 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
         raise
     except Exception as exc:  # as the edge does for every other route
         response = routing.render_failure(request, exc)
+    if not plain:
+        qa.coverage.exchange(request, response.status, st.clock.now())
     origin = headers.get(routing.ORIGIN)  # routing.add_cors, inlined on the hot path
     if origin is not None:
         st.cors.decorate(response.headers, origin)
@@ -126,6 +135,7 @@ async def steered_answer(
     overrides = st.qa.runtime.overrides
     delay = prefs.delay if prefs.delay is not None else decision.delay_ms + overrides.delay_ms
     forced = None if prefs.chooses_answer else overrides.error_for(org_id)
+    steer = request[STEER] = Steer(decision.scenario if forced is None else None)
     if st.qa.journal is not None and OUTCOME in request:
         request[OUTCOME]["applied"] = applied_note(prefs, decision, delay, forced)
     if delay:
@@ -147,13 +157,15 @@ async def steered_answer(
         body = st.summaries.body(org_id, values["year"], values["month"], st.clock.hour())
         if decision.usage is not None:
             body = usage.apply(body, decision.usage, now)
+        steer.body = body
     elif example.status == 429:
         raise _exhausted(st, now, headers)
     elif example.status >= 400:
         raise ApiError(example.status, headers=headers, body=example.value)
     else:
-        body = orjson.dumps(example.value)
+        body = steer.body = orjson.dumps(example.value)
     if decision.fault is not None and not prefs.chooses_answer and forced is None:
+        steer.fault = decision.fault.kind
         if decision.fault.kind == "stall":  # holds the connection: counts as a delay
             with st.qa.delays.slot():
                 return await faults.perform(request, decision.fault, body, headers)

@@ -15,6 +15,7 @@ from api_contract.contract import Contract
 from api_contract.resources import default_fixtures_dir
 from mock_server.config import MockConfig
 from mock_server.qa.control import Activation, Overrides
+from mock_server.qa.coverage import Coverage
 from mock_server.qa.delays import DelayGate
 from mock_server.qa.journal import Journal
 from mock_server.qa.ratelimit import RateLimit
@@ -34,6 +35,7 @@ class QaState:
     rate_limit: RateLimit | None
     journal: Journal | None
     rng: random.Random
+    coverage: Coverage  # which of the contract's outcomes clients met (qa/coverage.py)
     reloads: int = 0
     reload_error: str | None = None
     watching: bool = False  # the --watch task is running (false once it stops, for any reason)
@@ -89,6 +91,7 @@ def build_qa(config: MockConfig, contract: Contract) -> QaState:
         rate_limit=rate,
         journal=journal,
         rng=random.Random(config.seed),
+        coverage=Coverage(contract, runtime.control.generation),
         delays=DelayGate(config.max_delayed),
     )
 

@@ -22,6 +22,7 @@ from mock_server.proxy.handler import proxy_summary
 from mock_server.proxy.report import VIOLATIONS_HEADER
 from mock_server.proxy.state import PROXY, build_proxy, setup_proxy
 from mock_server.qa.state import build_qa
+from mock_server.serve.coverage_stop import coverage_ctx
 from mock_server.serve.watch import watcher
 from mock_server.stages.auth import Authenticator, KeyStore
 from mock_server.stages.clock import Clock
@@ -115,6 +116,7 @@ async def runtime_ctx(app: web.Application) -> AsyncIterator[None]:
 def setup_qa(app: web.Application) -> None:
     """The opt-in QA features: admin API (``--admin``) and scenario reloads (``--watch``)."""
     app.cleanup_ctx.append(runtime_ctx)
+    app.cleanup_ctx.append(coverage_ctx)  # after: its end runs before the runtime closes
     qa_config = app[STATE].config.qa
     if qa_config.admin:
         setup_admin_guard(app)
