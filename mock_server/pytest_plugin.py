@@ -8,10 +8,15 @@ One mock per test session (``freddy_mock_server``), in-process on a free 127.0.0
 session fixture ``freddy_mock_config`` to change the :class:`MockConfig` (e.g. a frozen
 clock, a rate limit, or ``tenants=20`` for generated organizations, listed by
 ``freddy_mock.tenants``). Heavy imports happen only when a fixture is used.
+
+``--freddy-coverage-require NAME,...`` (or ``all``) fails the session at its end, naming
+the contract's outcomes (``status:429``, ``fault:reset``, ``data:no-usage``, ...) that no
+test's requests met; ``freddy_mock.coverage`` is the report of the running test so far.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -29,9 +34,11 @@ if TYPE_CHECKING:
 class FreddyMock:
     """What a test gets: where the mock is, its keys, scenarios and the journal."""
 
-    def __init__(self, server: MockServerThread, keys: dict[str, str]) -> None:
+    def __init__(self, server: MockServerThread, keys: dict[str, str],
+                 met: Counter[str] | None = None) -> None:
         self.server = server
         self._keys = keys
+        self._met = Counter[str]() if met is None else met  # the session's, before resets
 
     @property
     def base_url(self) -> str:
@@ -94,11 +101,74 @@ class FreddyMock:
         journal = self.server.state.qa.journal
         return [] if journal is None else self.server.call(journal.entries(**filters))
 
+    @property
+    def coverage(self) -> dict[str, Any]:
+        """Which of the contract's outcomes this test's requests met so far (the report of
+        ``GET /__mock/coverage``)."""
+        qa = self.server.state.qa
+        return self.server.call(qa.coverage.report(qa.catalog.scenarios, _every()))
+
     def reset(self) -> None:
         qa = self.server.state.qa
+        self._met.update(self.server.call(qa.coverage.counts(_every())))  # kept for the end
         self.server.call(qa.runtime.reset())  # scenarios, settings (latency, errors), counters
+        qa.coverage.restart(qa.runtime.control.generation)
         if qa.journal is not None:
             self.server.call(qa.journal.clear())
+
+
+def _every() -> object:
+    from mock_server.qa.coverage import EVERY
+
+    return EVERY
+
+
+REQUIRE = "freddy_coverage_require"
+MET: pytest.StashKey[tuple[Counter[str], list[tuple[str, ...]]]] = pytest.StashKey()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("freddy-mock")
+    group.addoption("--freddy-coverage-require", dest=REQUIRE, default=None,
+                    metavar="NAME,...|all",
+                    help="fail the session unless its requests to the freddy_mock met these "
+                         "outcomes of the contract (e.g. status:429,fault:reset; or all)")
+
+
+def _session_met(config: pytest.Config) -> tuple[Counter[str], list[tuple[str, ...]]]:
+    """The outcomes met in this session (across the per-test resets), and the catalogue."""
+    if MET not in config.stash:
+        config.stash[MET] = (Counter(), [])
+    return config.stash[MET]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    text = session.config.getoption(REQUIRE)
+    if not text:
+        return
+    from mock_server.qa import coverage_report
+    from mock_server.qa.coverage import report
+
+    met, catalogues = _session_met(session.config)
+    required = coverage_report.parse_require(text)
+    names = catalogues[0] if catalogues else tuple(n for n in required if n != "all")
+    unknown = coverage_report.unknown(required, names)
+    missing = unknown or coverage_report.missing_required(report(names, met), required)
+    if not catalogues and coverage_report.ALL in required:
+        missing = ["all (no test used the freddy_mock fixture)"]
+    if missing:
+        what = "no such outcome" if unknown else "outcomes never met"
+        session.config.stash[MISSING] = f"freddy-mock coverage: {what}: {', '.join(missing)}"
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+MISSING: pytest.StashKey[str] = pytest.StashKey()
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if MISSING in config.stash:
+        terminalreporter.write_line(config.stash[MISSING], red=True, bold=True)
 
 
 @pytest.fixture(scope="session")
@@ -111,7 +181,8 @@ def freddy_mock_config() -> MockConfig:
 
 
 @pytest.fixture(scope="session")
-def freddy_mock_server(freddy_mock_config: MockConfig) -> Iterator[MockServerThread]:
+def freddy_mock_server(freddy_mock_config: MockConfig,
+                       request: pytest.FixtureRequest) -> Iterator[MockServerThread]:
     from mock_server.testing import MockServerThread
 
     # A copy: the user's object is theirs (it may be shared, or checked by their tests).
@@ -120,6 +191,10 @@ def freddy_mock_server(freddy_mock_config: MockConfig) -> Iterator[MockServerThr
     config.validate()  # the CLI's own check: a bad config is one clear ConfigError
     with MockServerThread(config) as server:
         yield server
+        qa = server.state.qa
+        met, catalogues = _session_met(request.config)
+        met.update(server.call(qa.coverage.counts(_every())))
+        catalogues.append(qa.coverage.names(qa.catalog.scenarios))
 
 
 @pytest.fixture(scope="session")
@@ -137,10 +212,11 @@ def _freddy_mock_keys(freddy_mock_server: MockServerThread) -> dict[str, str]:
 
 @pytest.fixture
 def freddy_mock(
-    freddy_mock_server: MockServerThread, _freddy_mock_keys: dict[str, str]
+    freddy_mock_server: MockServerThread, _freddy_mock_keys: dict[str, str],
+    request: pytest.FixtureRequest,
 ) -> Iterator[FreddyMock]:
     """The session's mock, reset for this test."""
-    mock = FreddyMock(freddy_mock_server, _freddy_mock_keys)
+    mock = FreddyMock(freddy_mock_server, _freddy_mock_keys, _session_met(request.config)[0])
     mock.reset()
     yield mock
     mock.reset()

@@ -33,6 +33,7 @@ from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_request import BaseRequest
 
 from mock_server.config import MockConfig
+from mock_server.engine.routing import CONTROL_PREFIX
 from mock_server.stages.errors import ApiError, ErrorRenderer, new_trace_id
 
 log = logging.getLogger("freddy_mock")
@@ -83,7 +84,8 @@ class EnvelopeRequestHandler(RequestHandler):
             self._head_timer = self._loop.call_later(OVER_CAP_GRACE, self._head_timed_out)
 
     async def _at_capacity(self, request: BaseRequest) -> web.StreamResponse:
-        self.met(503)
+        if not request.path.startswith(CONTROL_PREFIX):  # (the control page's own calls)
+            self.met(503)
         response = self.renderer.response(ApiError(
             503, f"More than {self.max_connections} open connections; retry later",
             headers={"Retry-After": "1"}))
