@@ -112,7 +112,6 @@ class FreddyMock:
         qa = self.server.state.qa
         self._met.update(self.server.call(qa.coverage.counts(_every())))  # kept for the end
         self.server.call(qa.runtime.reset())  # scenarios, settings (latency, errors), counters
-        qa.coverage.restart(qa.runtime.control.generation)
         if qa.journal is not None:
             self.server.call(qa.journal.clear())
 

@@ -151,7 +151,6 @@ async def deactivate(request: web.Request) -> web.Response:
 async def reset(request: web.Request) -> web.Response:
     st = request.app[STATE]
     await st.qa.runtime.reset()  # scenarios, settings and counters, for every process
-    st.qa.coverage.restart(st.qa.runtime.control.generation)
     cleared = await st.qa.journal.clear() if st.qa.journal is not None else 0
     return _json({"reset": True, "journal_cleared": cleared, "active": _active(st)})
 

@@ -27,6 +27,7 @@ from mock_server.engine import routing
 from mock_server.engine.state import STATE, MockState
 from mock_server.qa import faults, ratelimit, scenarios, usage
 from mock_server.qa.coverage import STEER, Steer
+from mock_server.qa.tally import LIMIT
 from mock_server.stages import negotiate
 from mock_server.stages.errors import JSON, JSON_HEADERS, NOSNIFF, ApiError, new_trace_id
 from mock_server.stages.hosts import HOST
@@ -72,9 +73,15 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
             if limit_headers:
                 out.update(limit_headers)
             response: web.StreamResponse = web.Response(body=body, headers=out)
-            alias = qa.coverage.alias  # counted in memory: sorted into outcomes later
-            qa.coverage.tally.plain((body, request.rel_url.raw_query_string, hour,
-                                     alias is not None and alias in headers))
+            # Coverage: one count in this process's memory, sorted into outcomes later
+            # (qa/tally.py); inlined here, as the hot path's other stages are.
+            tally = qa.coverage.tally
+            signature = (body, request.rel_url.raw_query_string, hour,
+                         tally.alias in headers)
+            pending = tally.pending
+            pending[signature] = pending.get(signature, 0) + 1
+            if len(pending) > LIMIT:  # client-chosen queries: bounded
+                tally.fold()
             plain = True
         else:
             response = await _steered(request, st, org_id, values, prefs, limit_headers)

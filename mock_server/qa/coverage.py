@@ -2,27 +2,28 @@
 report (``GET /__mock/coverage``, ``--coverage-report``, the pytest plugin).
 
 Requests add to this process's :class:`~mock_server.qa.tally.Tally` (in memory, no I/O);
-reading drains it into the store first. In one process the store is here; with a shared
-backend (``--workers``, ``--state redis://``) the tally is drained there in batches (every
-``FLUSH`` seconds, before each read and when the mock stops), so counts add up across
-processes and hosts.
+the tally is drained into the runtime state before each read, and with a shared backend
+(``--workers``, ``--state redis://``) also in batches (every ``FLUSH`` seconds while there
+is a count, and when the mock stops), so counts add up across processes and hosts. A
+reset (a new counter generation, in any process) drops what is pending everywhere.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from aiohttp import web
-from multidict import istr
 
 from api_contract.contract import Contract
 from mock_server.qa import outcomes
 from mock_server.qa.outcomes import Classifier
-from mock_server.qa.tally import Counts, Tally
+from mock_server.qa.runtime import RuntimeState, StateUnavailable
+from mock_server.qa.tally import Tally
 
 EVERY = object()  # counts(EVERY): every request, whatever its session (the stop report)
 FLUSH = 0.25  # seconds between a shared backend's batches (only while there is a count)
@@ -50,16 +51,15 @@ def report(names: Iterable[str], counts: Mapping[str, int]) -> dict[str, Any]:
 
 
 class Coverage:
-    """The counting of one process. ``store``: the counts of one process (the memory
-    backend); a shared backend keeps them itself (``add_outcomes``/``outcomes``)."""
+    """The counting of one process, and the reading of every process's counts through the
+    runtime state (which keeps them: in memory, in the ``--workers`` file, in Redis)."""
 
-    def __init__(self, contract: Contract, generation: int = 0) -> None:
+    def __init__(self, contract: Contract, runtime: RuntimeState) -> None:
         self.contract = contract
         self.classifier = Classifier(contract)
-        self.tally = Tally(self.classifier, generation)
-        aliases = outcomes.alias_headers(contract)
-        self.alias = istr(aliases[0]) if aliases else None  # the plain path's one lookup
-        self._store: Counts = {}
+        self.tally = Tally(self.classifier, runtime.control.generation)
+        self.runtime = runtime
+        runtime.on_generation.append(self.tally.restart)  # a reset, from any process
         self.final: dict[str, Any] | None = None  # the report made as the mock stopped
 
     def names(self, scenarios: Iterable[str]) -> tuple[str, ...]:
@@ -85,31 +85,34 @@ class Coverage:
             self.classifier, status=status, fault=fault, scenario=scenario,
             aliases=self.classifier.alias_used(request.headers), data=data), session)
 
-    def restart(self, generation: int) -> None:
-        """A reset reached this process (a newer counter generation)."""
-        if generation != self.tally.generation:
-            self.tally.restart(generation)
-            self._store.clear()
-
     # -- the store -------------------------------------------------------------------
     async def flush(self) -> None:
-        """Drain this process's tally into the store."""
-        for key, n in self.tally.drain().items():
-            self._store[key] = self._store.get(key, 0) + n
+        """Drain this process's tally into the runtime state (kept for the next batch
+        when a shared store cannot be reached)."""
+        generation, counts = self.tally.generation, self.tally.drain()
+        if not counts:
+            return
+        try:
+            await self.runtime.add_outcomes(generation, counts)
+        except StateUnavailable:
+            if generation == self.tally.generation:
+                self.tally.merge(counts)
+            raise
 
     async def flushing(self) -> None:
         """A shared backend's batches: every ``FLUSH`` seconds while there is a count."""
         while True:
             await asyncio.sleep(FLUSH)
             if not self.tally.empty:
-                await self.flush()
+                with contextlib.suppress(StateUnavailable):
+                    await self.flush()
 
     async def counts(self, session: str | object | None = None) -> dict[str, int]:
         """Everything counted for ``session`` (None: requests without one; ``EVERY``: all
-        requests, whatever their session)."""
+        requests, whatever their session). A shared store is asked: 503 while it is lost."""
         await self.flush()
         found: dict[str, int] = {}
-        for (s, name), n in self._store.items():
+        for (s, name), n in (await self.runtime.outcomes()).items():
             if session is EVERY or s == session:
                 found[name] = found.get(name, 0) + n
         return found

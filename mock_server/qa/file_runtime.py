@@ -32,7 +32,7 @@ from typing import Any
 
 from mock_server.qa.control import Activation, Control
 from mock_server.qa.journal import Entry, Journal, decode, encode
-from mock_server.qa.runtime import Change, RuntimeState
+from mock_server.qa.runtime import Change, Outcomes, RuntimeState
 
 SCHEMA = """
 PRAGMA journal_mode = WAL;
@@ -40,7 +40,13 @@ CREATE TABLE control (id INTEGER PRIMARY KEY CHECK (id = 1), doc BLOB NOT NULL);
 CREATE TABLE counters (k TEXT PRIMARY KEY, w INTEGER NOT NULL, n INTEGER NOT NULL)
     WITHOUT ROWID;
 CREATE TABLE journal (seq INTEGER PRIMARY KEY AUTOINCREMENT, doc BLOB NOT NULL);
+CREATE TABLE outcomes (g INTEGER NOT NULL, s TEXT NOT NULL, name TEXT NOT NULL,
+    n INTEGER NOT NULL, PRIMARY KEY (g, s, name)) WITHOUT ROWID;
 """
+# Coverage batches (qa/coverage.py): one upsert per (session, outcome) of a batch. ``s`` is
+# "" for requests without a session (a session name is never empty).
+ADD_OUTCOME = ("INSERT INTO outcomes VALUES (?, ?, ?, ?) ON CONFLICT(g, s, name) DO UPDATE "
+               "SET n = n + excluded.n")
 # One window per key: a hit in a newer window starts it at ``cost``. ``fetchall`` (not
 # ``fetchone``) on RETURNING, so the statement completes and the write commits at once.
 HIT = ("INSERT INTO counters VALUES (?, ?, ?) ON CONFLICT(k) DO UPDATE SET "
@@ -161,6 +167,7 @@ class FileRuntime(RuntimeState):
             with self._transaction() as db:
                 _, new = self._write(db, lambda c: c.reset_to(self.initial))
                 db.execute("DELETE FROM counters")
+                db.execute("DELETE FROM outcomes")
             self._publish(new)
 
     # -- counters --------------------------------------------------------------------
@@ -176,6 +183,20 @@ class FileRuntime(RuntimeState):
     async def next_count(self, name: str) -> int:
         with self.locked():
             return self.conn().execute(COUNT, ("n\x1f" + name,)).fetchall()[0][0]
+
+    # -- outcome counts: one transaction per batch -----------------------------------------
+    async def add_outcomes(self, generation: int, counts: Outcomes) -> None:
+        with self.writing() as db:
+            (doc,) = db.execute("SELECT doc FROM control").fetchone()
+            if Control.decode(doc).generation != generation:
+                return  # counted before a reset: those counts were cleared
+            db.executemany(ADD_OUTCOME, [(generation, s or "", name, n)
+                                         for (s, name), n in counts.items()])
+
+    async def outcomes(self) -> Outcomes:
+        rows = self.conn().execute("SELECT s, name, n FROM outcomes WHERE g = ?",
+                                   (self.control.generation,)).fetchall()
+        return {(s or None, name): n for s, name, n in rows}
 
     async def close(self) -> None:
         """A worker stopping after its parent died (killed: no atexit ran there) removes

@@ -11,6 +11,8 @@ Keys (all under ``freddy-mock:``):
   one pipelined round trip shared by the requests of a loop turn
   (:mod:`~mock_server.qa.redis_counters`). ``reset`` starts a new generation: older counters are
   no longer read and expire by themselves.
+- ``g{generation}:outcomes``: the coverage counts, a hash of ``{session}\\x1f{outcome}``
+  -> requests, added to in batches (``HINCRBY``, one pipelined round trip per batch).
 - ``journal`` (a list trimmed to the journal's size) and ``journal:count``: see
   :mod:`~mock_server.qa.redis_journal`.
 
@@ -45,6 +47,7 @@ from mock_server.qa.runtime import (
     COUNT_TTL,
     Change,
     LocalCounters,
+    Outcomes,
     RuntimeState,
     StateError,
     StateUnavailable,
@@ -289,6 +292,30 @@ class RedisRuntime(RuntimeState):
             except ERRORS as exc:
                 self.lost(exc)
         return self._fallback.hit(key, window, cost)
+
+    # -- outcome counts (coverage): one pipelined round trip per batch ------------------
+    def _outcomes_key(self, generation: int) -> str:
+        return f"{PREFIX}g{generation}:outcomes"
+
+    async def add_outcomes(self, generation: int, counts: Outcomes) -> None:
+        if generation != self._control.generation:
+            return  # counted before a reset: those counts were cleared
+        key = self._outcomes_key(generation)
+        with self.guard() as client:
+            async with client.pipeline(transaction=False) as pipe:
+                for (session, name), n in counts.items():
+                    pipe.hincrby(key, f"{session or ''}\x1f{name}", n)
+                pipe.expire(key, COUNT_TTL)
+                await pipe.execute()
+
+    async def outcomes(self) -> Outcomes:
+        with self.guard() as client:
+            raw = await client.hgetall(self._outcomes_key(self._control.generation))
+        found: Outcomes = {}
+        for field, n in raw.items():
+            session, _, name = field.decode().partition("\x1f")
+            found[session or None, name] = int(n)
+        return found
 
     async def next_count(self, name: str) -> int:
         if self.connected and self._counters is not None:

@@ -29,6 +29,7 @@ from mock_server.stages.errors import ApiError
 __all__ = ["Activation", "LocalRuntime", "RuntimeState", "StateError", "StateUnavailable"]
 
 Change = Callable[[Control], Control]
+Outcomes = dict[tuple[str | None, str], int]  # (session or None, outcome) -> requests
 COUNT_TTL = 86_400  # seconds an idle ``every:`` counter is kept by a shared backend
 
 
@@ -56,6 +57,8 @@ class RuntimeState(ABC):
         self.initial = tuple(dict.fromkeys(initial))
         self._control = Control(self.initial, version=1)
         self.quiet = self._control.quiet
+        # told the new counter generation when a reset reaches this process (coverage)
+        self.on_generation: list[Callable[[int], None]] = []
 
     # -- reads (hot path: no I/O) ----------------------------------------------------
     @property
@@ -73,8 +76,12 @@ class RuntimeState(ABC):
     def _install(self, control: Control) -> None:
         """Make ``control`` this process's copy (unless it is older than the one held)."""
         if control.version >= self._control.version:
+            newer = control.generation > self._control.generation
             self._control = control
             self.quiet = control.quiet
+            if newer:
+                for tell in self.on_generation:
+                    tell(control.generation)
 
     # -- changes ---------------------------------------------------------------------
     @abstractmethod
@@ -108,6 +115,16 @@ class RuntimeState(ABC):
     async def next_count(self, name: str) -> int:
         """1, 2, 3, ... per name: the request number for count-based rules."""
 
+    # -- outcome counts (coverage: qa/coverage.py) --------------------------------------
+    @abstractmethod
+    async def add_outcomes(self, generation: int, counts: Outcomes) -> None:
+        """Add a batch of ``(session, outcome) -> requests`` counted in ``generation``
+        (a batch of an older generation than the current one is dropped)."""
+
+    @abstractmethod
+    async def outcomes(self) -> Outcomes:
+        """Every count of the current generation, of every process."""
+
     # -- lifecycle (owned by the application: serve/app.py) ------------------------------
     async def start(self) -> None:  # noqa: B027 (optional hook: nothing to do in memory)
         """Connect, in the process and event loop that will serve (after a fork)."""
@@ -128,6 +145,7 @@ class LocalCounters:
     def __init__(self) -> None:
         self._windows: dict[str, tuple[int, int]] = {}
         self._counts: dict[str, int] = {}
+        self.outcomes: Outcomes = {}
 
     def hit(self, key: str, window: int, cost: int) -> int:
         current, count = self._windows.get(key, (window, 0))
@@ -143,9 +161,15 @@ class LocalCounters:
         self._counts[name] = count
         return count
 
+    def add_outcomes(self, counts: Outcomes) -> None:
+        found = self.outcomes
+        for key, n in counts.items():
+            found[key] = found.get(key, 0) + n
+
     def clear(self) -> None:
         self._windows.clear()
         self._counts.clear()
+        self.outcomes.clear()
 
 
 class LocalRuntime(RuntimeState):
@@ -171,3 +195,10 @@ class LocalRuntime(RuntimeState):
 
     async def next_count(self, name: str) -> int:
         return self._counters.next_count(name)
+
+    async def add_outcomes(self, generation: int, counts: Outcomes) -> None:
+        if generation == self._control.generation:
+            self._counters.add_outcomes(counts)
+
+    async def outcomes(self) -> Outcomes:
+        return dict(self._counters.outcomes)

@@ -91,7 +91,7 @@ def build_qa(config: MockConfig, contract: Contract) -> QaState:
         rate_limit=rate,
         journal=journal,
         rng=random.Random(config.seed),
-        coverage=Coverage(contract, runtime.control.generation),
+        coverage=Coverage(contract, runtime),
         delays=DelayGate(config.max_delayed),
     )
 

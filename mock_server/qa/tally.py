@@ -16,42 +16,49 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.qa.outcomes import Classifier
+from multidict import istr
 
-Counts = dict[tuple[str | None, str], int]  # (session or None, outcome) -> requests
+from mock_server.qa.outcomes import Classifier
+from mock_server.qa.runtime import Outcomes as Counts
+
 LIMIT = 4096  # distinct signatures kept before they are folded into names
 
 
 class Tally:
-    __slots__ = ("_classifier", "_folded", "_named", "_plain", "generation")
+    __slots__ = ("_classifier", "_folded", "_named", "alias", "generation", "pending")
 
     def __init__(self, classifier: Classifier, generation: int = 0) -> None:
         self._classifier = classifier
         self.generation = generation  # the counter generation these counts belong to
-        self._plain: dict[tuple[Any, ...], int] = {}
+        # The plain path adds to ``pending`` itself (engine/pipeline.py): the signature
+        # (body, raw query, hour, whether ``alias`` carried the key) -> requests.
+        self.pending: dict[tuple[Any, ...], int] = {}
+        aliases = classifier.alias_names
+        self.alias = istr(aliases[0]) if aliases else istr("")  # ("" is in no request)
         self._named: dict[tuple[str | None, tuple[str, ...]], int] = {}
         self._folded: Counts = {}
 
     def plain(self, signature: tuple[bytes, str, int, bool]) -> None:
-        """Hot path: a plain 200 (body, raw query, hour, alias used)."""
-        pending = self._plain
+        """A plain 200 (what the hot path does inline)."""
+        pending = self.pending
         pending[signature] = pending.get(signature, 0) + 1
         if len(pending) > LIMIT:  # client-chosen queries: bounded memory
-            self._fold()
+            self.fold()
 
     def add(self, names: tuple[str, ...], session: str | None = None) -> None:
         key = (session, names)
         self._named[key] = self._named.get(key, 0) + 1
         if len(self._named) > LIMIT:
-            self._fold()
+            self.fold()
 
     @property
     def empty(self) -> bool:
-        return not (self._plain or self._named or self._folded)
+        return not (self.pending or self._named or self._folded)
 
-    def _fold(self) -> None:
+    def fold(self) -> None:
+        """Sort what is pending into outcome names."""
         folded = self._folded
-        plain, self._plain = self._plain, {}
+        plain, self.pending = self.pending, {}
         for signature, n in plain.items():
             for name in self._classifier.plain(*signature):
                 folded[None, name] = folded.get((None, name), 0) + n
@@ -62,13 +69,18 @@ class Tally:
 
     def drain(self) -> Counts:
         """Every count since the last drain, by (session, outcome)."""
-        self._fold()
+        self.fold()
         counts, self._folded = self._folded, {}
         return counts
 
+    def merge(self, counts: Counts) -> None:
+        """Counts drained but not stored (the store was lost): back for the next batch."""
+        for key, n in counts.items():
+            self._folded[key] = self._folded.get(key, 0) + n
+
     def restart(self, generation: int) -> None:
         """A reset: what is pending belongs to the counts it cleared."""
-        self._plain.clear()
+        self.pending.clear()
         self._named.clear()
         self._folded.clear()
         self.generation = generation

@@ -4,11 +4,11 @@ mock on a loopback port, and counted once per request in ``GET /__mock/coverage`
 from __future__ import annotations
 
 import copy
-import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 import requests
+from coverage_helpers import DRIVE, FAULTS_FILE, coverage, faulted, get, reset
 
 from api_contract.contract import compile_contract, load_contract
 from api_contract.resources import default_spec_path
@@ -17,23 +17,7 @@ from mock_server.qa.coverage import EVERY
 from mock_server.qa.outcomes import MEANING, catalogue, requests_field
 from mock_server.testing import MockServerThread
 
-from conftest import KEY_ABC, KEY_XYZ, SUMMARY, start
-from helpers import eventually
-
-FAULTS_FILE = """
-name: faults
-description: one fault per X-Fault header
-rules:
-  - match: {header: {X-Fault: reset}}
-    fault: reset
-  - match: {header: {X-Fault: empty}}
-    fault: empty
-  - match: {header: {X-Fault: malformed}}
-    fault: malformed
-  - match: {header: {X-Fault: stall}}
-    fault: {type: stall, stall_ms: 50}
-"""
-NOV = {"year": 2025, "month": 11}  # the frozen clock's month (conftest: 2025-11-20)
+from conftest import KEY_ABC, KEY_XYZ, start
 
 
 @pytest.fixture(scope="module")
@@ -51,99 +35,6 @@ def capped() -> Iterator[MockServerThread]:
     server = start(qa=QaConfig(admin=True), max_connections=3)
     yield server
     server.stop()
-
-
-def url(srv: MockServerThread, org: str = "org_abc123") -> str:
-    return srv.base_url + SUMMARY + org
-
-
-def get(srv: MockServerThread, params: object = None, key: str | None = KEY_ABC,
-        org: str = "org_abc123", **headers: str) -> requests.Response:
-    h = {k.replace("_", "-"): v for k, v in headers.items()}
-    if key is not None:
-        h.setdefault("X-API-Key", key)
-    with requests.Session() as s:
-        return s.get(url(srv, org), params=params or NOV, headers=h, timeout=10)
-
-
-def raw(srv: MockServerThread, data: bytes) -> bytes:
-    """Send ``data`` on a connection of its own; what came back until the server closed."""
-    with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as sock:
-        sock.sendall(data)
-        got = b""
-        while chunk := sock.recv(65536):
-            got += chunk
-        return got
-
-
-def faulted(srv: MockServerThread, kind: str) -> None:
-    with pytest.raises((requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
-                        ValueError)):
-        get(srv, X_Fault=kind, Prefer="scenario=faults").json()
-
-
-def at_capacity(srv: MockServerThread) -> None:
-    """Three connections held open; the fourth gets the 503 of the connection cap."""
-    held = [socket.create_connection(("127.0.0.1", srv.port), timeout=10) for _ in range(3)]
-    try:
-        answer = raw(srv, b"GET /v1/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        assert answer.startswith(b"HTTP/1.1 503"), answer[:60]
-    finally:
-        for sock in held:
-            sock.close()
-
-
-# outcome -> one request (or the few a scenario needs) that meets it exactly once
-DRIVE: dict[str, Callable[[MockServerThread], object]] = {
-    "status:200": lambda s: get(s),
-    "status:400": lambda s: get(s, {"year": 2025, "month": 13}),
-    "status:401": lambda s: get(s, key=None),
-    "status:403": lambda s: get(s, org="org_xyz789"),
-    "status:404": lambda s: requests.get(s.base_url + "/analytics/nope", timeout=10),
-    "status:405": lambda s: requests.post(url(s), timeout=10),
-    "status:408": lambda s: raw(s, b"GET /v1/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"),
-    "status:414": lambda s: raw(s, b"GET /v1/" + b"a" * 9000 + b" HTTP/1.1\r\n\r\n"),
-    "status:421": lambda s: get(s, Host="evil.example"),
-    "status:429": lambda s: get(s, Prefer="code=429"),
-    "status:431": lambda s: raw(s, b"GET /v1/ HTTP/1.1\r\nX-Big: " + b"a" * 9000 + b"\r\n\r\n"),
-    "status:500": lambda s: get(s, Prefer="code=500"),
-    "status:503": at_capacity,
-    "fault:reset": lambda s: faulted(s, "reset"),
-    "fault:empty": lambda s: faulted(s, "empty"),
-    "fault:malformed": lambda s: faulted(s, "malformed"),
-    "fault:stall": lambda s: faulted(s, "stall"),
-    "scenario:documented-errors": lambda s: get(s, Prefer="scenario=documented-errors"),
-    "scenario:empty-org": lambda s: get(s, Prefer="scenario=empty-org"),
-    "scenario:enterprise-org": lambda s: get(s, Prefer="scenario=enterprise-org"),
-    "scenario:flaky": lambda s: [get(s, Prefer="scenario=flaky") for _ in range(3)],
-    "scenario:new-org": lambda s: get(s, Prefer="scenario=new-org"),
-    "scenario:rate-limited": lambda s: get(s, Prefer="scenario=rate-limited"),
-    "scenario:slow": lambda s: get(s, Prefer="scenario=slow, delay=0"),
-    "scenario:faults": lambda s: faulted(s, "reset"),
-    "header:Api-Key": lambda s: get(s, key=None, Api_Key=KEY_ABC),
-    "data:no-usage": lambda s: get(s, {"year": 2030, "month": 12}),  # none yet
-    "data:current-month": lambda s: get(s),
-    "data:future-month": lambda s: get(s, {"year": 2026, "month": 1}),
-    "data:default-period": lambda s: get(s, {"year": 2025}),
-    "data:leap-february": lambda s: get(s, {"year": 2024, "month": 2}),
-    "data:enterprise-scale": lambda s: get(s, {"year": 2025, "month": 10},
-                                          Prefer="scenario=enterprise-org"),
-}
-
-
-def coverage(srv: MockServerThread, **params: str) -> dict:
-    def read() -> requests.Response | None:  # (503 while closed connections are counted)
-        resp = requests.get(srv.origin + "/__mock/coverage", params=params, timeout=10)
-        return resp if resp.status_code != 503 else None
-
-    resp = eventually(read, what="a connection under the cap")
-    assert resp.status_code == 200, resp.text
-    return resp.json()
-
-
-def reset(srv: MockServerThread) -> None:
-    eventually(lambda: requests.post(srv.origin + "/__mock/reset", timeout=10).ok,
-               what="reset")
 
 
 def test_the_catalogue_follows_the_spec_and_the_scenarios(srv: MockServerThread) -> None:
