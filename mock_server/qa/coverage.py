@@ -66,13 +66,21 @@ class Coverage:
         return outcomes.catalogue(self.contract, scenarios)
 
     # -- counting (event loop) -------------------------------------------------------
+    def _current(self) -> None:
+        """Learn of a reset made elsewhere before counting (with ``--workers``, one read
+        of shared memory): a count made after it is not dropped with the older ones. (The
+        plain path has read it already: ``runtime.quiet``.)"""
+        self.runtime.control  # noqa: B018 (a property that refreshes this process's copy)
+
     def status(self, status: int, session: str | None = None) -> None:
         """An answer given before any route's own rules (the connection level, 404/405)."""
+        self._current()
         self.tally.add((f"{outcomes.STATUS}{status}",), session)
 
     def exchange(self, request: web.Request, status: int, now: datetime,
                  session: str | None = None) -> None:
         """A summary request that did not take the plain path (steered, or refused)."""
+        self._current()
         steer = request.get(STEER)
         fault = scenario = None
         data: list[str] = []

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 
 import pytest
 import requests
-from coverage_helpers import DRIVE, FAULTS_FILE, coverage, faulted, get, reset
 
 from api_contract.contract import compile_contract, load_contract
 from api_contract.resources import default_spec_path
@@ -18,6 +17,7 @@ from mock_server.qa.outcomes import MEANING, catalogue, requests_field
 from mock_server.testing import MockServerThread
 
 from conftest import KEY_ABC, KEY_XYZ, start
+from coverage_helpers import DRIVE, FAULTS_FILE, coverage, faulted, get, reset
 
 
 @pytest.fixture(scope="module")
