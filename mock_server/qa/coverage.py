@@ -22,8 +22,8 @@ from aiohttp import web
 from api_contract.contract import Contract
 from mock_server.qa import outcomes
 from mock_server.qa.outcomes import Classifier
-from mock_server.qa.runtime import RuntimeState, StateUnavailable
 from mock_server.qa.tally import Tally
+from mock_server.runtime.base import StateBackend, StateUnavailable
 
 EVERY = object()  # counts(EVERY): every request, whatever its session (the stop report)
 FLUSH = 0.25  # seconds between a shared backend's batches (only while there is a count)
@@ -54,7 +54,7 @@ class Coverage:
     """The counting of one process, and the reading of every process's counts through the
     runtime state (which keeps them: in memory, in the ``--workers`` file, in Redis)."""
 
-    def __init__(self, contract: Contract, runtime: RuntimeState) -> None:
+    def __init__(self, contract: Contract, runtime: StateBackend) -> None:
         self.contract = contract
         self.classifier = Classifier(contract)
         self.tally = Tally(self.classifier, runtime.control.generation)

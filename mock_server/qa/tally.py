@@ -19,7 +19,7 @@ from typing import Any
 from multidict import istr
 
 from mock_server.qa.outcomes import Classifier
-from mock_server.qa.runtime import Outcomes as Counts
+from mock_server.runtime.base import Outcomes as Counts
 
 LIMIT = 4096  # distinct signatures kept before they are folded into names
 

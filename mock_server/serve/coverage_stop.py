@@ -16,23 +16,23 @@ from typing import Any
 
 from aiohttp import web
 
-from mock_server.engine.state import STATE, MockState
+from mock_server.engine.parts import PARTS, MockParts
 from mock_server.qa import coverage_report
 from mock_server.qa.coverage import EVERY
-from mock_server.qa.runtime import StateUnavailable
+from mock_server.runtime.base import StateUnavailable
 
 MISSING = 3  # exit code: a required outcome was never met
 
 
-def wanted(state: MockState) -> bool:
-    qa = state.config.qa
+def wanted(parts: MockParts) -> bool:
+    qa = parts.config.qa
     return qa.coverage_report is not None or bool(qa.coverage_require)
 
 
-def unknown_required(state: MockState) -> str | None:
+def unknown_required(parts: MockParts) -> str | None:
     """One line for required names that are no outcome of this mock (exit 2), or None."""
-    names = state.qa.coverage.names(state.qa.catalog.scenarios)
-    bad = coverage_report.unknown(state.config.qa.coverage_require, names)
+    names = parts.qa.coverage.names(parts.qa.catalog.scenarios)
+    bad = coverage_report.unknown(parts.config.qa.coverage_require, names)
     if not bad:
         return None
     return (f"--coverage-require: no outcome named {', '.join(bad)[:200]} "
@@ -43,34 +43,34 @@ async def coverage_ctx(app: web.Application) -> AsyncIterator[None]:
     """Batches for a shared backend while serving; on stop the last batch, and the report
     when this is the only process (added after the runtime's own context, so it runs
     before the runtime closes)."""
-    state = app[STATE]
-    cov = state.qa.coverage
-    task = asyncio.create_task(cov.flushing()) if state.qa.runtime.shared else None
+    parts = app[PARTS]
+    cov = parts.qa.coverage
+    task = asyncio.create_task(cov.flushing()) if parts.qa.runtime.shared else None
     yield
     if task is not None:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
     try:
         await cov.flush()
-        if wanted(state) and state.config.workers == 1:
-            cov.final = await cov.report(state.qa.catalog.scenarios, EVERY)
+        if wanted(parts) and parts.config.workers == 1:
+            cov.final = await cov.report(parts.qa.catalog.scenarios, EVERY)
     except StateUnavailable as exc:  # Redis lost at the end: say so, never a traceback
         print(f"freddy-mock: coverage: {exc.system_message}", file=sys.stderr)
 
 
-async def read_final(state: MockState) -> dict[str, Any]:
+async def read_final(parts: MockParts) -> dict[str, Any]:
     """The parent of ``--workers``: the shared store, once every worker has stopped."""
-    runtime = state.qa.runtime
+    runtime = parts.qa.runtime
     await runtime.start()
     try:
-        return await state.qa.coverage.report(state.qa.catalog.scenarios, EVERY)
+        return await parts.qa.coverage.report(parts.qa.catalog.scenarios, EVERY)
     finally:
         await runtime.close()
 
 
-def conclude(state: MockState, report: dict[str, Any] | None, prog: str) -> int:
+def conclude(parts: MockParts, report: dict[str, Any] | None, prog: str) -> int:
     """Write the report file; 3 naming the missing required outcomes, else 0."""
-    qa = state.config.qa
+    qa = parts.config.qa
     if report is None:
         print(f"{prog}: coverage: no report (the shared state could not be read)",
               file=sys.stderr)
