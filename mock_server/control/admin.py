@@ -8,7 +8,7 @@
     GET    /__mock/requests?org=&status=&since=  the journal, oldest first
     DELETE /__mock/requests                      clear the journal
     GET    /__mock/settings                      run-time latency and forced errors
-    GET    /__mock/coverage[?session=S]          the contract's outcomes clients met
+    GET    /__mock/coverage, POST .../next       coverage (control/admin_coverage.py)
     POST   /__mock/settings                      {"delay_ms": N} and/or {"error": S, "org": ORG}
 
 Same-origin only: the edge in ``admin_guard`` refuses changes from other origins (403) and
@@ -250,13 +250,6 @@ async def post_settings(request: web.Request) -> web.Response:
     return _json(_settings(st))
 
 
-async def coverage(request: web.Request) -> web.Response:
-    """Which of the contract's outcomes were met, and how often (qa/coverage.py)."""
-    qa = request.app[PARTS].qa
-    session = request.query.get("session") or None
-    return _json(await qa.coverage.report(qa.catalog.scenarios, session))
-
-
 def setup_admin(app: web.Application) -> None:
     routing.add(app, "GET", PREFIX + "health", guarded(health))
     routing.add(app, "GET", PREFIX + "scenarios", guarded(list_scenarios))
@@ -267,5 +260,4 @@ def setup_admin(app: web.Application) -> None:
     routing.add(app, "DELETE", PREFIX + "requests", guarded(clear_requests))
     routing.add(app, "GET", PREFIX + "settings", guarded(get_settings))
     routing.add(app, "POST", PREFIX + "settings", guarded(post_settings))
-    routing.add(app, "GET", PREFIX + "coverage", guarded(coverage))
     routing.add(app, "OPTIONS", PREFIX + "{tail:.*}", preflight)

@@ -27,7 +27,7 @@ from mock_server.engine import routing
 from mock_server.engine.parts import PARTS, MockParts
 from mock_server.foundation.errors import JSON, JSON_HEADERS, NOSNIFF, ApiError
 from mock_server.foundation.renderer import new_trace_id
-from mock_server.qa import faults, ratelimit, scenarios, usage
+from mock_server.qa import faults, oneshot, ratelimit, scenarios, usage
 from mock_server.qa.coverage import STEER, Steer
 from mock_server.qa.tally import LIMIT
 from mock_server.stages import negotiate
@@ -117,11 +117,14 @@ async def _steered(
     qa = st.qa
     now = st.clock.now()
     decision = scenarios.NO_DECISION
-    if prefs.scenario is not None or qa.runtime.active():
+    # an outcome queued by the control page's coverage buttons: this request answers it
+    once = await oneshot.take(qa.runtime) if qa.runtime.control.next else None
+    if once is not None or prefs.scenario is not None or qa.runtime.active():
         req = scenarios.Request(org_id, st.auth.presented_key(request.headers) or "",
                                 values["year"], values["month"], request.headers)
-        decision = await scenarios.choose(req, prefs.scenario, qa.catalog, qa.runtime,
-                                          qa.rng)
+        made = None if once is None else oneshot.decision(once, req, qa.catalog, qa.rng)
+        decision = made if made is not None else await scenarios.choose(
+            req, prefs.scenario, qa.catalog, qa.runtime, qa.rng)
     return await steered_answer(request, st, org_id, values, now, prefs, decision, limit_headers)
 
 

@@ -10,6 +10,7 @@ from aiohttp import web
 from api_contract.contract import load_contract
 from mock_server.config import MockConfig
 from mock_server.control.admin import setup_admin
+from mock_server.control.admin_coverage import setup_admin_coverage
 from mock_server.control.admin_guard import setup_admin_guard
 from mock_server.control.admin_ui import setup_admin_ui
 from mock_server.control.docs import setup_docs
@@ -121,6 +122,7 @@ def setup_qa(app: web.Application) -> None:
     if qa_config.admin:
         setup_admin_guard(app)
         setup_admin(app)
+        setup_admin_coverage(app)
         setup_admin_ui(app)
         setup_proxy_status(app)
     if qa_config.watch and app[PARTS].qa.catalog.files:

@@ -3,6 +3,7 @@ mock on a loopback port, and counted once per request in ``GET /__mock/coverage`
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from collections.abc import Iterator
 
@@ -132,3 +133,55 @@ def test_the_requests_field_comes_from_the_spec() -> None:
     props["request_count"] = {**props.pop("totalApiKeyRequests"), MEANING: "requests"}
     props["retries"] = {"type": "integer"}  # a second integer: the meaning decides
     assert requests_field(compile_contract(raw, validate=False)) == "request_count"
+
+
+def next_answers(srv: MockServerThread, outcome: str) -> requests.Response:
+    return requests.post(srv.origin + "/__mock/coverage/next", json={"outcome": outcome},
+                         timeout=10)
+
+
+@pytest.mark.parametrize("outcome", ["status:400", "status:401", "status:403", "status:429",
+                                     "status:500", "fault:reset", "fault:empty",
+                                     "fault:malformed", "scenario:documented-errors",
+                                     "scenario:empty-org", "scenario:enterprise-org",
+                                     "scenario:flaky", "scenario:new-org",
+                                     "scenario:rate-limited", "scenario:faults",
+                                     "data:no-usage", "data:enterprise-scale"])
+def test_one_switch_makes_the_next_request_meet_the_outcome(srv: MockServerThread,
+                                                            outcome: str) -> None:
+    reset(srv)
+    assert outcome in coverage(srv)["switches"]
+    assert next_answers(srv, outcome).json() == {"next": [outcome]}
+    assert coverage(srv)["next"] == [outcome]
+    with contextlib.suppress(requests.ConnectionError, ValueError):  # (the faults)
+        get(srv, {"year": 2025, "month": 10}).json()
+    assert coverage(srv)["outcomes"][outcome] == 1
+    assert coverage(srv)["next"] == []
+    assert get(srv).status_code == 200  # one click, one answer
+
+
+def test_outcomes_the_client_must_bring_have_no_switch_but_a_hint(srv: MockServerThread) -> None:
+    doc = coverage(srv)
+    for outcome in ("status:404", "status:408", "header:Api-Key", "data:leap-february",
+                    "data:default-period"):
+        assert outcome not in doc["switches"] and doc["hints"][outcome]
+        resp = next_answers(srv, outcome)
+        assert resp.status_code == 400 and "No switch" in resp.json()["error"]["system_message"]
+    assert set(doc["switches"]) | set(doc["hints"]) >= set(doc["missing"])
+
+
+def test_queued_answers_are_taken_once_each_in_order(srv: MockServerThread) -> None:
+    reset(srv)
+    for outcome in ("status:500", "status:403", "status:500"):
+        next_answers(srv, outcome).raise_for_status()
+    assert [get(srv).status_code for _ in range(4)] == [500, 403, 500, 200]
+    next_answers(srv, "status:401").raise_for_status()
+    reset(srv)  # a reset drops what waits
+    assert coverage(srv)["next"] == [] and get(srv).status_code == 200
+
+
+def test_a_bad_next_body_is_a_400(srv: MockServerThread) -> None:
+    for body in (b"nope", b"[]", b'{"outcome": 5}'):
+        resp = requests.post(srv.origin + "/__mock/coverage/next", data=body, timeout=10,
+                             headers={"Content-Type": "application/json"})
+        assert resp.status_code == 400, body
