@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator
 
 from contract_tests.checks import rules
-from contract_tests.checks.rules import ORG_FIELD, Problem
+from contract_tests.checks.rules import Problem
 from contract_tests.context import Context, Probe
 from contract_tests.failures import CheckSkipped
 from contract_tests.registry import check
@@ -82,10 +82,9 @@ def _problems(ctx: Context, point: dict[str, str], ex: Exchange) -> Iterator[Pro
     yield rules.schema(ctx, doc)
     if not isinstance(doc, dict):
         return
-    if ORG_FIELD in ctx.summary_schema.get("properties", {}):
-        yield rules.echo(ctx, point, doc)
+    yield rules.echo(ctx, point, doc)
     yield rules.counts(ctx, doc)
-    yield rules.average(doc)
+    yield rules.average(ctx, doc)
 
 
 def month_problem(ctx: Context, point: dict[str, str], ex: Exchange) -> Problem | None:

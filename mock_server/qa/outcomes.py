@@ -11,7 +11,8 @@ into them (issue 27: "did our app handle it?").
 
 A request counts each outcome it met once. A fault is the outcome of its own: a connection
 reset or a body cut in half is no ``status:200`` for the client. ``data:`` outcomes belong
-to complete 200 summaries only. The body's field names come from the compiled contract.
+to complete 200 summaries only. The body's field names and the parameters' roles come from
+the compiled contract (``x-meaning``, ``x-default-from-clock``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import orjson
 from yarl import URL
 
 from api_contract.contract import Contract
+from api_contract.fields import MONTH, REQUESTS, YEAR
 from mock_server.config import OUTCOME_KINDS
 from mock_server.qa.scenarios import FAULTS
 from mock_server.stages.params import parse_query
@@ -40,7 +42,6 @@ ENTERPRISE_SCALE = DATA + "enterprise-scale"
 DATA_OUTCOMES = (NO_USAGE, CURRENT_MONTH, FUTURE_MONTH, DEFAULT_PERIOD, LEAP_FEBRUARY,
                  ENTERPRISE_SCALE)
 ENTERPRISE = 10**9  # more requests than this in a month: enterprise scale
-MEANING = "x-meaning"  # a property's declared meaning in the spec, when it has one
 MEMO = 4096  # classifications remembered (the plain path's bodies and queries)
 
 
@@ -65,30 +66,6 @@ def catalogue(contract: Contract, scenarios: Iterable[str]) -> tuple[str, ...]:
             *DATA_OUTCOMES)
 
 
-def requests_field(contract: Contract) -> str | None:
-    """The summary's field that counts requests: the property whose meaning the spec
-    declares as ``requests``, else its one integer property that echoes no parameter."""
-    op = contract.raw["paths"][contract.path_template]["get"]
-    ok = _resolve(contract.raw, op["responses"]["200"])
-    schema = _resolve(contract.raw, ok["content"]["application/json"]["schema"])
-    props: Mapping[str, Any] = schema.get("properties", {})
-    for name, prop in props.items():
-        if prop.get(MEANING) == "requests":
-            return name
-    echoes = {q.name for q in contract.query_params} | {contract.path_param}
-    counts = [n for n, p in props.items() if p.get("type") == "integer" and n not in echoes]
-    return counts[0] if len(counts) == 1 else None
-
-
-def _resolve(raw: Mapping[str, Any], schema: Mapping[str, Any]) -> Mapping[str, Any]:
-    while "$ref" in schema:
-        node: Any = raw
-        for part in schema["$ref"].removeprefix("#/").split("/"):
-            node = node[part]
-        schema = node
-    return schema
-
-
 @dataclass(frozen=True, slots=True)
 class Period:
     """The month a 200 answered, and whether the request left year or month out."""
@@ -106,24 +83,23 @@ class Classifier:
         self.contract = contract
         self.aliases = tuple(HEADER + name for name in alias_headers(contract))
         self.alias_names = alias_headers(contract)
-        self.requests_field = requests_field(contract)
+        self.requests_field = contract.fields[REQUESTS]  # the spec's x-meaning
         self._rules = contract.query_params
         self._memo: dict[tuple[Any, ...], tuple[str, ...]] = {}
 
     def period(self, raw_query: str, now: datetime) -> Period:
         """Year and month as the parameter stage read them (defaults from ``now``)."""
         query = URL.build(query_string=raw_query).query
-        values = parse_query(query, self._rules, now)
-        names = [rule.name for rule in self._rules]
-        year, month = (values[n] for n in names[:2])
-        return Period(year, month, not all(n in query for n in names))
+        values = parse_query(query, self._rules, now)  # keyed by role: year, month
+        return Period(values[YEAR], values[MONTH],
+                      not all(rule.name in query for rule in self._rules))
 
     def summary(self, body: bytes | Mapping[str, Any], period: Period,
                 now: datetime) -> list[str]:
         """The ``data:`` outcomes of a complete 200 summary."""
         met: list[str] = []
         doc = orjson.loads(body) if isinstance(body, bytes) else body
-        requests = doc.get(self.requests_field) if self.requests_field else None
+        requests = doc.get(self.requests_field)
         if isinstance(requests, int):
             if requests == 0:
                 met.append(NO_USAGE)

@@ -48,7 +48,7 @@ class BrokenApp:
             raise ValueError(f"unknown switches {sorted(unknown)}")
         self.on = switches
         self.contract = contract
-        self.cal = Calibration.from_example(contract.examples["documented"].value)
+        self.cal = Calibration.from_contract(contract)
         self.release = asyncio.Event()  # set at shutdown: frees hanging handlers
         self.redirect_to = redirect_to
         self.hits = 0  # summary requests received

@@ -4,21 +4,20 @@ mock on a loopback port, and counted once per request in ``GET /__mock/coverage`
 from __future__ import annotations
 
 import contextlib
-import copy
 from collections.abc import Iterator
 
 import pytest
 import requests
 
-from api_contract.contract import compile_contract, load_contract
-from api_contract.resources import default_spec_path
-from mock_server.config import QaConfig
+from mock_server.config import MockConfig, QaConfig
+from mock_server.foundation.clock import parse_instant
 from mock_server.qa.coverage import EVERY
-from mock_server.qa.outcomes import MEANING, catalogue, requests_field
+from mock_server.qa.outcomes import catalogue
 from mock_server.testing import MockServerThread
 
-from conftest import KEY_ABC, KEY_XYZ, start
+from conftest import FROZEN_NOW, KEY_ABC, KEY_XYZ, start
 from coverage_helpers import DRIVE, FAULTS_FILE, coverage, faulted, get, reset
+from specs import SNAKE_CASE
 
 
 @pytest.fixture(scope="module")
@@ -125,14 +124,17 @@ def test_coverage_needs_the_admin_api(client: object, server: MockServerThread) 
     assert requests.get(server.origin + "/__mock/coverage", timeout=10).status_code == 404
 
 
-def test_the_requests_field_comes_from_the_spec() -> None:
-    contract = load_contract(default_spec_path())
-    assert requests_field(contract) == "totalApiKeyRequests"
-    raw = copy.deepcopy(dict(contract.raw))  # renamed, with its meaning declared
-    props = raw["components"]["schemas"]["ApiKeyUsageSummary"]["properties"]
-    props["request_count"] = {**props.pop("totalApiKeyRequests"), MEANING: "requests"}
-    props["retries"] = {"type": "integer"}  # a second integer: the meaning decides
-    assert requests_field(compile_contract(raw, validate=False)) == "request_count"
+def test_the_body_and_parameter_names_come_from_the_spec() -> None:
+    """A second contract (every field renamed): the same outcomes, read by meaning."""
+    with MockServerThread(MockConfig(port=0, spec_path=SNAKE_CASE, now=parse_instant(
+            FROZEN_NOW), qa=QaConfig(admin=True))) as other:
+        assert other.parts.qa.coverage.classifier.requests_field != "totalApiKeyRequests"
+        get(other, {"year": 2030, "month": 12})  # no usage yet
+        get(other, {"year": 2025}, Prefer="scenario=enterprise-org")  # month defaulted
+        met = {k: v for k, v in coverage(other)["outcomes"].items() if v}
+    assert met == {"status:200": 2, "data:no-usage": 1, "data:future-month": 1,
+                   "scenario:enterprise-org": 1, "data:enterprise-scale": 1,
+                   "data:current-month": 1, "data:default-period": 1}
 
 
 def next_answers(srv: MockServerThread, outcome: str) -> requests.Response:
