@@ -9,6 +9,11 @@ session fixture ``freddy_mock_config`` to change the :class:`MockConfig` (e.g. a
 clock, a rate limit, or ``tenants=20`` for generated organizations, listed by
 ``freddy_mock.tenants``). Heavy imports happen only when a fixture is used.
 
+Pointed at a running mock instead (``--freddy-url URL`` or ``$FREDDY_MOCK_URL``; the mock
+started with ``--admin``), no mock is started: ``freddy_mock`` is a
+:class:`~mock_server.remote.RemoteMock` in a session of the test's own (``X-Mock-Session``),
+so tests of many runs and xdist workers share one mock without cross-talk.
+
 ``--freddy-coverage-require NAME,...`` (or ``all``) fails the session at its end, naming
 the contract's outcomes (``status:429``, ``fault:reset``, ``data:no-usage``, ...) that no
 test's requests met; ``freddy_mock.coverage`` is the report of the running test so far.
@@ -16,6 +21,8 @@ test's requests met; ``freddy_mock.coverage`` is the report of the running test 
 
 from __future__ import annotations
 
+import functools
+import os
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,25 +32,58 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    import requests
+
     from mock_server.config import MockConfig
     from mock_server.foundation.tenants import Tenant
+    from mock_server.remote import RemoteMock
     from mock_server.runtime.journal import Entry
     from mock_server.testing import MockServerThread
+
+
+URL_ENV = "FREDDY_MOCK_URL"
+TOKEN_ENV = "FREDDY_MOCK_ADMIN_TOKEN"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("freddy-mock")
+    group.addoption("--freddy-url", default=os.environ.get(URL_ENV), metavar="URL",
+                    help="use the freddy-mock running at URL (started with --admin), each "
+                         f"test in a session of its own (default ${URL_ENV})")
+    group.addoption("--freddy-admin-token", default=os.environ.get(TOKEN_ENV),
+                    metavar="TOKEN", help=f"its admin token (default ${TOKEN_ENV})")
+    group.addoption("--freddy-coverage-require", dest=REQUIRE, default=None,
+                    metavar="NAME,...|all",
+                    help="fail the session unless its requests to the freddy_mock met these "
+                         "outcomes of the contract (e.g. status:429,fault:reset; or all)")
 
 
 class FreddyMock:
     """What a test gets: where the mock is, its keys, scenarios and the journal."""
 
+    session: str | None = None  # the in-process mock is the test's own: no session
+    headers: dict[str, str] = {}  # noqa: RUF012 (read only: what a remote one adds)
+
     def __init__(self, server: MockServerThread, keys: dict[str, str],
                  met: Counter[str] | None = None) -> None:
         self.server = server
         self._keys = keys
+        self._client: requests.Session | None = None
         self._met = Counter[str]() if met is None else met  # the session's, before resets
 
     @property
     def base_url(self) -> str:
         """e.g. ``http://127.0.0.1:PORT/v1``, the API's base URL on the mock."""
         return self.server.base_url
+
+    @property
+    def client(self) -> requests.Session:
+        """A ``requests.Session`` (as the remote mode's, which sends the session header)."""
+        if self._client is None:
+            import requests  # (the user's dependency, not the mock's)
+
+            self._client = requests.Session()
+        return self._client
 
     @property
     def origin(self) -> str:
@@ -110,7 +150,7 @@ class FreddyMock:
 
     def reset(self) -> None:
         qa = self.server.parts.qa
-        self._met.update(self.server.call(qa.coverage.counts(_every())))  # kept for the end
+        self._met.update(self.server.call(qa.coverage.take()))  # kept for the run's end
         self.server.call(qa.runtime.reset())  # scenarios, settings (latency, errors), counters
         if qa.journal is not None:
             self.server.call(qa.journal.clear())
@@ -124,14 +164,6 @@ def _every() -> object:
 
 REQUIRE = "freddy_coverage_require"
 MET: pytest.StashKey[tuple[Counter[str], list[tuple[str, ...]]]] = pytest.StashKey()
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("freddy-mock")
-    group.addoption("--freddy-coverage-require", dest=REQUIRE, default=None,
-                    metavar="NAME,...|all",
-                    help="fail the session unless its requests to the freddy_mock met these "
-                         "outcomes of the contract (e.g. status:429,fault:reset; or all)")
 
 
 def _session_met(config: pytest.Config) -> tuple[Counter[str], list[tuple[str, ...]]]:
@@ -210,12 +242,46 @@ def _freddy_mock_keys(freddy_mock_server: MockServerThread) -> dict[str, str]:
 
 
 @pytest.fixture
-def freddy_mock(
-    freddy_mock_server: MockServerThread, _freddy_mock_keys: dict[str, str],
-    request: pytest.FixtureRequest,
-) -> Iterator[FreddyMock]:
-    """The session's mock, reset for this test."""
-    mock = FreddyMock(freddy_mock_server, _freddy_mock_keys, _session_met(request.config)[0])
+def freddy_mock(request: pytest.FixtureRequest) -> Iterator[FreddyMock | RemoteMock]:
+    """The session's mock, reset for this test; or, with ``--freddy-url``, the running
+    mock in a session of this test's own (ended after it)."""
+    url = request.config.getoption("freddy_url")
+    met, catalogues = _session_met(request.config)
+    if url:
+        remote = _remote(url, request)
+        yield remote
+        report = remote.coverage  # this test's session: kept for the end of the run
+        met.update(report["outcomes"])
+        catalogues[:] = [tuple(report["outcomes"])]
+        remote.end()
+        return
+    mock = FreddyMock(request.getfixturevalue("freddy_mock_server"),
+                      request.getfixturevalue("_freddy_mock_keys"), met)
     mock.reset()
     yield mock
     mock.reset()
+    if mock._client is not None:
+        mock._client.close()
+
+
+@functools.cache
+def _bundled() -> tuple[dict[str, str], str]:
+    """The bundled fixtures' keys (org -> key) and the API's base path, read once."""
+    from api_contract.contract import load_contract
+    from api_contract.resources import default_fixtures_dir, default_spec_path
+    from mock_server.foundation.fixtures import load_fixtures
+
+    contract = load_contract(default_spec_path())
+    keys: dict[str, str] = {}
+    for key, org in load_fixtures(default_fixtures_dir(), contract).keys:
+        keys.setdefault(org, key)
+    return keys, contract.base_path
+
+
+def _remote(url: str, request: pytest.FixtureRequest) -> RemoteMock:
+    from mock_server.remote import RemoteMock, session_for
+
+    keys, base_path = _bundled()
+    return RemoteMock(url, session_for(request.node.name), keys,
+                      token=request.config.getoption("freddy_admin_token"),
+                      base_path=base_path)

@@ -30,6 +30,7 @@ from mock_server.foundation.renderer import new_trace_id
 from mock_server.qa import faults, oneshot, ratelimit, scenarios, usage
 from mock_server.qa.coverage import STEER, Steer
 from mock_server.qa.tally import LIMIT
+from mock_server.runtime.scope import Scope
 from mock_server.stages import negotiate
 from mock_server.stages.hosts import HOST
 from mock_server.stages.negotiate import NO_PREFERENCES
@@ -46,6 +47,8 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
     org_id = request.match_info[st.contract.path_param]
     limit_headers: dict[str, str] = {}
     plain = False
+    scope: Scope = qa.runtime  # the requests without a session (X-Mock-Session) share it
+    prefs = NO_PREFERENCES  # (counted in its session even when refused before the scope)
     try:
         host = headers.get(HOST)  # routing.check_host, inlined on the hot path
         if host not in st.hosts.admitted:
@@ -60,12 +63,15 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
             raise ApiError(400, "A GET request takes no body")
         if refused is not None:
             raise refused
+        if prefs.session is not None:  # its own switches and counters (503 beyond the cap)
+            scope = await qa.runtime.scope(prefs.session, st.clock.ticks())
+            limit_headers[negotiate.SESSION] = prefs.session  # echoed on every answer
         if qa.rate_limit is not None:  # (a shared backend: one round trip)
-            await qa.rate_limit.consume(qa.runtime, org_id, st.clock.now(), limit_headers)
+            await qa.rate_limit.consume(scope, org_id, st.clock.now(), limit_headers)
         values = st.params.parse(request.rel_url, st.clock)
         # quiet: nothing active, no setting; an attribute of this process's copy of the
         # shared state (a shared backend keeps it current: no I/O here).
-        if prefs is NO_PREFERENCES and qa.runtime.quiet:
+        if (prefs is NO_PREFERENCES or prefs.empty) and scope.quiet:
             # Nothing steers the answer (the common case): the summary, with no detour.
             hour = st.clock.hour()
             body = st.summaries.body(org_id, values["year"], values["month"], hour)
@@ -78,19 +84,21 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
             # (qa/tally.py); inlined here, as the hot path's other stages are.
             tally = qa.coverage.tally
             signature = (body, request.rel_url.raw_query_string, hour,
-                         tally.alias in headers)
+                         tally.alias in headers, scope.session)
             pending = tally.pending
             pending[signature] = pending.get(signature, 0) + 1
             if len(pending) > LIMIT:  # client-chosen queries: bounded
                 tally.fold()
             plain = True
         else:
-            response = await _steered(request, st, org_id, values, prefs, limit_headers)
+            response = await _steered(request, st, scope, org_id, values, prefs,
+                                      limit_headers)
     except ApiError as err:
         if qa.rate_limit is not None:
             if not limit_headers:
-                limit_headers = await qa.rate_limit.peek(qa.runtime, org_id,
-                                                         st.clock.now())
+                limit_headers = await qa.rate_limit.peek(scope, org_id, st.clock.now())
+            err.headers = {**limit_headers, **err.headers}
+        elif limit_headers:  # (the session's name)
             err.headers = {**limit_headers, **err.headers}
         response = st.errors.response(err)
     except asyncio.CancelledError:
@@ -98,7 +106,7 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
     except Exception as exc:  # as the edge does for every other route
         response = routing.render_failure(request, exc)
     if not plain:
-        qa.coverage.exchange(request, response.status, st.clock.now())
+        qa.coverage.exchange(request, response.status, st.clock.now(), prefs.session)
     origin = headers.get(routing.ORIGIN)  # routing.add_cors, inlined on the hot path
     if origin is not None:
         st.cors.decorate(response.headers, origin)
@@ -108,6 +116,7 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
 async def _steered(
     request: web.Request,
     st: MockParts,
+    scope: Scope,
     org_id: str,
     values: Mapping[str, int],
     prefs: negotiate.Preferences,
@@ -118,14 +127,15 @@ async def _steered(
     now = st.clock.now()
     decision = scenarios.NO_DECISION
     # an outcome queued by the control page's coverage buttons: this request answers it
-    once = await oneshot.take(qa.runtime) if qa.runtime.control.next else None
-    if once is not None or prefs.scenario is not None or qa.runtime.active():
+    once = await oneshot.take(scope) if scope.control.next else None
+    if once is not None or prefs.scenario is not None or scope.active():
         req = scenarios.Request(org_id, st.auth.presented_key(request.headers) or "",
                                 values["year"], values["month"], request.headers)
         made = None if once is None else oneshot.decision(once, req, qa.catalog, qa.rng)
         decision = made if made is not None else await scenarios.choose(
-            req, prefs.scenario, qa.catalog, qa.runtime, qa.rng)
-    return await steered_answer(request, st, org_id, values, now, prefs, decision, limit_headers)
+            req, prefs.scenario, qa.catalog, scope, qa.rng)
+    return await steered_answer(request, st, org_id, values, now, prefs, decision,
+                                limit_headers, scope)
 
 
 async def steered_answer(
@@ -137,13 +147,16 @@ async def steered_answer(
     prefs: negotiate.Preferences,
     decision: scenarios.Decision,
     limit_headers: dict[str, str],
+    scope: Scope | None = None,
 ) -> web.StreamResponse:
-    """The answer once a scenario is chosen (also the proxy's, for what it answers itself)."""
+    """The answer once a scenario is chosen (also the proxy's, for what it answers itself);
+    ``scope``: the request's session (default: the requests without one)."""
+    scope = st.qa.runtime if scope is None else scope
     contract = st.contract
     headers = {"X-Request-ID": new_trace_id(), **limit_headers, **NOSNIFF}
     if not prefs.empty:
         headers["Preference-Applied"] = negotiate.applied(prefs)
-    overrides = st.qa.runtime.overrides
+    overrides = scope.overrides
     delay = prefs.delay if prefs.delay is not None else decision.delay_ms + overrides.delay_ms
     forced = None if prefs.chooses_answer else overrides.error_for(org_id)
     steer = request[STEER] = Steer(decision.scenario if forced is None else None)
@@ -159,7 +172,7 @@ async def steered_answer(
         if decision.exhausted or decision.status == 429:
             raise _exhausted(st, now, headers)
         if decision.rate_limit is not None:
-            await decision.rate_limit.consume(st.qa.runtime, org_id, now, headers)
+            await decision.rate_limit.consume(scope, org_id, now, headers)
         if decision.example is not None:
             example = contract.examples[decision.example]
         elif decision.status is not None:

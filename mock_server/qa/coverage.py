@@ -4,8 +4,8 @@ report (``GET /__mock/coverage``, ``--coverage-report``, the pytest plugin).
 Requests add to this process's :class:`~mock_server.qa.tally.Tally` (in memory, no I/O);
 the tally is drained into the runtime state before each read, and with a shared backend
 (``--workers``, ``--state redis://``) also in batches (every ``FLUSH`` seconds while there
-is a count, and when the mock stops), so counts add up across processes and hosts. A
-reset (a new counter generation, in any process) drops what is pending everywhere.
+is a count, and when the mock stops), so counts add up across processes and hosts. Counts
+are kept per session (None: the requests without one); a reset of a scope clears its own.
 """
 
 from __future__ import annotations
@@ -57,9 +57,10 @@ class Coverage:
     def __init__(self, contract: Contract, runtime: StateBackend) -> None:
         self.contract = contract
         self.classifier = Classifier(contract)
-        self.tally = Tally(self.classifier, runtime.control.generation)
+        self.tally = Tally(self.classifier)
         self.runtime = runtime
-        runtime.on_generation.append(self.tally.restart)  # a reset, from any process
+        # a reset of the no-session scope, made in any process, as it reaches this one
+        runtime.on_generation.append(lambda _: self.tally.drop(None))
         self.final: dict[str, Any] | None = None  # the report made as the mock stopped
 
     def names(self, scenarios: Iterable[str]) -> tuple[str, ...]:
@@ -97,15 +98,32 @@ class Coverage:
     async def flush(self) -> None:
         """Drain this process's tally into the runtime state (kept for the next batch
         when a shared store cannot be reached)."""
-        generation, counts = self.tally.generation, self.tally.drain()
+        self._current()  # a reset made elsewhere drops what was counted before it
+        counts = self.tally.drain()
         if not counts:
             return
         try:
-            await self.runtime.add_outcomes(generation, counts)
+            await self.runtime.add_outcomes(counts)
         except StateUnavailable:
-            if generation == self.tally.generation:
-                self.tally.merge(counts)
+            self.tally.merge(counts)
             raise
+
+    async def take(self) -> dict[str, int]:
+        """Every request's counts, whatever its session, then none (the plugin's reset)."""
+        await self.flush()
+        found: dict[str, int] = {}
+        sessions = set()
+        for (s, name), n in (await self.runtime.outcomes()).items():
+            found[name] = found.get(name, 0) + n
+            sessions.add(s)
+        for s in sessions:
+            await self.clear(s)
+        return found
+
+    async def clear(self, session: str | None = None) -> None:
+        """A reset of ``session``'s scope (None: the requests without one): its counts."""
+        self.tally.drop(session)
+        await self.runtime.clear_outcomes(session)
 
     async def flushing(self) -> None:
         """A shared backend's batches: every ``FLUSH`` seconds while there is a count."""

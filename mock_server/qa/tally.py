@@ -6,10 +6,9 @@ clock's hour, whether an alias header carried the key) and adds one to that sign
 signatures are sorted into outcome names only when the tally is drained (a memo makes that
 a lookup for repeated requests). Everything else adds its outcome names directly.
 
-The tally belongs to one counter generation (``Control.generation``, which a reset
-increases in every process): when a newer one is installed the pending counts are dropped
-(:meth:`Tally.restart`), and a batch already drained is written under the generation it
-was counted in, which no reader of the fresh counts looks at.
+A reset of a scope drops that scope's pending counts (:meth:`Tally.drop`): in the process
+that took the reset, and, for the requests without a session, in every process as the
+reset reaches it (a newer ``Control.generation``).
 """
 
 from __future__ import annotations
@@ -25,11 +24,10 @@ LIMIT = 4096  # distinct signatures kept before they are folded into names
 
 
 class Tally:
-    __slots__ = ("_classifier", "_folded", "_named", "alias", "generation", "pending")
+    __slots__ = ("_classifier", "_folded", "_named", "alias", "pending")
 
-    def __init__(self, classifier: Classifier, generation: int = 0) -> None:
+    def __init__(self, classifier: Classifier) -> None:
         self._classifier = classifier
-        self.generation = generation  # the counter generation these counts belong to
         # The plain path adds to ``pending`` itself (engine/pipeline.py): the signature
         # (body, raw query, hour, whether ``alias`` carried the key) -> requests.
         self.pending: dict[tuple[Any, ...], int] = {}
@@ -38,7 +36,7 @@ class Tally:
         self._named: dict[tuple[str | None, tuple[str, ...]], int] = {}
         self._folded: Counts = {}
 
-    def plain(self, signature: tuple[bytes, str, int, bool]) -> None:
+    def plain(self, signature: tuple[bytes, str, int, bool, str | None]) -> None:
         """A plain 200 (what the hot path does inline)."""
         pending = self.pending
         pending[signature] = pending.get(signature, 0) + 1
@@ -59,9 +57,9 @@ class Tally:
         """Sort what is pending into outcome names."""
         folded = self._folded
         plain, self.pending = self.pending, {}
-        for signature, n in plain.items():
-            for name in self._classifier.plain(*signature):
-                folded[None, name] = folded.get((None, name), 0) + n
+        for (body, query, hour, alias, session), n in plain.items():
+            for name in self._classifier.plain(body, query, hour, alias):
+                folded[session, name] = folded.get((session, name), 0) + n
         named, self._named = self._named, {}
         for (session, names), n in named.items():
             for name in names:
@@ -78,9 +76,8 @@ class Tally:
         for key, n in counts.items():
             self._folded[key] = self._folded.get(key, 0) + n
 
-    def restart(self, generation: int) -> None:
-        """A reset: what is pending belongs to the counts it cleared."""
-        self.pending.clear()
-        self._named.clear()
-        self._folded.clear()
-        self.generation = generation
+    def drop(self, session: str | None) -> None:
+        """A reset of ``session``'s scope (None: the requests without one)."""
+        self.fold()
+        for key in [k for k in self._folded if k[0] == session]:
+            del self._folded[key]

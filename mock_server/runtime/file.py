@@ -32,7 +32,12 @@ from typing import Any
 
 from mock_server.runtime.base import Change, Outcomes, StateBackend
 from mock_server.runtime.control import Activation, Control
-from mock_server.runtime.journal import Entry, Journal, decode, encode
+from mock_server.runtime.file_sessions import SCHEMA as SESSIONS_SCHEMA
+from mock_server.runtime.file_sessions import FileSessions
+from mock_server.runtime.file_sessions import prefix as session_prefix
+from mock_server.runtime.journal import ANY, Entry, Journal, decode, encode
+from mock_server.runtime.scope import Scope
+from mock_server.runtime.sessions import DEFAULTS, Limits, SessionView
 
 SCHEMA = """
 PRAGMA journal_mode = WAL;
@@ -40,12 +45,12 @@ CREATE TABLE control (id INTEGER PRIMARY KEY CHECK (id = 1), doc BLOB NOT NULL);
 CREATE TABLE counters (k TEXT PRIMARY KEY, w INTEGER NOT NULL, n INTEGER NOT NULL)
     WITHOUT ROWID;
 CREATE TABLE journal (seq INTEGER PRIMARY KEY AUTOINCREMENT, doc BLOB NOT NULL);
-CREATE TABLE outcomes (g INTEGER NOT NULL, s TEXT NOT NULL, name TEXT NOT NULL,
-    n INTEGER NOT NULL, PRIMARY KEY (g, s, name)) WITHOUT ROWID;
+CREATE TABLE outcomes (s TEXT NOT NULL, name TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (s, name)) WITHOUT ROWID;
 """
 # Coverage batches (qa/coverage.py): one upsert per (session, outcome) of a batch. ``s`` is
 # "" for requests without a session (a session name is never empty).
-ADD_OUTCOME = ("INSERT INTO outcomes VALUES (?, ?, ?, ?) ON CONFLICT(g, s, name) DO UPDATE "
+ADD_OUTCOME = ("INSERT INTO outcomes VALUES (?, ?, ?) ON CONFLICT(s, name) DO UPDATE "
                "SET n = n + excluded.n")
 # One window per key: a hit in a newer window starts it at ``cost``. ``fetchall`` (not
 # ``fetchone``) on RETURNING, so the statement completes and the write commits at once.
@@ -61,11 +66,13 @@ class FileBackend(StateBackend):
     backend = "file"
     shared = True
 
-    def __init__(self, initial: Iterable[Activation] = (), journal_size: int = 0) -> None:
-        super().__init__(initial)
+    def __init__(self, initial: Iterable[Activation] = (), journal_size: int = 0,
+                 limits: Limits = DEFAULTS) -> None:
+        super().__init__(initial, limits)
         ctx = multiprocessing.get_context("fork")
         self._lock = ctx.Lock()
         self._version = ctx.RawValue("Q", self._control.version)
+        self._sessions = FileSessions(self, self._control, limits, ctx.RawValue("Q", 0))
         self._seen = self._control.version
         self._dir = tempfile.mkdtemp(prefix="freddy-mock-state-")
         self._owner = os.getpid()  # the parent: it removes the directory when it exits
@@ -74,7 +81,7 @@ class FileBackend(StateBackend):
         self._db: sqlite3.Connection | None = None
         self._pid = 0
         db = self.conn()
-        db.executescript(SCHEMA)
+        db.executescript(SCHEMA + SESSIONS_SCHEMA)
         db.execute("INSERT INTO control VALUES (1, ?)", (self._control.encode(),))
         db.close()
         self._db = None  # no connection crosses a fork: each process opens its own
@@ -166,13 +173,18 @@ class FileBackend(StateBackend):
         with self.locked():
             with self._transaction() as db:
                 _, new = self._write(db, lambda c: c.reset_to(self.initial))
-                db.execute("DELETE FROM counters")
-                db.execute("DELETE FROM outcomes")
+                db.execute("DELETE FROM counters WHERE substr(k, 1, 2) <> ?",
+                           (session_prefix("")[:2],))  # the sessions keep theirs
             self._publish(new)
 
     # -- counters --------------------------------------------------------------------
     async def hit(self, key: str, window: int, cost: int = 1, ttl: int = 120) -> int:
-        key = "w\x1f" + key
+        return self.count_hit("w\x1f" + key, window, cost)
+
+    async def next_count(self, name: str) -> int:
+        return self.count_next("n\x1f" + name)
+
+    def count_hit(self, key: str, window: int, cost: int) -> int:
         if not cost:
             row = self.conn().execute("SELECT w, n FROM counters WHERE k = ?",
                                        (key,)).fetchone()
@@ -180,23 +192,32 @@ class FileBackend(StateBackend):
         with self.locked():
             return self.conn().execute(HIT, (key, window, cost)).fetchall()[0][0]
 
-    async def next_count(self, name: str) -> int:
+    def count_next(self, key: str) -> int:
         with self.locked():
-            return self.conn().execute(COUNT, ("n\x1f" + name,)).fetchall()[0][0]
+            return self.conn().execute(COUNT, (key,)).fetchall()[0][0]
+
+    # -- sessions (file_sessions.py) -------------------------------------------------------
+    async def scope(self, session: str, now: float) -> Scope:
+        return self._sessions.open(session, now)
+
+    async def end(self, session: str) -> bool:
+        return self._sessions.end(session)
+
+    async def sessions(self, now: float) -> list[SessionView]:
+        return self._sessions.live(now)
 
     # -- outcome counts: one transaction per batch -----------------------------------------
-    async def add_outcomes(self, generation: int, counts: Outcomes) -> None:
+    async def add_outcomes(self, counts: Outcomes) -> None:
         with self.writing() as db:
-            (doc,) = db.execute("SELECT doc FROM control").fetchone()
-            if Control.decode(doc).generation != generation:
-                return  # counted before a reset: those counts were cleared
-            db.executemany(ADD_OUTCOME, [(generation, s or "", name, n)
-                                         for (s, name), n in counts.items()])
+            db.executemany(ADD_OUTCOME, [(s or "", name, n) for (s, name), n in counts.items()])
 
     async def outcomes(self) -> Outcomes:
-        rows = self.conn().execute("SELECT s, name, n FROM outcomes WHERE g = ?",
-                                   (self.control.generation,)).fetchall()
+        rows = self.conn().execute("SELECT s, name, n FROM outcomes").fetchall()
         return {(s or None, name): n for s, name, n in rows}
+
+    async def clear_outcomes(self, session: str | None) -> None:
+        with self.writing() as db:
+            db.execute("DELETE FROM outcomes WHERE s = ?", (session or "",))
 
     async def close(self) -> None:
         """A worker stopping after its parent died (killed: no atexit ran there) removes
@@ -241,6 +262,9 @@ class FileJournal(Journal):
         (n,) = self._runtime.conn().execute("SELECT count(*) FROM journal").fetchone()
         return min(n, self.size)
 
-    async def clear(self) -> int:
+    async def clear(self, session: str | None = ANY) -> int:
         with self._runtime.writing() as db:
-            return min(db.execute("DELETE FROM journal").rowcount, self.size)
+            if session == ANY:
+                return min(db.execute("DELETE FROM journal").rowcount, self.size)
+            return db.execute("DELETE FROM journal WHERE json_extract(CAST(doc AS TEXT), "
+                              "'$.session') IS ?", (session,)).rowcount

@@ -24,7 +24,7 @@ from mock_server import __version__
 from mock_server.config import ConfigError, MockConfig, QaConfig, exposure_warnings
 from mock_server.foundation.clock import parse_instant
 from mock_server.foundation.fixtures import FixtureError
-from mock_server.foundation.syntax import host_name, origin
+from mock_server.foundation.syntax import host_name, origin, parse_duration
 from mock_server.foundation.tenants import MAX_TENANTS
 from mock_server.qa.coverage_report import parse_require
 from mock_server.qa.scenario_files import ScenarioError
@@ -163,6 +163,11 @@ def add_qa_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--coverage-require", type=parse_require, default=(),
                    metavar="NAME,...|all", help="exit 3 on stop, naming them, unless these "
                    "outcomes (e.g. status:429,fault:reset; or all) were met")
+    g.add_argument("--session-ttl", type=_checked(parse_duration), default=1800.0,
+                   metavar="TIME", help="a session (X-Mock-Session) ends after this long "
+                   "unused, e.g. 90s, 30m, 2h (default 30m)")
+    g.add_argument("--max-sessions", type=int, default=10_000, metavar="N",
+                   help="sessions kept at once; a new one beyond gets 503 (default 10000)")
 
 
 def qa_config_from_args(args: argparse.Namespace) -> QaConfig:
@@ -176,6 +181,8 @@ def qa_config_from_args(args: argparse.Namespace) -> QaConfig:
         journal_size=args.journal_size,
         coverage_report=args.coverage_report,
         coverage_require=args.coverage_require,
+        session_ttl=args.session_ttl,
+        max_sessions=args.max_sessions,
     )
 
 

@@ -153,7 +153,7 @@ def test_one_switch_makes_the_next_request_meet_the_outcome(srv: MockServerThrea
                                                             outcome: str) -> None:
     reset(srv)
     assert outcome in coverage(srv)["switches"]
-    assert next_answers(srv, outcome).json() == {"next": [outcome]}
+    assert next_answers(srv, outcome).json() == {"next": [outcome], "session": None}
     assert coverage(srv)["next"] == [outcome]
     with contextlib.suppress(requests.ConnectionError, ValueError):  # (the faults)
         get(srv, {"year": 2025, "month": 10}).json()
@@ -187,3 +187,44 @@ def test_a_bad_next_body_is_a_400(srv: MockServerThread) -> None:
         resp = requests.post(srv.origin + "/__mock/coverage/next", data=body, timeout=10,
                              headers={"Content-Type": "application/json"})
         assert resp.status_code == 400, body
+
+
+def in_session(srv: MockServerThread, session: str, **kwargs: object) -> requests.Response:
+    return get(srv, X_Mock_Session=session, **kwargs)  # type: ignore[arg-type]
+
+
+def test_counts_are_kept_per_session(srv: MockServerThread) -> None:
+    reset(srv)
+    for name in ("cov-a", "cov-b"):
+        requests.post(srv.origin + "/__mock/reset", params={"session": name},
+                      timeout=10).raise_for_status()
+    in_session(srv, "cov-a", key=None)  # a 401 in session a
+    in_session(srv, "cov-b")  # a plain 200 in session b
+    in_session(srv, "cov-b", params={"year": 2024, "month": 2})
+    get(srv, Prefer="code=500")  # without a session
+    met = lambda **q: {k: v for k, v in coverage(srv, **q)["outcomes"].items() if v}  # noqa: E731
+    assert met(session="cov-a") == {"status:401": 1}
+    assert met(session="cov-b") == {"status:200": 2, "data:current-month": 1,
+                                    "data:leap-february": 1}
+    assert met() == {"status:500": 1}
+    assert met(session="*") == {"status:200": 2, "status:401": 1, "status:500": 1,
+                                "data:current-month": 1, "data:leap-february": 1}
+    # a reset clears its own scope's counts only
+    requests.post(srv.origin + "/__mock/reset", params={"session": "cov-b"},
+                  timeout=10).raise_for_status()
+    assert met(session="cov-b") == {} and met(session="cov-a") == {"status:401": 1}
+    reset(srv)
+    assert met() == {} and met(session="cov-a") == {"status:401": 1}
+
+
+def test_one_click_answers_the_next_request_of_its_session_only(srv: MockServerThread) -> None:
+    reset(srv)
+    resp = requests.post(srv.origin + "/__mock/coverage/next", timeout=10,
+                         json={"outcome": "status:403", "session": "cov-c"})
+    assert resp.json() == {"next": ["status:403"], "session": "cov-c"}
+    assert coverage(srv, session="cov-c")["next"] == ["status:403"]
+    assert get(srv).status_code == 200  # no session: not this one's
+    assert in_session(srv, "cov-d").status_code == 200  # another session: neither
+    assert in_session(srv, "cov-c").status_code == 403
+    assert in_session(srv, "cov-c").status_code == 200
+    assert coverage(srv, session="cov-c")["outcomes"]["status:403"] == 1
