@@ -142,3 +142,30 @@ def test_the_plugin_names_an_unknown_outcome(pytester: pytest.Pytester) -> None:
                                           "--freddy-coverage-require", "status:299")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.stdout.fnmatch_lines(["freddy-mock coverage: no such outcome: status:299"])
+
+
+REMOTE_TESTS = """
+def test_backs_off(freddy_mock):
+    with freddy_mock.scenario("rate-limited"):
+        r = freddy_mock.client.get(freddy_mock.url(), headers={"X-API-Key": freddy_mock.key})
+    assert r.status_code == 429 and freddy_mock.coverage["outcomes"]["status:429"] == 1
+
+def test_plain(freddy_mock):
+    assert freddy_mock.client.get(freddy_mock.url(), headers={"X-API-Key": freddy_mock.key}).ok
+"""
+
+
+def test_the_plugin_adds_up_the_sessions_of_a_remote_run(pytester: pytest.Pytester) -> None:
+    """``--freddy-url``: each test's session is read before it ends; the run's total
+    decides, and a request of another client (no session) does not count for the run."""
+    with running("--admin") as (_proc, base):
+        requests.get(base + SUMMARY, timeout=10)  # a 401 outside the run's sessions
+        pytester.makepyfile(test_user=REMOTE_TESTS)
+        args = ("-q", "-p", "no:cacheprovider", "--freddy-url", base.rsplit("/v1", 1)[0],
+                "--freddy-coverage-require")
+        result = pytester.runpytest_subprocess(*args, "status:429,status:200")
+        result.assert_outcomes(passed=2)
+        assert result.ret == pytest.ExitCode.OK
+        result = pytester.runpytest_subprocess(*args, "status:429,status:401")
+        assert result.ret == pytest.ExitCode.TESTS_FAILED
+        result.stdout.fnmatch_lines(["freddy-mock coverage: outcomes never met: status:401"])
