@@ -225,3 +225,39 @@ def test_the_docs_page_lists_the_new_fields_by_meaning(new_mock: MockServerThrea
     for name, meaning, _ in NEW.fields.rows():
         assert f"<code>{name}</code>" in table and (meaning or "(none)") in table
     assert not any(f"<code>{name}</code>" in table for name in OLD.summary_fields)
+
+
+def test_the_documented_errors_come_from_the_spec_alone(tmp_path: Path) -> None:
+    """Each documented error's code, type and wording are the spec's: change them there and
+    the mock answers with the new ones (the key headers too)."""
+    from specs import OPERATION, mutate
+
+    def change(doc: dict[str, Any]) -> None:
+        schemas = doc["components"]["schemas"]
+        op = doc
+        for part in OPERATION:
+            op = op[part]
+        for status, name in ((401, "AuthenticationRequired"), (403, "OrganizationAccessDenied")):
+            detail = schemas[f"{name}ErrorDetail"]["properties"]
+            detail["code"]["const"] = f"CODE_{status}"
+            detail["type"]["const"] = f"type_{status}"
+            example = next(iter(op["responses"][str(status)]["content"]["application/json"]
+                                ["examples"].values()))["value"]["error"]
+            example.update(code=f"CODE_{status}", type=f"type_{status}",
+                           message=f"message {status}", system_message=f"wording {status}")
+        doc["components"]["securitySchemes"]["ApiKeyHeader"]["name"] = "X-Freddy-Key"
+
+    spec = mutate(tmp_path, change)
+    with MockServerThread(MockConfig(port=0, spec_path=spec)) as server:
+        url = server.base_url + SUMMARY
+        no_key = requests.get(url + ORG, timeout=30).json()["error"]
+        other = requests.get(url + FOREIGN, headers={"X-Freddy-Key": KEY_ABC},
+                             timeout=30).json()["error"]
+        both = requests.get(url + ORG, headers={"X-Freddy-Key": KEY_ABC, "Api-Key": "x" * 8},
+                            timeout=30).json()["error"]
+        own = requests.get(url + ORG, headers={"X-Freddy-Key": KEY_ABC}, timeout=30)
+    for err, status in ((no_key, 401), (other, 403)):
+        assert (err["code"], err["type"], err["message"], err["system_message"]) == (
+            f"CODE_{status}", f"type_{status}", f"message {status}", f"wording {status}")
+    assert both["system_message"] == "Conflicting API keys in X-Freddy-Key and Api-Key"
+    assert own.status_code == 200
