@@ -24,10 +24,9 @@ from multidict import istr
 from api_contract.keys import mask_key
 from mock_server.foundation.errors import ApiError
 
-# The documented cases (no key: 401; another org: 403) answer with their row's own wording
-# in the spec (its example's system_message: ErrorRenderer fills a missing detail from it);
-# an unknown key, which the document does not show, says so.
+MISSING_KEY = "No API key provided"
 UNKNOWN_KEY = "Invalid API key"
+WRONG_ORG = "API key doesn't belong to organization"
 
 
 
@@ -97,10 +96,10 @@ class Authenticator:
     def authenticate(self, headers: Mapping[str, str], org_id: str) -> KeyEntry:
         key = self.presented_key(headers)
         if key is None:
-            raise ApiError(401)  # the spec's wording
+            raise ApiError(401, MISSING_KEY)
         entry = self.store.lookup(key)
         if entry is None:
             raise ApiError(401, UNKNOWN_KEY)
         if entry.org != org_id:  # not a secret: org ids are in every URL
-            raise ApiError(403)  # the spec's wording
+            raise ApiError(403, WRONG_ORG)
         return entry
