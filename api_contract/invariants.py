@@ -8,6 +8,7 @@ it on every answer it forwards). A rule is written once, here.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -64,6 +65,26 @@ def json_content_type(reply: Reply) -> Problem | None:
         return expected, f"HTTP {reply.status} with {why}"
     if reply.content_type != JSON_TYPE:
         return expected, f"Content-Type {reply.content_type or '(none)'}"
+    return None
+
+
+_NOT_JSON_NUMBERS = (b"NaN", b"Infinity")
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} where a JSON number belongs")
+
+
+def json_numbers(reply: Reply) -> Problem | None:
+    """Numbers as JSON writes them (RFC 8259): ``NaN`` and ``Infinity`` are not JSON,
+    though Python's json module reads and writes them. None for a body that is not JSON at
+    all (:func:`json_content_type` says so)."""
+    if not any(word in reply.body for word in _NOT_JSON_NUMBERS) or reply.parse()[1]:
+        return None
+    try:
+        json.loads(reply.body, parse_constant=_refuse_constant)
+    except ValueError as exc:
+        return "JSON numbers only (no NaN or Infinity)", f"{exc} in HTTP {reply.status}"
     return None
 
 

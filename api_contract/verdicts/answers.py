@@ -54,6 +54,11 @@ def json_content_type(contract: Contract, o: Observed) -> Problem | None:
     return None if o.reply is None else invariants.json_content_type(o.reply)
 
 
+@exchange_check("json_numbers_only", "numbers are JSON numbers: no NaN or Infinity")
+def json_numbers_only(contract: Contract, o: Observed) -> Problem | None:
+    return None if o.reply is None else invariants.json_numbers(o.reply)
+
+
 @exchange_check("key_never_echoed", "the API key never appears in a response body or header")
 def key_never_echoed(contract: Contract, o: Observed) -> Problem | None:
     if o.reply is None:

@@ -120,15 +120,24 @@ def json_content_type(ctx: Context) -> None:
         verify(ctx, "json_content_type", ex)
 
 
+@check("json_numbers_only", "no answer of the run (the sweep's included) writes NaN or "
+       "Infinity for a number: they are not JSON")
+def json_numbers_only(ctx: Context) -> None:
+    summaries(ctx)
+    for ex in list(ctx.history):
+        if ex.reply is not None:  # else reported by the check that sent it
+            verify(ctx, "json_numbers_only", ex)
+
+
 @check("key_never_echoed", "the API key never appears in a response body or header")
 def key_never_echoed(ctx: Context) -> None:
     summaries(ctx)
     error_exchanges(ctx)
+    for ex in list(ctx.history):  # the kit's own requests first: they reproduce exactly
+        if ex.reply is not None:  # else reported by the check that sent it
+            verify(ctx, "key_never_echoed", ex)
     engine = ctx.cache.get("schemathesis")  # what the conformance run saw, if it ran
     if engine is not None and engine.key_echoes and len(ctx.config.api_key) >= MIN_SECRET_LENGTH:
         raise ContractViolation(check="key_never_echoed", expected="no trace of the sent key",
                                 got="the key in an answer to a Schemathesis request",
                                 request=engine.key_echoes[0])
-    for ex in list(ctx.history):
-        if ex.reply is not None:  # else reported by the check that sent it
-            verify(ctx, "key_never_echoed", ex)
