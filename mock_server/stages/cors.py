@@ -26,6 +26,7 @@ EXPOSED = (
     "x-ratelimit-limit-requests",
     "x-ratelimit-remaining-requests",
     "x-ratelimit-reset-requests",
+    "X-Mock-Session",  # a session's answers name it (docs/qa.md, sharing one mock)
 )
 METHODS = "GET, OPTIONS"
 MAX_AGE = "600"
@@ -36,7 +37,7 @@ class Cors:
     def __init__(self, key_headers: Iterable[str],
                  allow_headers: Iterable[str] | None = None,
                  exposed: Iterable[str] = ()) -> None:
-        own = [*key_headers, "Prefer", "Content-Type"]
+        own = [*key_headers, "Prefer", "X-Mock-Session", "Content-Type"]
         self.own_headers = ", ".join(own)
         self.echo = allow_headers is None
         self.allow_headers = ", ".join(dict.fromkeys([*own, *(allow_headers or ())]))
