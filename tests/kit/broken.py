@@ -294,6 +294,8 @@ class BrokenApp:
             await asyncio.sleep(SLOW)
         if "no_405" in self.on:
             return self.error(404, "Not found")
+        if "methods_auth_first" in self.on:  # a gateway's authorizer, before any routing
+            return self.error(403, "Not authorized for this method")
         response = self.error(405, "Method not allowed")
         if "no_allow_header" not in self.on:
             response.headers["Allow"] = "GET"
