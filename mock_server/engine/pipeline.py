@@ -29,6 +29,8 @@ from mock_server.engine.steering import Steering, steer
 from mock_server.foundation.errors import JSON, JSON_HEADERS, NOSNIFF, ApiError
 from mock_server.foundation.renderer import new_trace_id
 from mock_server.qa import faults, ratelimit, usage
+from mock_server.qa.coverage import STEER, Steer
+from mock_server.qa.tally import LIMIT
 from mock_server.runtime.scope import Scope
 from mock_server.stages import negotiate
 from mock_server.stages.hosts import HOST
@@ -42,7 +44,9 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
     headers = request.headers
     org_id = request.match_info[st.contract.path_param]
     limit_headers: dict[str, str] = {}
+    plain = False
     scope: Scope = qa.runtime  # the requests without a session (X-Mock-Session) share it
+    prefs = NO_PREFERENCES  # (counted in its session even when refused before the scope)
     try:
         host = headers.get(HOST)  # edge.check_host, inlined
         if host not in st.hosts.admitted:
@@ -67,12 +71,23 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
         # shared state (a shared backend keeps it current: no I/O here).
         if (prefs is NO_PREFERENCES or prefs.empty) and scope.quiet:
             # Nothing steers the answer (the common case): the summary, with no detour.
-            body = st.summaries.body(org_id, values["year"], values["month"], st.clock.hour())
+            hour = st.clock.hour()
+            body = st.summaries.body(org_id, values["year"], values["month"], hour)
             out = JSON_HEADERS.copy()  # Content-Type, nosniff: cheaper than a dict literal
             out["X-Request-ID"] = new_trace_id()
             if limit_headers:
                 out.update(limit_headers)
             response: web.StreamResponse = web.Response(body=body, headers=out)
+            # Coverage: one count in this process's memory, sorted into outcomes later
+            # (qa/tally.py); inlined here, as the hot path's other stages are.
+            tally = qa.coverage.tally
+            signature = (body, request.rel_url.raw_query_string, hour,
+                         tally.alias in headers, scope.session)
+            pending = tally.pending
+            pending[signature] = pending.get(signature, 0) + 1
+            if len(pending) > LIMIT:  # client-chosen queries: bounded
+                tally.fold()
+            plain = True
         else:
             response = await _steered(request, st, scope, org_id, values, prefs,
                                       limit_headers)
@@ -88,6 +103,8 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
         raise
     except Exception as exc:  # as the edge does for every other route
         response = edge.render_failure(request, exc)
+    if not plain:
+        qa.coverage.exchange(request, response.status, st.clock.now(), prefs.session)
     origin = headers.get(edge.ORIGIN)  # edge.add_cors, inlined (nosniff: in every answer)
     if origin is not None:
         st.cors.decorate(response.headers, origin)
@@ -105,7 +122,7 @@ async def _steered(
 ) -> web.StreamResponse:
     """Scenario choice, then the answer a preference, a scenario or an override asks for."""
     now = st.clock.now()
-    steering = await steer(request, st, org_id, values, prefs, scope)
+    steering = await steer(request, st, org_id, values, prefs, scope, queued=True)
     return await steered_answer(request, st, org_id, values, now, steering, limit_headers)
 
 
@@ -126,6 +143,7 @@ async def steered_answer(
     headers = {"X-Request-ID": new_trace_id(), **limit_headers, **NOSNIFF}
     if not prefs.empty:
         headers["Preference-Applied"] = negotiate.applied(prefs)
+    counted = request[STEER] = Steer(steering.scenario)  # for the coverage count
     steering.journal(request, st)
     if steering.delay:
         await st.qa.delays.sleep(steering.delay)  # 503 beyond the cap on delayed requests
@@ -146,14 +164,16 @@ async def steered_answer(
         body = st.summaries.body(org_id, values["year"], values["month"], st.clock.hour())
         if decision.usage is not None:
             body = usage.apply(body, decision.usage, now, contract.fields)
+        counted.body = body
     elif example.status == 429:
         raise _exhausted(st, now, headers)
     elif example.status >= 400:
         raise ApiError(example.status, headers=headers, body=example.value)
     else:
-        body = orjson.dumps(example.value)
+        body = counted.body = orjson.dumps(example.value)
     fault = steering.fault
     if fault is not None:
+        counted.fault = fault.kind
         if fault.kind == "stall":  # holds the connection: counts as a delay
             with st.qa.delays.slot():
                 return await faults.perform(request, fault, body, headers)

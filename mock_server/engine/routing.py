@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from mock_server.engine.edge import Handler, behind_edge, method_not_allowed
+from mock_server.engine.edge import CONTROL_PREFIX, Handler, behind_edge, method_not_allowed
+from mock_server.engine.parts import PARTS
 from mock_server.foundation.errors import ApiError
 
 
@@ -25,7 +26,10 @@ async def _unrouted(request: web.Request) -> web.StreamResponse:
         if resource is not own:
             _, methods = await resource.resolve(request)
             allowed |= methods
-    if allowed - {"OPTIONS"}:
+    status = 405 if allowed - {"OPTIONS"} else 404
+    if not request.path.startswith(CONTROL_PREFIX):  # a client of the API met it
+        request.app[PARTS].qa.coverage.status(status)
+    if status == 405:
         return method_not_allowed(request, allowed)
     raise ApiError(404, "Not Found")  # aiohttp's reason, as before
 

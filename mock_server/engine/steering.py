@@ -15,7 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from mock_server.engine.parts import MockParts
-from mock_server.qa import scenarios
+from mock_server.qa import oneshot, scenarios
 from mock_server.qa.scenarios import Decision, Fault
 from mock_server.runtime.scope import Scope
 from mock_server.stages import negotiate
@@ -32,6 +32,11 @@ class Steering:
     delay: int  # ms to wait before answering (0: none)
     forced: int | None  # the status POST /__mock/settings forces on this org, if any
     scope: Scope  # where the switches and counters are: the session's, or everyone's
+
+    @property
+    def scenario(self) -> str | None:
+        """The scenario that shapes the answer (none when a forced error does)."""
+        return self.decision.scenario if self.forced is None else None
 
     @property
     def fault(self) -> Fault | None:
@@ -70,16 +75,22 @@ class Steering:
 
 
 async def steer(request: web.Request, st: MockParts, org: str,
-                values: Mapping[str, int] | None, prefs: Preferences,
-                scope: Scope) -> Steering:
+                values: Mapping[str, int] | None, prefs: Preferences, scope: Scope, *,
+                queued: bool = False) -> Steering:
     """The scenario's choice in ``scope`` (none without ``values``: the query was
-    invalid), then the run-time settings of ``scope`` on top of it."""
+    invalid), then the run-time settings of ``scope`` on top of it. ``queued``: an outcome
+    the control page's coverage buttons queued (qa/oneshot) is taken and answered first
+    (the mock's own route; the proxy leaves them queued)."""
     qa = st.qa
     decision = scenarios.NO_DECISION
-    if values is not None and (prefs.scenario is not None or scope.active()):
+    once = await oneshot.take(scope) if queued and scope.control.next else None
+    if values is not None and (once is not None or prefs.scenario is not None
+                               or scope.active()):
         key = st.auth.presented_key(request.headers, strict=False) or ""
         req = scenarios.Request(org, key, values["year"], values["month"], request.headers)
-        decision = await scenarios.choose(req, prefs.scenario, qa.catalog, scope, qa.rng)
+        made = None if once is None else oneshot.decision(once, req, qa.catalog, qa.rng)
+        decision = made if made is not None else await scenarios.choose(
+            req, prefs.scenario, qa.catalog, scope, qa.rng)
     overrides = scope.overrides
     forced = None if prefs.chooses_answer else overrides.error_for(org)
     delay = prefs.delay if prefs.delay is not None else decision.delay_ms + overrides.delay_ms
