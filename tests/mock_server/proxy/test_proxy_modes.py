@@ -40,6 +40,25 @@ def test_strict_turns_a_violating_answer_into_a_502_naming_the_checks() -> None:
     assert client_mistake.status_code == 400 and names(client_mistake) == {"request_parameters"}
 
 
+def test_strict_relays_an_upstreams_429_to_a_bad_month() -> None:
+    """The rate limit is judged before the parameters: an upstream's 429 to a bad month is a
+    documented first answer. d7d8f84 made it a 502 naming out_of_range_400 under --strict."""
+    from mock_server.config import MockConfig
+    from mock_server.testing import MockServerThread
+
+    upstream = MockServerThread(MockConfig(port=0, qa=QaConfig(rate_limit="1/min"))).start()
+    try:
+        with proxy(upstream.base_url, strict=True) as px:
+            first = send(px, OWN_MONTH)  # the proxy learns the key's org; the limit is used
+            limited = send(px, Probe("month 13", query="year=2025&month=13"))
+    finally:
+        upstream.stop()
+    assert first.status_code == 200
+    assert limited.status_code == 429, limited.text
+    assert limited.json()["error"]["code"] == "RATE_LIMIT_EXCEEDED"
+    assert names(limited) == {"request_parameters"}
+
+
 def test_strict_relays_a_good_answer_untouched() -> None:
     with BrokenServer() as upstream, proxy(upstream.base_url, strict=True) as px:
         resp = send(px, OWN_MONTH)
