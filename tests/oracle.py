@@ -66,6 +66,7 @@ class Mock:
     steerable: Callable[[], bool]  # scenarios or settings may steer an answer
     proxy: bool = False
     capped: bool = False  # a connection cap below the default: 503 beyond it was asked for
+    limited: bool = False  # --rate-limit: a 429 may come (before the parameters)
 
 
 def _capped(config: MockConfig) -> bool:
@@ -88,7 +89,8 @@ def register_thread(server: MockServerThread) -> None:
     st = server.state
     runtime = st.qa.runtime
     mock = Mock(st.contract, _lookup(st.auth.store), st.clock.frozen,
-                lambda: not runtime.quiet, st.config.proxy is not None, _capped(st.config))
+                lambda: not runtime.quiet, st.config.proxy is not None, _capped(st.config),
+                st.config.qa.rate_limit is not None)
     with _LOCK:
         _MOCKS[server.port] = mock
 
@@ -103,7 +105,8 @@ def register_config(port: int, config: MockConfig) -> None:
     steerable = bool(config.qa.admin or config.qa.scenarios)
     with _LOCK:
         _MOCKS[port] = Mock(contract, _lookup(store), config.now, lambda: steerable,
-                            config.proxy is not None, _capped(config))
+                            config.proxy is not None, _capped(config),
+                            config.qa.rate_limit is not None)
 
 
 def forget(port: int) -> None:
@@ -197,6 +200,8 @@ def verdict(mock: Mock, method: str, url: str, headers: Sequence[tuple[str, str]
         return _mock_only(contract, reply, _mock_only_reason(
             reply.status, method, target, matched is not None, headers, asked, steerable,
             mock.capped))
+    if reply.status == 400 and _malformed(headers):
+        return _envelope_only(contract, reply)  # the HTTP layer's 400, asked for
     if not route:
         return [Violation("mock_only_row", "a mock-only answer (404, 405, ...) for a request "
                           "off the route", reply.brief())]
@@ -215,6 +220,10 @@ def verdict(mock: Mock, method: str, url: str, headers: Sequence[tuple[str, str]
                                reply.brief()))
     waived: set[str] = set()
     status = _asked_status(contract, asked)
+    allowed = _allowed(contract, mock, observed, headers, asked, status, steerable)
+    if reply.status not in allowed:
+        found.append(Violation("explained_status", "HTTP " + " or ".join(
+            map(str, sorted(allowed))) + " for this request", reply.brief()))
     if status is not None and reply.status == status:
         waived.update(STEERING_WAIVES)
         found.extend(_the_example(contract, asked, reply))
@@ -228,6 +237,33 @@ def verdict(mock: Mock, method: str, url: str, headers: Sequence[tuple[str, str]
     return [v for v in found if v.check not in waived]
 
 
+def _allowed(contract: Contract, mock: Mock, o: Observed, headers: Sequence[tuple[str, str]],
+             asked: Mapping[str, str], status: int | None, steerable: bool) -> set[int]:
+    """The statuses the request can get, in the order the mock judges it: the key (401,
+    403), then a body or a bad preference (400), the rate limit (429), the parameters
+    (400), and what was asked for (or anything documented while scenarios steer)."""
+    use = cases.key_use(contract, o)
+    if use.key is None or use.conflicting or o.key_org is None:
+        return {401}
+    if o.key_org != o.org:
+        return {403}
+    allowed = {429} if mock.limited or steerable else set()
+    sent_body = any(n.lower() in ("content-length", "transfer-encoding") and v != "0"
+                    for n, v in headers)
+    clock = mock.frozen or datetime.now(UTC)  # an omitted value is the clock's, same rules
+    defaults = [(q.name, str(getattr(clock, q.default_from_clock or q.name)))
+                for q in contract.query_params if not o.query_values(q.name)]
+    bad = cases.param_problems(contract, [*o.query, *defaults])
+    if asked or sent_body or bad:
+        allowed.add(400)
+    if bad:
+        return allowed
+    allowed.add(200 if status is None else status)
+    if steerable or "scenario" in asked:
+        allowed.update(contract.statuses)
+    return allowed
+
+
 def _the_example(contract: Contract, asked: Mapping[str, str], reply: Reply,
                  ) -> list[Violation]:
     example = contract.examples.get(asked.get("example", ""))
@@ -237,6 +273,17 @@ def _the_example(contract: Contract, asked: Mapping[str, str], reply: Reply,
         return [Violation("asked_example", f"the example {example.name!r} asked for",
                           reply.brief())]
     return []
+
+
+def _malformed(headers: Sequence[tuple[str, str]]) -> bool:
+    """A header the HTTP layer refuses (a control character: Schemathesis's probes)."""
+    return any((ord(c) < 32 and c != "\t") or ord(c) == 127 for n, v in headers for c in n + v)
+
+
+def _envelope_only(contract: Contract, reply: Reply) -> list[Violation]:
+    o = Observed("", [], [], reply)
+    return [v for v in verify(contract, o) if v.check in ("error_envelope",
+                                                          "documented_error_code")]
 
 
 def _an_example(contract: Contract, reply: Reply) -> bool:
@@ -273,7 +320,7 @@ def judge(url: str, method: str, headers: Iterable[tuple[str, str]], status: int
     judged[0] += 1
     if found:
         lines = "\n".join(f"  {v.check}: {v.message()}" for v in found)
-        raise OracleFailure(f"{method} {url} broke the contract:\n{lines}")
+        raise OracleFailure(f"{method} {url!r} broke the contract:\n{lines}")
 
 
 def _hook(resp: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
