@@ -13,8 +13,8 @@ from aiohttp.test_utils import make_mocked_request
 
 from mock_server.config import MockConfig, QaConfig
 from mock_server.engine.pipeline import get_summary
+from mock_server.foundation.clock import parse_instant
 from mock_server.serve.app import create_app
-from mock_server.stages.clock import parse_instant
 
 ROUTE = "/v1/analytics/api-keys/summary/org_xyz789?year=2025&month=10"
 N = 20_000

@@ -8,8 +8,6 @@ code is refused exactly as the same flags would be.
 
 from __future__ import annotations
 
-import ipaddress
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -17,38 +15,26 @@ from urllib.parse import urlsplit
 
 from api_contract.keys import mask_key
 from api_contract.resources import default_fixtures_dir, default_spec_path
+from mock_server.foundation.syntax import (
+    ANY_HOST,
+    host_name,
+    is_header_name,
+    is_loopback,
+    origin,
+    parse_rate,
+)
+from mock_server.foundation.tenants import MAX_TENANTS
 
 MAX_WORKERS = 64
 MAX_PROXY_TIMEOUT = 600  # seconds
 MAX_JOURNAL = 1_000_000
 MAX_CONNECTIONS = 1_000_000
-MAX_TENANTS = 10_000
-MAX_DELAYED = 256  # default cap on requests delayed or stalled at once (qa/delays.py)
+MAX_DELAYED = 256  # default cap on requests delayed or stalled at once (runtime/delays.py)
 STATE_SCHEMES = ("redis://", "rediss://", "unix://")  # --state besides "memory"
-PERIODS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60,
-           "h": 3600, "hour": 3600}
-
-
-MAX_HEADER_NAME = 128
-_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
-
-
-def is_header_name(name: str) -> bool:
-    """An RFC 9110 token of at most 128 characters."""
-    return len(name) <= MAX_HEADER_NAME and _TOKEN.fullmatch(name) is not None
 
 
 class ConfigError(ValueError):
     """A configuration the mock refuses; the message is one line, naming the flag."""
-
-
-def parse_rate(text: str) -> tuple[int, int]:
-    """``100/min`` -> (100, 60). Raises ValueError with a readable message."""
-    count, sep, unit = text.strip().partition("/")
-    unit = unit.strip().lower()
-    if not sep or not count.strip().isdigit() or unit not in PERIODS:
-        raise ValueError(f"expected N/sec, N/min or N/hour, got {text[:40]!r}")
-    return int(count), PERIODS[unit]
 
 
 @dataclass(slots=True)
@@ -60,7 +46,7 @@ class MockConfig:
     seed: int = 0
     now: datetime | None = None  # frozen clock; None follows the real UTC clock
     keys: tuple[tuple[str, str], ...] = ()  # extra (key, org) pairs on top of the fixtures
-    tenants: int = 0  # generated organizations with keys (stages/tenants.py), 0-10000
+    tenants: int = 0  # generated organizations with keys (foundation/tenants.py), 0-10000
     access_log: bool = False
     expose: bool = False  # explicit consent to bind to a non-loopback address
     # Host header names answered besides the loopback ones ("*": any; ".example.com": the
@@ -70,7 +56,9 @@ class MockConfig:
     # names only); a tuple allows the API's own headers plus these (--cors-allow-header).
     cors_allow_headers: tuple[str, ...] | None = None
     workers: int = 1  # processes serving the port (SO_REUSEPORT); >1 shares runtime state
-    state: str = "memory"  # where runtime state lives: "memory" or "redis://host:port/db"
+    # Where the runtime state lives (runtime/): "memory" (with workers > 1: an SQLite file
+    # the workers share) or "redis://host:port/db".
+    state: str = "memory"
     # Bounded resources, per process (see docs/hostile-input.md):
     max_connections: int = 1024  # open connections; one more is answered 503 and closed
     header_timeout: float = 10.0  # seconds a started request head may take to arrive: 408
@@ -115,63 +103,6 @@ class MockConfig:
             if not isinstance(name, str) or not is_header_name(name):
                 return f"--cors-allow-header: not a header name: {str(name)[:40]!r}"
         return None
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-ANY_HOST = "*"
-DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def host_name(value: str) -> str:
-    """An ``--allowed-host`` value, normalized (lower case, no trailing dot, IPv6 without
-    brackets); ``*`` and a leading dot are kept. Raises ValueError for anything that is not
-    a bare host name or address (a port, a scheme or a path: any port is answered)."""
-    name = value.strip().lower()
-    if name == ANY_HOST:
-        return name
-    if name.startswith("[") and name.endswith("]"):
-        name = name[1:-1]
-    if ":" in name:
-        try:
-            return str(ipaddress.IPv6Address(name))
-        except ValueError:
-            raise ValueError(f"not a host name (leave out the port and scheme: any port is "
-                             f"answered): {value[:64]!r}") from None
-    label = name[1:] if name.startswith(".") else name
-    label = label[:-1] if label.endswith(".") else label
-    parts = label.split(".")
-    if not label or len(label) > 253 or not all(
-        p and len(p) <= 63 and p.isascii() and p.replace("-", "").replace("_", "").isalnum()
-        for p in parts
-    ):
-        raise ValueError(f"not a host name: {value[:64]!r}")
-    return ("." if name.startswith(".") else "") + label
-
-
-def origin(value: str) -> str:
-    """An ``--admin-cors`` value, normalized as a browser sends it in ``Origin``:
-    ``scheme://host[:port]``, lower case, no default port, no path. Raises ValueError
-    otherwise (``*`` and ``null`` too: name the origin)."""
-    bad = ValueError(f"not an origin such as http://localhost:3000: {value[:64]!r}")
-    try:
-        parts = urlsplit(value.strip().lower().removesuffix("/"))
-        port = parts.port
-    except ValueError:
-        raise bad from None
-    if (parts.scheme not in DEFAULT_PORTS or not parts.hostname or parts.path or parts.query
-            or parts.fragment or "@" in parts.netloc):
-        raise bad
-    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
-    shown_port = "" if port in (None, DEFAULT_PORTS[parts.scheme]) else f":{port}"
-    return f"{parts.scheme}://{host}{shown_port}"
 
 
 def exposure_problem(config: MockConfig) -> str | None:

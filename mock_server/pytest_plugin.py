@@ -21,8 +21,8 @@ import pytest
 
 if TYPE_CHECKING:
     from mock_server.config import MockConfig
-    from mock_server.qa.journal import Entry
-    from mock_server.stages.tenants import Tenant
+    from mock_server.foundation.tenants import Tenant
+    from mock_server.runtime.journal import Entry
     from mock_server.testing import MockServerThread
 
 
@@ -52,7 +52,7 @@ class FreddyMock:
     def tenants(self) -> list[Tenant]:
         """The generated organizations (``MockConfig(tenants=N)``), each with ``org``,
         ``name`` and ``key``; the same for the same seed in every run."""
-        return list(self.server.state.tenants)
+        return list(self.server.parts.tenants)
 
     @property
     def org(self) -> str:
@@ -69,14 +69,14 @@ class FreddyMock:
 
     @property
     def scenarios(self) -> list[str]:
-        return sorted(self.server.state.qa.catalog.scenarios)
+        return sorted(self.server.parts.qa.catalog.scenarios)
 
     @contextmanager
     def scenario(self, name: str, org: str | None = None) -> Iterator[FreddyMock]:
         """Apply a scenario (for every org, or only ``org``) for the duration of the block."""
-        if name not in self.server.state.qa.catalog:
+        if name not in self.server.parts.qa.catalog:
             raise KeyError(f"no scenario {name!r}; known: {', '.join(self.scenarios)}")
-        runtime = self.server.state.qa.runtime
+        runtime = self.server.parts.qa.runtime
         self.server.call(runtime.activate(name, org))
         try:
             yield self
@@ -86,16 +86,16 @@ class FreddyMock:
     @property
     def journal(self) -> list[Entry]:
         """The requests received so far in this test, oldest first (keys masked)."""
-        journal = self.server.state.qa.journal
+        journal = self.server.parts.qa.journal
         return [] if journal is None else self.server.call(journal.entries())
 
     def requests(self, **filters: Any) -> list[Entry]:
         """The journal filtered by ``org=``, ``status=`` or ``since=`` (a datetime)."""
-        journal = self.server.state.qa.journal
+        journal = self.server.parts.qa.journal
         return [] if journal is None else self.server.call(journal.entries(**filters))
 
     def reset(self) -> None:
-        qa = self.server.state.qa
+        qa = self.server.parts.qa
         self.server.call(qa.runtime.reset())  # scenarios, settings (latency, errors), counters
         if qa.journal is not None:
             self.server.call(qa.journal.clear())
@@ -124,11 +124,11 @@ def freddy_mock_server(freddy_mock_config: MockConfig) -> Iterator[MockServerThr
 
 @pytest.fixture(scope="session")
 def _freddy_mock_keys(freddy_mock_server: MockServerThread) -> dict[str, str]:
-    from mock_server.stages.fixtures import load_fixtures
+    from mock_server.foundation.fixtures import load_fixtures
 
     config = freddy_mock_server.config
-    pairs = (*load_fixtures(config.fixtures_dir, freddy_mock_server.state.contract).keys,
-             *config.keys, *((t.key, t.org) for t in freddy_mock_server.state.tenants))
+    pairs = (*load_fixtures(config.fixtures_dir, freddy_mock_server.parts.contract).keys,
+             *config.keys, *((t.key, t.org) for t in freddy_mock_server.parts.tenants))
     keys: dict[str, str] = {}
     for key, org in pairs:
         keys.setdefault(org, key)

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from mock_server.config import MockConfig
-from mock_server.engine.state import STATE, MockState
+from mock_server.engine.parts import PARTS, MockParts
 from mock_server.serve.app import create_app
 from mock_server.serve.server import new_event_loop, serve
 
@@ -73,7 +73,7 @@ class AppThread:
 
     def call(self, coro: Coroutine[Any, Any, T], timeout: float = 30) -> T:
         """Run ``coro`` on the server's event loop (where the runtime state lives) and wait
-        for its result, e.g. ``server.call(server.state.qa.runtime.reset())``."""
+        for its result, e.g. ``server.call(server.parts.qa.runtime.reset())``."""
         if self._loop is None:
             coro.close()
             raise RuntimeError("the server is not running")
@@ -99,12 +99,18 @@ class MockServerThread(AppThread):
         super().__init__(create_app(self.config), self.config.host, self.config.port)
 
     @property
-    def state(self) -> MockState:
-        return self.app[STATE]
+    def parts(self) -> MockParts:
+        """What the mock was built from (config, contract, QA features ...)."""
+        return self.app[PARTS]
+
+    @property
+    def state(self) -> MockParts:
+        """The old name of :attr:`parts` (kept for code written against it)."""
+        return self.parts
 
     @property
     def base_url(self) -> str:
-        return self.origin + self.state.contract.base_path
+        return self.origin + self.parts.contract.base_path
 
     def start(self) -> MockServerThread:
         super().start()

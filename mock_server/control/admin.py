@@ -34,11 +34,11 @@ from aiohttp import web
 from mock_server import __version__
 from mock_server.control.admin_guard import guarded, preflight
 from mock_server.engine import routing
-from mock_server.engine.state import STATE, MockState
-from mock_server.qa.control import Control, Overrides
-from mock_server.qa.runtime import StateUnavailable
-from mock_server.stages.clock import parse_instant
-from mock_server.stages.errors import JSON, ApiError
+from mock_server.engine.parts import PARTS, MockParts
+from mock_server.foundation.clock import parse_instant
+from mock_server.foundation.errors import JSON, ApiError
+from mock_server.runtime.base import StateUnavailable
+from mock_server.runtime.control import Control, Overrides
 
 PREFIX = routing.CONTROL_PREFIX  # "/__mock/"
 MAX_DELAY_MS = 60_000
@@ -54,14 +54,14 @@ def _json(doc: Any, status: int = 200) -> web.Response:
     return web.Response(body=orjson.dumps(doc), status=status, content_type=JSON)
 
 
-def _active(st: MockState) -> list[dict[str, Any]]:
+def _active(st: MockParts) -> list[dict[str, Any]]:
     return [{"name": a.name, "org": a.org} for a in st.qa.runtime.active()]
 
 
 async def health(request: web.Request) -> web.Response:
     """``status`` is "degraded" while the shared state cannot be reached (``state`` says
     why); the API still answers then, with the last state this process knew."""
-    st = request.app[STATE]
+    st = request.app[PARTS]
     qa = st.qa
     state = qa.runtime.describe()
     entries: int | None = None
@@ -86,7 +86,7 @@ async def health(request: web.Request) -> web.Response:
 
 
 async def list_scenarios(request: web.Request) -> web.Response:
-    st = request.app[STATE]
+    st = request.app[PARTS]
     active = st.qa.runtime.active()
     items = []
     for s in sorted(st.qa.catalog.scenarios.values(), key=lambda s: s.name):
@@ -103,7 +103,7 @@ async def list_scenarios(request: web.Request) -> web.Response:
 
 
 async def _target(request: web.Request) -> tuple[str, str | None]:
-    st = request.app[STATE]
+    st = request.app[PARTS]
     name = request.match_info["name"]
     if name not in st.qa.catalog:
         raise ApiError(404, f"No scenario named {name[:64]!r}; GET {PREFIX}scenarios lists them")
@@ -127,7 +127,7 @@ def _check_org(org: str | None) -> None:
 
 async def activate(request: web.Request) -> web.Response:
     name, org = await _target(request)
-    st = request.app[STATE]
+    st = request.app[PARTS]
 
     def change(c: Control) -> Control:  # the cap is checked on the shared state, atomically
         if len(c.active) >= MAX_ACTIVATIONS and (name, org) not in c.active:
@@ -141,14 +141,14 @@ async def activate(request: web.Request) -> web.Response:
 
 async def deactivate(request: web.Request) -> web.Response:
     name, org = await _target(request)
-    st = request.app[STATE]
+    st = request.app[PARTS]
     was = await st.qa.runtime.deactivate(name, org)
     return _json({"deactivated": {"name": name, "org": org}, "was_active": was,
                   "active": _active(st)})
 
 
 async def reset(request: web.Request) -> web.Response:
-    st = request.app[STATE]
+    st = request.app[PARTS]
     await st.qa.runtime.reset()  # scenarios, settings and counters, for every process
     cleared = await st.qa.journal.clear() if st.qa.journal is not None else 0
     return _json({"reset": True, "journal_cleared": cleared, "active": _active(st)})
@@ -172,7 +172,7 @@ def _filters(query: Any) -> dict[str, Any]:
 
 
 async def requests(request: web.Request) -> web.Response:
-    journal = request.app[STATE].qa.journal
+    journal = request.app[PARTS].qa.journal
     if journal is None:
         raise ApiError(404, "The journal is off (--journal-size 0)")
     entries = await journal.entries(**_filters(request.query))
@@ -180,15 +180,15 @@ async def requests(request: web.Request) -> web.Response:
 
 
 async def clear_requests(request: web.Request) -> web.Response:
-    journal = request.app[STATE].qa.journal
+    journal = request.app[PARTS].qa.journal
     return _json({"cleared": await journal.clear() if journal is not None else 0})
 
 
-def _error_statuses(st: MockState) -> list[int]:
+def _error_statuses(st: MockParts) -> list[int]:
     return [s for s in st.contract.statuses if s >= 400]
 
 
-def _settings(st: MockState) -> dict[str, Any]:
+def _settings(st: MockParts) -> dict[str, Any]:
     o = st.qa.overrides
     return {
         "delay_ms": o.delay_ms,
@@ -199,7 +199,7 @@ def _settings(st: MockState) -> dict[str, Any]:
 
 
 async def get_settings(request: web.Request) -> web.Response:
-    return _json(_settings(request.app[STATE]))
+    return _json(_settings(request.app[PARTS]))
 
 
 def _int(value: Any) -> bool:
@@ -209,7 +209,7 @@ def _int(value: Any) -> bool:
 async def post_settings(request: web.Request) -> web.Response:
     """Change the fields given: ``delay_ms`` (every answer, everyone), ``error`` (a
     documented error status, or null to stop) for everyone or for ``org``."""
-    st = request.app[STATE]
+    st = request.app[PARTS]
     try:
         doc = orjson.loads(await request.read() or b"{}")
     except orjson.JSONDecodeError:

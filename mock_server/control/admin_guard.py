@@ -38,8 +38,8 @@ from aiohttp import web
 from multidict import istr
 
 from mock_server.engine import routing
-from mock_server.engine.state import STATE
-from mock_server.stages.errors import NOSNIFF, ApiError
+from mock_server.engine.parts import PARTS
+from mock_server.foundation.errors import NOSNIFF, ApiError
 from mock_server.stages.hosts import HOST
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -155,7 +155,7 @@ ADMIN_GUARD: web.AppKey[AdminGuard] = web.AppKey("freddy_mock_admin_guard", Admi
 
 
 def setup_admin_guard(app: web.Application) -> None:
-    qa = app[STATE].config.qa
+    qa = app[PARTS].config.qa
     app[ADMIN_GUARD] = AdminGuard(qa.admin_token, qa.admin_cors)
 
 

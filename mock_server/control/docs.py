@@ -28,9 +28,9 @@ from api_contract.contract import Contract
 from api_contract.keys import mask_key
 from mock_server.control.guides import GUIDE_PATH, setup_guides, title_of
 from mock_server.engine import routing
-from mock_server.engine.state import STATE
-from mock_server.stages.fixtures import FixtureError, read_keys
-from mock_server.stages.tenants import Tenant
+from mock_server.engine.parts import PARTS
+from mock_server.foundation.fixtures import FixtureError, read_keys
+from mock_server.foundation.tenants import Tenant
 
 DOCS_PATH = "/docs"
 ASSETS_PATH = DOCS_PATH + "/assets"
@@ -184,7 +184,7 @@ only), or send the header from your own client; <code>?__code=</code> and
 
 
 def build_site(app: web.Application) -> DocsSite:
-    st = app[STATE]
+    st = app[PARTS]
     try:
         fixture_keys = read_keys(st.config.fixtures_dir)
     except FixtureError:  # a state built by hand without a keys file: show runtime keys only
@@ -225,7 +225,7 @@ async def to_docs(request: web.Request) -> web.Response:
 
 
 def setup_docs(app: web.Application) -> None:
-    """Add ``/docs`` and its files to an app whose STATE is set."""
+    """Add ``/docs`` and its files to an app whose PARTS is set."""
     app[DOCS] = build_site(app)
     routing.add(app, "GET", DOCS_PATH, page)
     routing.add(app, "GET", DOCS_PATH + "/", to_docs)

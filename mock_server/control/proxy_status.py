@@ -11,8 +11,8 @@ from api_contract.verdicts import REGISTRY
 from mock_server.control.admin import PREFIX
 from mock_server.control.admin_guard import guarded
 from mock_server.engine import routing
-from mock_server.proxy.state import PROXY
-from mock_server.stages.errors import JSON
+from mock_server.foundation.errors import JSON
+from mock_server.proxy.parts import PROXY
 
 
 async def proxy_status(request: web.Request) -> web.Response:

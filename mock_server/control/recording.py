@@ -7,8 +7,8 @@ import time
 from aiohttp import web
 
 from mock_server.control.admin import PREFIX
+from mock_server.engine.parts import PARTS
 from mock_server.engine.pipeline import OUTCOME
-from mock_server.engine.state import STATE
 
 DROPPED = ("reset", "empty")  # faults after which no status reached the client
 
@@ -17,7 +17,7 @@ DROPPED = ("reset", "empty")  # faults after which no status reached the client
 async def record(request: web.Request, handler: web.Handler) -> web.StreamResponse:
     if request.path.startswith(PREFIX):
         return await handler(request)
-    st = request.app[STATE]
+    st = request.app[PARTS]
     journal = st.qa.journal
     assert journal is not None
     at_us = time.time_ns() // 1000

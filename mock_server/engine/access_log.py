@@ -1,6 +1,6 @@
 """``--access-log`` without secrets: aiohttp's access log line, redacted.
 
-The request line's target and the ``Referer`` are redacted (stages/redact: query parameters
+The request line's target and the ``Referer`` are redacted (foundation/redact: query parameters
 named like a secret, any value or path segment equal to a known key, URL user-info); any
 other logged header is redacted when it is a known key. The key headers themselves are
 never in the format.
@@ -14,7 +14,7 @@ from aiohttp.web_log import AccessLogger
 from aiohttp.web_request import BaseRequest
 from aiohttp.web_response import StreamResponse
 
-from mock_server.stages.redact import Redactor
+from mock_server.foundation.redact import Redactor
 
 Field = tuple[str | tuple[str, str], str]
 

@@ -5,10 +5,10 @@ rate limit -> parameters -> scenario choice -> data -> response (or a network fa
 key is judged before anything else about the request: a bad ``Prefer`` or ``__code`` is
 decoded first but answered only once the key has passed.
 
-Each stage raises :class:`~mock_server.stages.errors.ApiError`; the handler renders it itself and
-adds the CORS headers (it is its own edge: see routing.py). When no preference, scenario or
-override is in play, the scenario and answer stages have nothing to decide and the summary
-goes straight out; that shortcut gives the same bytes (checked by
+Each stage raises :class:`~mock_server.foundation.errors.ApiError`; the handler renders it
+itself and adds the CORS headers (it is its own edge: see routing.py). When no preference,
+scenario or override is in play, the scenario and answer stages have nothing to decide and
+the summary goes straight out; that shortcut gives the same bytes (checked by
 tests/mock_server/stages/test_summary.py).
 With rate limiting on, every answer of this route carries the ``x-ratelimit-*`` headers.
 """
@@ -24,10 +24,11 @@ import orjson
 from aiohttp import web
 
 from mock_server.engine import routing
-from mock_server.engine.state import STATE, MockState
+from mock_server.engine.parts import PARTS, MockParts
+from mock_server.foundation.errors import JSON, JSON_HEADERS, NOSNIFF, ApiError
+from mock_server.foundation.renderer import new_trace_id
 from mock_server.qa import faults, ratelimit, scenarios, usage
 from mock_server.stages import negotiate
-from mock_server.stages.errors import JSON, JSON_HEADERS, NOSNIFF, ApiError, new_trace_id
 from mock_server.stages.hosts import HOST
 from mock_server.stages.negotiate import NO_PREFERENCES
 
@@ -37,7 +38,7 @@ OUTCOME: web.RequestKey[dict[str, Any]] = web.RequestKey("freddy_mock_outcome", 
 
 @routing.self_enveloped  # renders its own failures and CORS headers: no wrapper layer
 async def get_summary(request: web.Request) -> web.StreamResponse:
-    st = request.app[STATE]
+    st = request.app[PARTS]
     qa = st.qa
     headers = request.headers
     org_id = request.match_info[st.contract.path_param]
@@ -90,7 +91,7 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
 
 async def _steered(
     request: web.Request,
-    st: MockState,
+    st: MockParts,
     org_id: str,
     values: Mapping[str, int],
     prefs: negotiate.Preferences,
@@ -110,7 +111,7 @@ async def _steered(
 
 async def steered_answer(
     request: web.Request,
-    st: MockState,
+    st: MockParts,
     org_id: str,
     values: Mapping[str, int],
     now: datetime,
@@ -162,7 +163,7 @@ async def steered_answer(
     return web.Response(body=body, headers=headers)
 
 
-def _exhausted(st: MockState, now: datetime, headers: dict[str, str]) -> ApiError:
+def _exhausted(st: MockParts, now: datetime, headers: dict[str, str]) -> ApiError:
     err = ratelimit.exhausted(st.qa.documented_limit, now)
     err.headers = {**headers, **err.headers}
     return err
@@ -190,6 +191,6 @@ async def options(request: web.Request) -> web.Response:
     """CORS preflight when it is one; otherwise the methods this resource supports."""
     response = web.Response(status=204, headers={"Allow": "GET, OPTIONS"})
     if "Access-Control-Request-Method" in request.headers and "Origin" in request.headers:
-        request.app[STATE].cors.preflight(
+        request.app[PARTS].cors.preflight(
             response.headers, request.headers.get("Access-Control-Request-Headers"))
     return response

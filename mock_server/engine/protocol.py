@@ -32,7 +32,8 @@ from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_request import BaseRequest
 
 from mock_server.config import MockConfig
-from mock_server.stages.errors import ApiError, ErrorRenderer, new_trace_id
+from mock_server.foundation.errors import ApiError
+from mock_server.foundation.renderer import ErrorRenderer, new_trace_id
 
 log = logging.getLogger("freddy_mock")
 OVER_CAP_GRACE = 1.0  # seconds a connection over the cap has to send its request
@@ -169,14 +170,14 @@ class MockRunner(web.AppRunner):
 
     async def _make_server(self) -> web.Server:
         from mock_server.engine import access_log
-        from mock_server.engine.state import STATE
+        from mock_server.engine.parts import PARTS
 
-        state = self.app.get(STATE)
-        if state is not None:
-            self._kwargs["access_log_class"] = access_log.bind(state.redact)
-            self._kwargs["keepalive_timeout"] = state.config.idle_timeout
+        parts = self.app.get(PARTS)
+        if parts is not None:
+            self._kwargs["access_log_class"] = access_log.bind(parts.redact)
+            self._kwargs["keepalive_timeout"] = parts.config.idle_timeout
             self._kwargs["handler_cancellation"] = True  # a client gone: its request too
         server = await super()._make_server()
-        if state is not None:  # any other app served this way keeps aiohttp's answers
-            install(server, state.errors, state.config)
+        if parts is not None:  # any other app served this way keeps aiohttp's answers
+            install(server, parts.errors, parts.config)
         return server

@@ -23,8 +23,8 @@ import logging
 from aiohttp import web
 from multidict import istr
 
-from mock_server.engine.state import STATE
-from mock_server.stages.errors import NOSNIFF, ApiError
+from mock_server.engine.parts import PARTS
+from mock_server.foundation.errors import NOSNIFF, ApiError
 from mock_server.stages.hosts import HOST
 
 log = logging.getLogger("freddy_mock")
@@ -34,7 +34,7 @@ ENVELOPED = "__freddy_enveloped__"  # marks a handler whose failures come out in
 
 def render_failure(request: web.Request, exc: Exception) -> web.StreamResponse:
     """The envelope for whatever a handler raised."""
-    st = request.app[STATE]
+    st = request.app[PARTS]
     if isinstance(exc, ApiError):
         return st.errors.response(exc)
     if isinstance(exc, web.HTTPMethodNotAllowed):
@@ -48,7 +48,7 @@ def render_failure(request: web.Request, exc: Exception) -> web.StreamResponse:
 
 def method_not_allowed(request: web.Request, allowed: set[str]) -> web.StreamResponse:
     allow = ", ".join(sorted(allowed))
-    return request.app[STATE].errors.response(
+    return request.app[PARTS].errors.response(
         ApiError(405, f"{request.method[:16]} is not allowed; use {allow}",
                  headers={"Allow": allow})
     )
@@ -60,7 +60,7 @@ ORIGIN = istr("Origin")
 def check_host(request: web.Request) -> None:
     """The 421 for a Host the mock does not answer (a set lookup once a value is known)."""
     host = request.headers.get(HOST)
-    hosts = request.app[STATE].hosts
+    hosts = request.app[PARTS].hosts
     if host not in hosts.admitted:
         hosts.admit(host)
 
@@ -75,7 +75,7 @@ def add_cors(request: web.Request, response: web.StreamResponse) -> web.StreamRe
         response.headers.update(NOSNIFF)
     origin = request.headers.get(ORIGIN)
     if origin is not None and not request.path.startswith(CONTROL_PREFIX):
-        request.app[STATE].cors.decorate(response.headers, origin)
+        request.app[PARTS].cors.decorate(response.headers, origin)
     return response
 
 

@@ -24,13 +24,13 @@ from api_contract.contract import Contract
 from api_contract.exchange import Observed
 from api_contract.verdicts import verify
 from mock_server.engine import routing
+from mock_server.engine.parts import PARTS, MockParts
 from mock_server.engine.pipeline import OUTCOME, applied_note, steered_answer
-from mock_server.engine.state import STATE, MockState
+from mock_server.foundation.errors import ApiError
+from mock_server.proxy.parts import PROXY, ProxyParts
 from mock_server.proxy.report import relay, report
-from mock_server.proxy.state import PROXY, ProxyState
 from mock_server.qa import scenarios
 from mock_server.stages import negotiate
-from mock_server.stages.errors import ApiError
 from mock_server.stages.negotiate import QUERY_PREFIX, Preferences
 
 
@@ -43,7 +43,7 @@ def _answers_locally(prefs: Preferences, decision: scenarios.Decision,
 
 @routing.self_enveloped  # checks the Host, renders its failures and CORS, like the mock's route
 async def proxy_summary(request: web.Request) -> web.StreamResponse:
-    st = request.app[STATE]
+    st = request.app[PARTS]
     px = request.app[PROXY]
     org = request.match_info[st.contract.path_param]
     try:
@@ -61,7 +61,7 @@ async def proxy_summary(request: web.Request) -> web.StreamResponse:
     return response
 
 
-async def _steer_or_forward(request: web.Request, st: MockState, px: ProxyState,
+async def _steer_or_forward(request: web.Request, st: MockParts, px: ProxyParts,
                             org: str) -> web.StreamResponse:
     qa = st.qa
     headers = request.headers
@@ -119,7 +119,7 @@ def _query(request: web.Request) -> tuple[str, list[tuple[str, str]]]:
     return url.with_query(kept).raw_query_string, kept
 
 
-async def _forward(request: web.Request, st: MockState, px: ProxyState, org: str,
+async def _forward(request: web.Request, st: MockParts, px: ProxyParts, org: str,
                    decision: scenarios.Decision,
                    extra: dict[str, str]) -> web.StreamResponse:
     contract = st.contract

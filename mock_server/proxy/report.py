@@ -19,13 +19,14 @@ from aiohttp import web
 
 from api_contract.exchange import Observed, Violation, mask_in
 from api_contract.verdicts import RESPONSE
+from mock_server.engine.parts import MockParts
 from mock_server.engine.pipeline import OUTCOME
-from mock_server.engine.state import MockState
-from mock_server.proxy.state import ProxyState
+from mock_server.foundation.errors import ApiError
+from mock_server.foundation.renderer import new_trace_id
+from mock_server.proxy.parts import ProxyParts
 from mock_server.proxy.upstream import Fetched
 from mock_server.qa import usage
 from mock_server.qa.scenarios import Usage
-from mock_server.stages.errors import ApiError, new_trace_id
 
 VIOLATIONS_HEADER = "X-Contract-Violations"
 NO_BODY = (204, 304)
@@ -36,7 +37,7 @@ def _names(violations: Sequence[Violation]) -> str:
     return ", ".join(dict.fromkeys(v.check for v in violations))
 
 
-def relay(st: MockState, px: ProxyState, fetched: Fetched, violations: Sequence[Violation],
+def relay(st: MockParts, px: ProxyParts, fetched: Fetched, violations: Sequence[Violation],
           usage_rule: Usage | None, headers: dict[str, str]) -> web.Response:
     """``headers``: the mock's own (rate limit, Preference-Applied), added to the answer."""
     names = _names(violations)
@@ -61,7 +62,7 @@ def relay(st: MockState, px: ProxyState, fetched: Fetched, violations: Sequence[
     return web.Response(status=reply.status, body=body, headers=relayed)
 
 
-def report(request: web.Request, st: MockState, px: ProxyState, observed: Observed,
+def report(request: web.Request, st: MockParts, px: ProxyParts, observed: Observed,
            violations: Sequence[Violation]) -> None:
     secrets = [v for _, v in observed.header_values(st.contract.key_headers)]
     px.stats.violating += 1

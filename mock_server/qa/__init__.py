@@ -1,2 +1,3 @@
-"""QA features: scenarios (files and rules), faults, rate limit, usage overrides, the
-journal, and the runtime state they switch (``runtime``: one process or shared)."""
+"""QA features: scenarios (files and rules), faults, rate limit, usage transforms, and
+``parts`` (``QaParts``, built once). What they switch at run time lives in
+``mock_server.runtime``."""

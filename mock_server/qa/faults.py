@@ -19,8 +19,8 @@ import struct
 
 from aiohttp import web
 
+from mock_server.foundation.errors import JSON
 from mock_server.qa.scenarios import Fault
-from mock_server.stages.errors import JSON
 
 _POLL = 0.05  # seconds between checks whether a stalled client has gone away
 

@@ -2,7 +2,7 @@
 
 The vendor documents 100 requests per minute per organization for these endpoints, and
 the ``x-ratelimit-*`` headers; ``--rate-limit 100/min`` switches it on. Counters live in
-:class:`~mock_server.qa.runtime.RuntimeState`. Windows follow the (possibly frozen) clock, so
+:class:`~mock_server.runtime.base.StateBackend`. Windows follow the (possibly frozen) clock, so
 with ``--now`` every request falls in the same window and tests are deterministic.
 
 Headers: ``x-ratelimit-limit-requests`` (the limit), ``x-ratelimit-remaining-requests``,
@@ -17,9 +17,9 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
-from mock_server.config import parse_rate  # the rate syntax is a rule of the config
-from mock_server.qa.runtime import RuntimeState
-from mock_server.stages.errors import ApiError
+from mock_server.foundation.errors import ApiError
+from mock_server.foundation.syntax import parse_rate  # the config's rule too
+from mock_server.runtime.base import StateBackend
 
 EXCEEDED = "Too many requests for this organization; retry later"
 
@@ -54,13 +54,13 @@ class RateLimit:
         (with a frozen clock the window never changes; its count restarts after that)."""
         return max(2 * self.period, 120)
 
-    async def peek(self, runtime: RuntimeState, org: str, now: datetime) -> dict[str, str]:
+    async def peek(self, runtime: StateBackend, org: str, now: datetime) -> dict[str, str]:
         """The headers for a response that does not count (e.g. unauthenticated)."""
         window, reset = self._window(now)
         return self.headers(await runtime.hit(self.name + "\x1f" + org, window, 0), reset)
 
     async def consume(
-        self, runtime: RuntimeState, org: str, now: datetime, out: dict[str, str]
+        self, runtime: StateBackend, org: str, now: datetime, out: dict[str, str]
     ) -> None:
         """Count one request; fill ``out`` with the headers; raise the 429 when over. With a
         shared backend: one round trip (the window's count is kept atomically there)."""

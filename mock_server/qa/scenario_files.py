@@ -23,10 +23,10 @@ from api_contract import yaml_input
 from api_contract.contract import Contract
 from api_contract.resources import YAML_LOADER, is_bundled
 from api_contract.yaml_input import YamlRefused, bounded
-from mock_server.config import PERIODS
+from mock_server.foundation.clock import parse_instant
+from mock_server.foundation.syntax import PERIODS
 from mock_server.qa.ratelimit import RateLimit
 from mock_server.qa.scenarios import FAULTS, STALL_MS, Fault, Match, Rule, Scenario, Usage
-from mock_server.stages.clock import parse_instant
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator

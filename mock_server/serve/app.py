@@ -16,28 +16,28 @@ from mock_server.control.docs import setup_docs
 from mock_server.control.proxy_status import setup_proxy_status
 from mock_server.control.recording import record
 from mock_server.engine import routing
+from mock_server.engine.parts import PARTS, MockParts
 from mock_server.engine.pipeline import get_summary, options
-from mock_server.engine.state import STATE, MockState
+from mock_server.foundation.clock import Clock
+from mock_server.foundation.fixtures import load_fixtures
+from mock_server.foundation.redact import Redactor
+from mock_server.foundation.renderer import ErrorRenderer
+from mock_server.foundation.tenants import make_tenants
 from mock_server.proxy.handler import proxy_summary
+from mock_server.proxy.parts import PROXY, build_proxy, setup_proxy
 from mock_server.proxy.report import VIOLATIONS_HEADER
-from mock_server.proxy.state import PROXY, build_proxy, setup_proxy
-from mock_server.qa.state import build_qa
+from mock_server.qa.parts import build_qa
 from mock_server.serve.watch import watcher
 from mock_server.stages.auth import Authenticator, KeyStore
-from mock_server.stages.clock import Clock
 from mock_server.stages.cors import Cors
 from mock_server.stages.data import Calibration, SummarySource
-from mock_server.stages.errors import ErrorRenderer
-from mock_server.stages.fixtures import load_fixtures
 from mock_server.stages.hosts import HostGate
 from mock_server.stages.params import QueryParser
-from mock_server.stages.redact import Redactor
-from mock_server.stages.tenants import make_tenants
 
 MAX_BODY = 64 * 1024  # request bodies (only the admin API reads any): 413 beyond
 
 
-def build_state(config: MockConfig) -> MockState:
+def build_parts(config: MockConfig) -> MockParts:
     """Check the config, load and compile everything once; raises ConfigError,
     ContractError, FixtureError or ScenarioError."""
     config.validate()
@@ -49,7 +49,7 @@ def build_state(config: MockConfig) -> MockState:
     reserved = {org for _, org in (*fixtures.keys, *config.keys)}
     tenants = make_tenants(config.tenants, config.seed, reserved)
     keys = KeyStore((*fixtures.keys, *config.keys, *((t.key, t.org) for t in tenants)))
-    return MockState(
+    return MockParts(
         config=config,
         contract=contract,
         clock=clock,
@@ -72,15 +72,15 @@ def build_state(config: MockConfig) -> MockState:
 
 
 async def spec_yaml(request: web.Request) -> web.Response:
-    return web.Response(body=request.app[STATE].spec_yaml, content_type="application/yaml")
+    return web.Response(body=request.app[PARTS].spec_yaml, content_type="application/yaml")
 
 
 async def spec_json(request: web.Request) -> web.Response:
-    return web.Response(text=request.app[STATE].contract.json_text, content_type="application/json")
+    return web.Response(text=request.app[PARTS].contract.json_text, content_type="application/json")
 
 
 def setup_routes(app: web.Application) -> None:
-    contract = app[STATE].contract
+    contract = app[PARTS].contract
     # --proxy: the route forwards and checks (the mock's own handler is not involved).
     routing.add(app, "GET", contract.route, proxy_summary if PROXY in app else get_summary)
     routing.add(app, "OPTIONS", contract.route, options)
@@ -88,14 +88,14 @@ def setup_routes(app: web.Application) -> None:
     routing.add(app, "GET", "/openapi.json", spec_json)
 
 
-def create_app(config: MockConfig | None = None, state: MockState | None = None) -> web.Application:
-    state = state or build_state(config or MockConfig())
+def create_app(config: MockConfig | None = None, parts: MockParts | None = None) -> web.Application:
+    parts = parts or build_parts(config or MockConfig())
     # No middleware unless the journal is on: the edge is in each route (see routing.py).
-    middlewares = [record] if state.qa.journal is not None else []
+    middlewares = [record] if parts.qa.journal is not None else []
     app = web.Application(middlewares=middlewares, client_max_size=MAX_BODY)
-    app[STATE] = state
-    if state.config.proxy is not None:
-        setup_proxy(app, build_proxy(state.config.proxy, state.contract))
+    app[PARTS] = parts
+    if parts.config.proxy is not None:
+        setup_proxy(app, build_proxy(parts.config.proxy, parts.contract))
     setup_routes(app)
     setup_docs(app)
     setup_qa(app)
@@ -106,7 +106,7 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
 async def runtime_ctx(app: web.Application) -> AsyncIterator[None]:
     """The runtime state's connections live as long as the application, in its event loop
     (with ``--workers N``: in each worker, after the fork)."""
-    runtime = app[STATE].qa.runtime
+    runtime = app[PARTS].qa.runtime
     await runtime.start()
     yield
     await runtime.close()
@@ -115,11 +115,11 @@ async def runtime_ctx(app: web.Application) -> AsyncIterator[None]:
 def setup_qa(app: web.Application) -> None:
     """The opt-in QA features: admin API (``--admin``) and scenario reloads (``--watch``)."""
     app.cleanup_ctx.append(runtime_ctx)
-    qa_config = app[STATE].config.qa
+    qa_config = app[PARTS].config.qa
     if qa_config.admin:
         setup_admin_guard(app)
         setup_admin(app)
         setup_admin_ui(app)
         setup_proxy_status(app)
-    if qa_config.watch and app[STATE].qa.catalog.files:
+    if qa_config.watch and app[PARTS].qa.catalog.files:
         app.cleanup_ctx.append(watcher(qa_config.watch_interval))

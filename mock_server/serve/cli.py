@@ -21,18 +21,14 @@ from api_contract.keys import mask_key
 from api_contract.resources import default_fixtures_dir, default_spec_path
 from api_contract.yaml_input import bounded
 from mock_server import __version__
-from mock_server.config import (
-    MAX_TENANTS,
-    ConfigError,
-    MockConfig,
-    QaConfig,
-    exposure_warnings,
-    host_name,
-    origin,
-)
-from mock_server.qa.runtime import StateError
+from mock_server.config import ConfigError, MockConfig, QaConfig, exposure_warnings
+from mock_server.foundation.clock import parse_instant
+from mock_server.foundation.fixtures import FixtureError
+from mock_server.foundation.syntax import host_name, origin
+from mock_server.foundation.tenants import MAX_TENANTS
 from mock_server.qa.scenario_files import ScenarioError
-from mock_server.serve.app import build_state, create_app
+from mock_server.runtime.base import StateError
+from mock_server.serve.app import build_parts, create_app
 from mock_server.serve.proxy_cli import (
     add_proxy_arguments,
     banner,
@@ -41,8 +37,6 @@ from mock_server.serve.proxy_cli import (
 )
 from mock_server.serve.server import new_event_loop, raise_file_limit, serve
 from mock_server.serve.workers import run_workers
-from mock_server.stages.clock import parse_instant
-from mock_server.stages.fixtures import FixtureError
 
 PROG = "freddy-mock"
 
@@ -104,9 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=1,
                    help="serve with N processes on one port (SO_REUSEPORT; default 1)")
     p.add_argument("--state", default=os.environ.get("FREDDY_STATE", "memory"),
-                   metavar="URL", help="where runtime state lives: memory (default; shared "
-                   "by --workers) or redis://HOST:PORT/DB, shared by every process on every "
-                   "host naming it (default $FREDDY_STATE)")
+                   metavar="URL", help="where the runtime state (active scenarios, settings, "
+                   "counters, journal) lives: memory (default; with --workers N the workers "
+                   "share an SQLite file instead) or redis://HOST:PORT/DB, shared by every "
+                   "process on every host naming it (default $FREDDY_STATE)")
     p.add_argument("--access-log", action="store_true", help="log every request (keys masked)")
     p.add_argument("--cors-allow-header", action="append", default=None, metavar="NAME",
                    help="allow only the API's own headers plus NAME in CORS preflights "
@@ -232,7 +227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         config = config_from_args(args)
-        state = build_state(config)
+        parts = build_parts(config)
     except (UsageError, ConfigError, ContractError, FixtureError, ScenarioError,
             StateError) as exc:
         print(f"{PROG}: error: {bounded(str(exc))}", file=sys.stderr)
@@ -244,24 +239,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def ready(port: int) -> None:
         origin = f"http://{config.host}:{port}"
-        generated = {t.org for t in state.tenants}  # (their orgs are theirs alone)
-        keys = ", ".join(f"{e.masked} -> {e.org}" for e in state.auth.store.entries()
+        generated = {t.org for t in parts.tenants}  # (their orgs are theirs alone)
+        keys = ", ".join(f"{e.masked} -> {e.org}" for e in parts.auth.store.entries()
                          if e.org not in generated)
         if generated:
             keys += f"; {len(generated)} generated tenants, listed in /docs"
         about = banner(config) or f"keys: {keys}"
-        print(f"{PROG} listening on {origin}{state.contract.base_path}  ({about})")
+        print(f"{PROG} listening on {origin}{parts.contract.base_path}  ({about})")
         print(startup_notes(config, origin), flush=True)
 
     async def run() -> None:
-        await serve(create_app(state=state), config.host, config.port, stop=asyncio.Event(),
+        await serve(create_app(parts=parts), config.host, config.port, stop=asyncio.Event(),
                     on_ready=ready, access_log=config.access_log, handle_signals=True)
 
     try:
         if args.workers > 1:
             def worker_app(index: int) -> web.Application:  # in the worker, after the fork
-                state.qa.reseed(config.seed, index)
-                return create_app(state=state)
+                parts.qa.reseed(config.seed, index)
+                return create_app(parts=parts)
 
             return run_workers(worker_app, config.host, config.port, args.workers, ready,
                                access_log=config.access_log)

@@ -22,9 +22,9 @@ from pathlib import Path
 from aiohttp import web
 
 from api_contract.yaml_input import bounded
-from mock_server.engine.state import STATE, MockState
-from mock_server.qa.runtime import Activation, StateUnavailable
+from mock_server.engine.parts import PARTS, MockParts
 from mock_server.qa.scenario_files import Catalog, ScenarioError, load_catalog
+from mock_server.runtime.base import Activation, StateUnavailable
 
 log = logging.getLogger("freddy_mock")
 Stamp = tuple[int, int] | None
@@ -38,16 +38,16 @@ def _stamp(path: Path) -> Stamp:
     return st.st_mtime_ns, st.st_size
 
 
-def _failed(state: MockState, message: str) -> bool:
-    state.qa.reload_error = bounded(message)
+def _failed(parts: MockParts, message: str) -> bool:
+    parts.qa.reload_error = bounded(message)
     log.error("scenario reload failed, keeping the previous scenarios: %s",
-              state.qa.reload_error)
+              parts.qa.reload_error)
     return False
 
 
-async def swap_in(state: MockState, catalog: Catalog) -> None:
+async def swap_in(parts: MockParts, catalog: Catalog) -> None:
     """Make ``catalog`` the one in force (on the event loop), its files' scenarios active."""
-    qa = state.qa
+    qa = parts.qa
     qa.catalog = catalog
     qa.reload_error = None
     qa.reloads += 1
@@ -61,46 +61,46 @@ async def swap_in(state: MockState, catalog: Catalog) -> None:
     log.info("scenarios reloaded (%d files)", len(catalog.files))
 
 
-async def reload(state: MockState) -> bool:
+async def reload(parts: MockParts) -> bool:
     """Load the catalog again off the loop; True when swapped in, False when it failed."""
-    qa = state.qa
+    qa = parts.qa
     try:
         catalog = await asyncio.to_thread(load_catalog, qa.builtin_dir, qa.catalog.files,
-                                          state.contract)
+                                          parts.contract)
     except ScenarioError as exc:
-        return _failed(state, str(exc))
+        return _failed(parts, str(exc))
     except Exception as exc:  # MemoryError, RecursionError, a bug: said, never silent
-        return _failed(state, f"{exc.__class__.__name__}: {exc}")
-    await swap_in(state, catalog)
+        return _failed(parts, f"{exc.__class__.__name__}: {exc}")
+    await swap_in(parts, catalog)
     return True
 
 
-async def _poll(state: MockState, interval: float) -> None:
-    files = state.qa.catalog.files
+async def _poll(parts: MockParts, interval: float) -> None:
+    files = parts.qa.catalog.files
     stamps = {p: _stamp(p) for p in files}
     while True:
         await asyncio.sleep(interval)
         now = {p: _stamp(p) for p in files}
         if now != stamps:
             stamps = now
-            await reload(state)
+            await reload(parts)
 
 
-def _stopped(state: MockState, task: asyncio.Task[None]) -> None:
-    state.qa.watching = False
+def _stopped(parts: MockParts, task: asyncio.Task[None]) -> None:
+    parts.qa.watching = False
     if not task.cancelled() and task.exception() is not None:
         exc = task.exception()
-        _failed(state, f"the watcher stopped: {exc.__class__.__name__}: {exc}")
+        _failed(parts, f"the watcher stopped: {exc.__class__.__name__}: {exc}")
 
 
 def watcher(interval: float) -> Callable[[web.Application], AsyncIterator[None]]:
     """A cleanup_ctx that owns the polling task for the application's lifetime."""
 
     async def ctx(app: web.Application) -> AsyncIterator[None]:
-        state = app[STATE]
-        task = asyncio.create_task(_poll(state, interval), name="freddy-mock-watch")
-        state.qa.watching = True
-        task.add_done_callback(lambda t: _stopped(state, t))
+        parts = app[PARTS]
+        task = asyncio.create_task(_poll(parts, interval), name="freddy-mock-watch")
+        parts.qa.watching = True
+        task.add_done_callback(lambda t: _stopped(parts, t))
         yield
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -1,3 +1,3 @@
-"""The request's stages, one module each: auth, params, negotiate (``Prefer``), data,
-errors (the envelope), cors, hosts (the Host allow-list), plus the clock and the fixture
-loader they read from."""
+"""The request's stages, one module each: hosts (the Host allow-list), negotiate
+(``Prefer``), auth, params, data (the generator), cors. What they stand on (clock, error
+envelope, fixtures) is in ``mock_server.foundation``."""

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from multidict import MultiMapping, istr
 
 from api_contract.keys import mask_key
-from mock_server.stages.errors import ApiError
+from mock_server.foundation.errors import ApiError
 
 MISSING_KEY = "No API key provided"
 UNKNOWN_KEY = "Invalid API key"

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 
 from multidict import CIMultiDict
 
-from mock_server.config import is_header_name  # the syntax rule is the config's too
+from mock_server.foundation.syntax import is_header_name  # the config's rule too
 
 EXPOSED = (
     "X-Request-ID",

@@ -24,7 +24,7 @@ from typing import Any
 
 import orjson
 
-from mock_server.stages.clock import rfc3339
+from mock_server.foundation.clock import rfc3339
 
 # Seasonality of API traffic by month (summer and year-end dips, autumn peak).
 SEASON = (0.96, 1.0, 1.04, 1.0, 1.02, 0.97, 0.9, 0.86, 1.03, 1.08, 1.1, 0.92)

@@ -18,8 +18,8 @@ from collections.abc import Iterable
 
 from multidict import istr
 
-from mock_server.config import ANY_HOST, host_name
-from mock_server.stages.errors import ApiError
+from mock_server.foundation.errors import ApiError
+from mock_server.foundation.syntax import ANY_HOST, host_name
 
 HOST = istr("Host")
 MAX_ADMITTED = 256  # distinct good Host values remembered (ports vary); beyond: re-checked
@@ -27,7 +27,7 @@ MAX_ADMITTED = 256  # distinct good Host values remembered (ports vary); beyond:
 
 def requested_name(value: str) -> str | None:
     """The host name of a ``Host`` header value, port left out, normalized as
-    :func:`mock_server.config.host_name` does; None when it is malformed."""
+    :func:`mock_server.foundation.syntax.host_name` does; None when it is malformed."""
     text = value.strip().lower()
     if text.startswith("["):
         end = text.find("]")

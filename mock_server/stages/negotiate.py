@@ -23,7 +23,7 @@ from multidict import MultiMapping, istr
 from yarl import URL
 
 from api_contract.contract import Contract, Example
-from mock_server.stages.errors import ApiError
+from mock_server.foundation.errors import ApiError
 
 PREFER = istr("Prefer")  # istr: no case-folding per lookup
 QUERY_PREFIX = "__"

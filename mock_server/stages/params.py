@@ -21,8 +21,8 @@ from multidict import MultiMapping
 from yarl import URL
 
 from api_contract.contract import QueryParam
-from mock_server.stages.clock import Clock
-from mock_server.stages.errors import ApiError
+from mock_server.foundation.clock import Clock
+from mock_server.foundation.errors import ApiError
 
 _INTEGER = re.compile(r"[0-9]{1,9}", re.ASCII)
 _SHOWN = 24  # how much of a bad value an error message quotes

@@ -17,7 +17,7 @@ XSS = "<img src=x onerror=window.pwned=1>"
 
 
 def admin_state(mock) -> tuple:
-    qa = mock.server.state.qa
+    qa = mock.server.parts.qa
     assert qa.journal is not None
     return (qa.runtime.active(), qa.overrides,
             [e.seq for e in mock.server.call(qa.journal.entries())])
@@ -77,12 +77,12 @@ def test_a_second_origin_can_neither_change_nor_read_the_admin_api(
     ui.locator("#switch-empty-org").click()
     expect(ui.locator("#scenarios tbody tr[data-scenario='empty-org'] td").nth(3)) \
         .to_have_text("everyone")
-    assert [a.name for a in mock.server.state.qa.runtime.active()] == ["empty-org"]
+    assert [a.name for a in mock.server.parts.qa.runtime.active()] == ["empty-org"]
     ui.locator("#latency").fill("250")
     expect(ui.locator("#status")).to_have_text("Latency 250 ms for every answer.")
     ui.locator("#reset").click()
     expect(ui.locator("#status")).to_contain_text("Reset")
-    assert mock.server.state.qa.runtime.active() == ()
+    assert mock.server.parts.qa.runtime.active() == ()
     ui_calls = [(s.method, s.status) for s in mock.seen
                 if s.origin == origin and s.method == "POST"]
     assert ui_calls == [("POST", 200)] * 3

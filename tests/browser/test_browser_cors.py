@@ -7,7 +7,7 @@ from conftest import KEY_ABC, SUMMARY
 
 
 def summary_path(mock) -> str:
-    return mock.state.contract.base_path + SUMMARY + "org_abc123"
+    return mock.parts.contract.base_path + SUMMARY + "org_abc123"
 
 
 def call_from_page(tab, site, mock, **fields: str) -> dict:
@@ -31,7 +31,7 @@ def test_preflight_passes_and_exposed_headers_are_readable(
     assert outcome["status"] == 500
     assert outcome["preferenceApplied"] == "code=500"
     assert outcome["requestId"] and outcome["requestId"] == outcome["body"]["error"]["trace_id"]
-    assert outcome["body"]["error"]["code"] == mock.state.contract.errors[500].code
+    assert outcome["body"]["error"]["code"] == mock.parts.contract.errors[500].code
     shoot(tab.page, "second-origin")
 
     # What the mock saw: the browser's preflight, then the call itself, both from the page's
@@ -53,7 +53,7 @@ def test_a_200_from_another_origin_carries_the_document_example(
                              key=KEY_ABC, prefer="example=documented")
     assert outcome["ok"], outcome
     assert outcome["status"] == 200
-    assert outcome["body"] == mock.state.contract.examples["documented"].value
+    assert outcome["body"] == mock.parts.contract.examples["documented"].value
     assert outcome["preferenceApplied"] == "example=documented"
     assert outcome["requestId"]
 
@@ -81,7 +81,7 @@ def test_tracing_headers_pass_the_preflight(tab, second_origin, observed_mock) -
                          {"X-API-Key": KEY_ABC, **TRACING})
     assert outcome["ok"], outcome
     assert outcome["status"] == 200
-    assert outcome["body"] == mock.state.contract.examples["documented"].value
+    assert outcome["body"] == mock.parts.contract.examples["documented"].value
     preflight = [s for s in observed_mock.seen if s.method == "OPTIONS"]
     assert len(preflight) == 1
     assert set(preflight[0].request_headers.lower().split(",")) == {"x-api-key", *TRACING}

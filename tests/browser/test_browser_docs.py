@@ -64,7 +64,7 @@ def test_try_it_out_calls_the_mock_and_no_request_leaves_loopback(
     status, body, url = live_response(page)
 
     assert status == 200
-    assert body == server.state.contract.examples["documented"].value
+    assert body == server.parts.contract.examples["documented"].value
     assert url == server.base_url + SUMMARY + "org_abc123?year=2025&month=11"
     page.locator(".live-responses-table").scroll_into_view_if_needed()
     shoot(page, "docs-try-it-out")
@@ -87,7 +87,7 @@ def test_prefer_field_of_the_docs_reaches_the_mock(server: MockServerThread, tab
     op.get_by_role("button", name="Execute").click()
     status, body, _ = live_response(page)
     assert status == 403
-    assert body["error"]["code"] == server.state.contract.errors[403].code
+    assert body["error"]["code"] == server.parts.contract.errors[403].code
     headers = page.locator(".live-responses-table .response .response-col_description").inner_text()
     assert "preference-applied: code=403" in headers.lower()
     assert tab.foreign_requests() == []
@@ -103,13 +103,13 @@ def test_docs_render_and_work_with_the_network_cut_off(
     probe.close()
     open_docs(page, server)
     assert page.locator(".swagger-ui .info .title").inner_text().startswith(
-        server.state.contract.raw["info"]["title"])
+        server.parts.contract.raw["info"]["title"])
     assert page.locator(".opblock-get").count() == 1
     authorize(page, KEY_ABC)
     try_it_out(page, {"org_id": "org_abc123", "year": "2025", "month": "11"})
     status, body, _ = live_response(page)
     assert status == 200
-    assert body == server.state.contract.examples["documented"].value
+    assert body == server.parts.contract.examples["documented"].value
     shoot(page, "docs-offline", publish=False)
     assert offline_tab.foreign_requests() == ["http://example.com/"]
     assert offline_tab.errors == []

@@ -53,7 +53,7 @@ def test_switch_a_scenario_on_and_see_the_next_call_in_the_journal(
     row = page.locator("#scenarios tbody tr[data-scenario='empty-org']")
     expect(row.locator("td").nth(3)).to_have_text("everyone")
     expect(page.locator("#switch-empty-org")).to_be_checked()
-    assert [a.name for a in mock.server.state.qa.runtime.active()] == ["empty-org"]
+    assert [a.name for a in mock.server.parts.qa.runtime.active()] == ["empty-org"]
 
     after = call_from_other_origin(browser, second_origin, mock, "org_abc123", KEY_ABC)
     assert after["ok"] and after["status"] == 200, after
@@ -71,7 +71,7 @@ def test_switch_a_scenario_on_and_see_the_next_call_in_the_journal(
 
     page.locator("#switch-empty-org").click()  # and off again
     expect(row.locator("td").nth(3)).to_have_text("—")
-    assert mock.server.state.qa.runtime.active() == ()
+    assert mock.server.parts.qa.runtime.active() == ()
     assert tab.foreign_requests() == [] and tab.errors == []
 
 
@@ -88,7 +88,7 @@ def test_a_documented_error_button_for_one_org_and_the_latency_slider(
 
     hit = call_from_other_origin(browser, second_origin, mock, "org_abc123", KEY_ABC)
     assert hit["status"] == 500, hit
-    assert hit["body"]["error"]["code"] == mock.server.state.contract.errors[500].code
+    assert hit["body"]["error"]["code"] == mock.server.parts.contract.errors[500].code
     spared = call_from_other_origin(browser, second_origin, mock, "org_xyz789", KEY_XYZ)
     assert spared["status"] == 200, spared
     expect(journal_row(tab, "org_abc123", 500)).to_contain_text("error=500")
@@ -97,11 +97,11 @@ def test_a_documented_error_button_for_one_org_and_the_latency_slider(
 
     page.locator("#error-none").click()
     expect(page.locator("#errors-active")).to_have_text("No error forced.")
-    assert dict(mock.server.state.qa.overrides.errors) == {}
+    assert dict(mock.server.parts.qa.overrides.errors) == {}
 
     page.locator("#latency").fill("300")
     expect(page.locator("#status")).to_have_text("Latency 300 ms for every answer.")
-    assert mock.server.state.qa.overrides.delay_ms == 300
+    assert mock.server.parts.qa.overrides.delay_ms == 300
     assert tab.foreign_requests() == []
 
 
@@ -140,7 +140,7 @@ def test_the_page_fits_a_narrow_window(browser, second_origin, mock_factory, sho
         row = page.locator("#scenarios tbody tr[data-scenario='empty-org']")
         expect(row.locator("td").nth(3)).to_have_text("everyone")  # the POST has answered
         expect(page.locator("#switch-empty-org")).to_be_checked()
-        assert [a.name for a in mock.server.state.qa.runtime.active()] == ["empty-org"]
+        assert [a.name for a in mock.server.parts.qa.runtime.active()] == ["empty-org"]
         shoot(page, "mock-ui-narrow", full_page=True)
     finally:
         context.close()

@@ -20,9 +20,9 @@ from aiohttp import web
 
 from api_contract.contract import Contract, load_contract
 from api_contract.resources import default_spec_path
-from mock_server.stages.clock import rfc3339
+from mock_server.foundation.clock import rfc3339
+from mock_server.foundation.errors import ApiError
 from mock_server.stages.data import Calibration, month_bounds, summary
-from mock_server.stages.errors import ApiError
 from mock_server.stages.params import parse_query
 
 from .serving import LoopThread

@@ -28,7 +28,7 @@ def _prefer(status: int) -> Trigger:
 
 
 def _with_no_delay_slot(c: Client, call: Callable[[], requests.Response]) -> requests.Response:
-    gate = c.server.state.qa.delays
+    gate = c.server.parts.qa.delays
     limit, gate.limit = gate.limit, 0  # as if every slot were taken
     try:
         return call()
@@ -39,7 +39,7 @@ def _with_no_delay_slot(c: Client, call: Callable[[], requests.Response]) -> req
 def _stalled_head(c: Client) -> requests.Response:
     """Half a request head on a raw socket, with the server's header timeout lowered: the
     408 the mock writes itself, read back as a ``requests.Response``."""
-    config = c.server.state.config
+    config = c.server.parts.config
     timeout, config.header_timeout = config.header_timeout, 0.05
     try:
         with socket.create_connection(("127.0.0.1", c.server.port), timeout=10) as sock:

@@ -46,7 +46,7 @@ def served(server: MockServerThread, tmp_path_factory: pytest.TempPathFactory) -
 
 def rows(server: MockServerThread) -> Iterator[tuple[str, str, Any]]:
     """(status key, schema name, example value) for every example of every row."""
-    op = server.state.contract.raw["paths"][server.state.contract.path_template]["get"]
+    op = server.parts.contract.raw["paths"][server.parts.contract.path_template]["get"]
     for key, response in op["responses"].items():
         media = response["content"]["application/json"]
         name = media["schema"]["$ref"].rsplit("/", 1)[1]
@@ -111,7 +111,7 @@ def test_openapi_python_client_parses_every_example(opc: ModuleType,
 def test_openapi_python_client_models_are_narrowed(opc: ModuleType,
                                                    server: MockServerThread) -> None:
     models = importlib.import_module(f"{PACKAGE}.models")
-    unauthenticated = server.state.contract.example_for(401).value
+    unauthenticated = server.parts.contract.example_for(401).value
     with pytest.raises(ValueError, match="INVALID_REQUEST"):
         models.InvalidRequestError.from_dict(unauthenticated)
     assert models.ErrorEnvelope.from_dict(unauthenticated).error.code == "AUTHENTICATION_REQUIRED"
@@ -162,7 +162,7 @@ def test_datamodel_codegen_models_are_narrowed(dcg: ModuleType,
                                                server: MockServerThread) -> None:
     from pydantic import ValidationError
 
-    unauthenticated = server.state.contract.example_for(401).value
+    unauthenticated = server.parts.contract.example_for(401).value
     with pytest.raises(ValidationError):
         dcg.InvalidRequestError.model_validate(unauthenticated)
     assert dcg.ErrorEnvelope.model_validate(unauthenticated).error.code == "AUTHENTICATION_REQUIRED"

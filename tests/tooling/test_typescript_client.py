@@ -67,14 +67,14 @@ def test_client_type_checks_and_gets_the_summary(calls: dict[str, dict[str, Any]
                                                   server: MockServerThread) -> None:
     ok = calls["200"]
     assert ok["status"] == 200 and ok["requestId"]
-    assert server.state.contract.validators[200].is_valid(ok["body"])
+    assert server.parts.contract.validators[200].is_valid(ok["body"])
     assert ok["total"] == ok["body"]["totalApiKeyRequests"]
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 429, 500, 404, 414, 431])
 def test_each_error_arrives_typed(calls: dict[str, dict[str, Any]], server: MockServerThread,
                                   status: int) -> None:
-    contract = server.state.contract
+    contract = server.parts.contract
     got = calls[str(status)]
     template = {**contract.mock_errors, **contract.errors}[status]
     assert got["status"] == status

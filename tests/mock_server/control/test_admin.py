@@ -23,7 +23,7 @@ def test_admin_is_off_by_default(client: Client, method: str, path: str) -> None
     resp = call(client, method, path)
     assert resp.status_code == 404
     assert resp.json()["error"]["code"] == "NOT_FOUND"
-    assert client.server.state.qa.journal is None
+    assert client.server.parts.qa.journal is None
 
 
 def test_health(admin: Client) -> None:
@@ -52,7 +52,7 @@ def test_switch_scenarios_at_runtime(admin: Client) -> None:
     call(admin, "POST", "scenarios/flaky/activate")
     assert [admin.summary(params=NOV).status_code for _ in range(3)] == [200, 200, 500]
     assert call(admin, "POST", "reset").json()["active"] == []
-    journal = admin.server.state.qa.journal
+    journal = admin.server.parts.qa.journal
     assert journal is not None and admin.server.call(journal.count()) == 0
     call(admin, "POST", "scenarios/flaky/activate")
     assert [admin.summary(params=NOV).status_code for _ in range(3)] == [200, 200, 500]

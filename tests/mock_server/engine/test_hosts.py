@@ -79,7 +79,7 @@ def refused(status: int, headers: dict[str, str], body: bytes) -> bool:
 def test_a_foreign_host_is_refused_on_every_route(srv, method, target, headers) -> None:
     for host in REFUSED_HOSTS:
         assert refused(*send(srv, method, target, host, headers)), host
-    assert srv.state.qa.journal is not None
+    assert srv.parts.qa.journal is not None
 
 
 @pytest.mark.parametrize(("method", "target", "headers"), ROUTES)
@@ -101,13 +101,13 @@ def test_the_api_answers_a_loopback_host_as_before(srv) -> None:
 
 
 def test_a_refused_host_never_reaches_the_admin_api(srv) -> None:
-    srv.call(srv.state.qa.runtime.reset())
+    srv.call(srv.parts.qa.runtime.reset())
     status, headers, body = send(srv, "POST", "/__mock/scenarios/empty-org/activate",
                                  "rebind.attacker.example:8080",
                                  {"Origin": "http://rebind.attacker.example:8080",
                                   "Content-Type": "application/json"})
     assert refused(status, headers, body)
-    assert srv.state.qa.runtime.active() == ()
+    assert srv.parts.qa.runtime.active() == ()
 
 
 def test_allowed_host_lets_exactly_what_it_names_through() -> None:

@@ -76,7 +76,7 @@ def test_a_violating_200_is_counted_not_recorded_and_earlier_recordings_stay(
 def test_the_recorded_summaries_pass_the_fixtures_validation(tmp_path: Path) -> None:
     from api_contract.contract import load_contract
     from api_contract.resources import default_spec_path
-    from mock_server.stages.fixtures import load_fixtures
+    from mock_server.foundation.fixtures import load_fixtures
 
     rec = tmp_path / "recorded"
     with MockServerThread(MockConfig(port=0)) as upstream, \

@@ -125,7 +125,7 @@ def test_aiohttp_client_sees_the_same_faults(
 
 
 def test_faults_are_in_the_journal(faulty: MockServerThread) -> None:
-    journal = faulty.state.qa.journal
+    journal = faulty.parts.qa.journal
     assert journal is not None
     faulty.call(journal.clear())
     started_us = time.time_ns() // 1000

@@ -11,8 +11,8 @@ import requests
 from api_contract.contract import load_contract
 from api_contract.resources import default_spec_path
 from mock_server.config import QaConfig
+from mock_server.qa.parts import builtin_dir
 from mock_server.qa.scenario_files import ScenarioError, load_scenario
-from mock_server.qa.state import builtin_dir
 
 from conftest import KEY_ABC, KEY_XYZ, Client, start
 from helpers import run
@@ -102,7 +102,7 @@ def test_user_rules_match_on_org_key_year_month_and_header(tmp_path: Path) -> No
                 c.contract.examples["no-usage"].value
             assert c.summary(params={"year": 2025}).json()["year"] == 2025
             assert c.summary(headers={"X-Scenario": "slow-500"}).status_code == 500
-            entry = srv.call(srv.state.qa.journal.entries())[-1]  # type: ignore[union-attr]
+            entry = srv.call(srv.parts.qa.journal.entries())[-1]  # type: ignore[union-attr]
             assert entry.applied == {"scenario": "mine", "rule": 2, "delay_ms": 1}
     finally:
         srv.stop()

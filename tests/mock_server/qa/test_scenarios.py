@@ -10,8 +10,8 @@ import pytest
 import requests
 
 from mock_server.config import QaConfig
-from mock_server.qa.runtime import LocalRuntime
 from mock_server.qa.scenarios import Request, choose
+from mock_server.runtime.memory import MemoryBackend
 from mock_server.testing import MockServerThread
 
 from conftest import KEY_ABC, KEY_XYZ, Client, start
@@ -29,10 +29,10 @@ def qa_server() -> Iterator[MockServerThread]:
 
 @pytest.fixture
 def qa(qa_server: MockServerThread) -> Iterator[Client]:
-    qa_server.call(qa_server.state.qa.runtime.reset())
+    qa_server.call(qa_server.parts.qa.runtime.reset())
     with requests.Session() as session:
         yield Client(qa_server, session)
-    qa_server.call(qa_server.state.qa.runtime.reset())
+    qa_server.call(qa_server.parts.qa.runtime.reset())
 
 
 def activate(c: Client, name: str, org: str | None = None) -> None:
@@ -119,9 +119,9 @@ def test_new_org_has_no_usage_before_its_creation(qa: Client) -> None:
 
 def test_slow_draws_its_delay_from_its_range(qa_server: MockServerThread) -> None:
     """The built-in's range, without waiting it out (the decision, not the sleep)."""
-    catalog = qa_server.state.qa.catalog
+    catalog = qa_server.parts.qa.catalog
     req = Request("org_abc123", KEY_ABC, 2025, 11, {})  # type: ignore[arg-type]
-    delays = {asyncio.run(choose(req, "slow", catalog, LocalRuntime(), random.Random(i)))
+    delays = {asyncio.run(choose(req, "slow", catalog, MemoryBackend(), random.Random(i)))
               .delay_ms for i in range(50)}
     assert min(delays) >= 800 and max(delays) <= 2500 and len(delays) > 10
 
@@ -139,7 +139,7 @@ def test_prefer_delay_and_scenario_combine_with_code(qa: Client) -> None:
     resp = qa.summary(params=NOV, headers={"Prefer": "code=403, scenario=slow, delay=1"})
     assert resp.status_code == 403
     assert resp.headers["Preference-Applied"] == "code=403, delay=1, scenario=slow"
-    entry = qa.server.call(qa.server.state.qa.journal.entries())[-1]  # type: ignore[union-attr]
+    entry = qa.server.call(qa.server.parts.qa.journal.entries())[-1]  # type: ignore[union-attr]
     assert entry.applied["scenario"] == "slow" and entry.applied["delay_ms"] == 1
     # code= beats the scenario's own answer
     resp = qa.summary(params=NOV, headers={"Prefer": "scenario=rate-limited, code=200"})
@@ -168,7 +168,7 @@ def test_scenarios_apply_only_to_valid_requests(qa: Client) -> None:
 def test_control_indexes_activations_by_org() -> None:
     """Activations are kept in a set and indexed by organization (issue 19): a request reads
     its own names and everyone's, and re-activating or removing one never walks the list."""
-    from mock_server.qa.control import Control
+    from mock_server.runtime.control import Control
 
     c = Control()
     for i in range(1000):

@@ -90,7 +90,7 @@ def test_the_plugin_copies_the_users_config(pytester: pytest.Pytester) -> None:
 from conftest import CONFIG
 
 def test_served(freddy_mock):
-    assert freddy_mock.server.state.config.qa.admin  # the plugin's copy has admin on
+    assert freddy_mock.server.parts.config.qa.admin  # the plugin's copy has admin on
     assert freddy_mock.server.port != 8999
 
 def test_untouched(freddy_mock):

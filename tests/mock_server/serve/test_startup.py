@@ -13,10 +13,10 @@ import pytest
 from api_contract.contract import ContractError, load_contract
 from api_contract.resources import default_fixtures_dir, default_spec_path, is_bundled
 from mock_server.config import MockConfig
+from mock_server.foundation.fixtures import FixtureError, load_fixtures, read_keys
+from mock_server.qa.parts import builtin_dir
 from mock_server.qa.scenario_files import builtin_files, load_scenario
-from mock_server.qa.state import builtin_dir
-from mock_server.serve.app import build_state
-from mock_server.stages.fixtures import FixtureError, load_fixtures, read_keys
+from mock_server.serve.app import build_parts
 
 
 def test_bundled_files_pass_the_checks_start_up_skips() -> None:
@@ -62,11 +62,11 @@ def test_a_user_spec_with_a_bad_example_still_fails_at_start_up(tmp_path: Path) 
     path = tmp_path / "openapi.json"
     path.write_text(json.dumps(broken))
     with pytest.raises(ContractError, match="violates its schema"):
-        build_state(MockConfig(spec_path=path))
-    assert build_state(MockConfig(spec_path=default_spec_path())).contract.examples
+        build_parts(MockConfig(spec_path=path))
+    assert build_parts(MockConfig(spec_path=default_spec_path())).contract.examples
 
 
 def test_user_fixtures_are_validated_at_start_up(tmp_path: Path) -> None:
     (tmp_path / "keys.yaml").write_text("keys:\n  - key: k\n")
     with pytest.raises(FixtureError, match="'org' is a required property"):
-        build_state(MockConfig(fixtures_dir=tmp_path))
+        build_parts(MockConfig(fixtures_dir=tmp_path))

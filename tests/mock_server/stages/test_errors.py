@@ -109,8 +109,8 @@ def test_the_query_memo_keeps_only_complete_valid_queries() -> None:
 
     from api_contract.contract import load_contract
     from api_contract.resources import default_spec_path
-    from mock_server.stages.clock import Clock, parse_instant
-    from mock_server.stages.errors import ApiError
+    from mock_server.foundation.clock import Clock, parse_instant
+    from mock_server.foundation.errors import ApiError
     from mock_server.stages.params import QueryParser
 
     parser = QueryParser(load_contract(default_spec_path()).query_params, size=2)

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from mock_server.config import MockConfig
-from mock_server.stages.clock import parse_instant
+from mock_server.foundation.clock import parse_instant
 
 from conftest import FROZEN_NOW, KEY_XYZ, Client, start
 
@@ -134,9 +134,9 @@ def test_same_seed_same_bytes_across_app_instances_and_processes(client: Client)
     finally:
         other.stop()
     code = (
-        "from mock_server.serve.app import build_state; from mock_server.config import MockConfig;"
-        "from mock_server.stages.clock import parse_instant as p;"
-        f"s=build_state(MockConfig(now=p({FROZEN_NOW!r})));"
+        "from mock_server.serve.app import build_parts; from mock_server.config import MockConfig;"
+        "from mock_server.foundation.clock import parse_instant as p;"
+        f"s=build_parts(MockConfig(now=p({FROZEN_NOW!r})));"
         f"print(s.summaries.body('org_xyz789',2024,7,s.clock.hour()).decode())"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
@@ -145,11 +145,11 @@ def test_same_seed_same_bytes_across_app_instances_and_processes(client: Client)
 
 
 def test_another_seed_gives_other_numbers() -> None:
-    from mock_server.serve.app import build_state
+    from mock_server.serve.app import build_parts
 
     hour = int(parse_instant(FROZEN_NOW).timestamp()) // 3600
-    a = build_state(MockConfig(seed=0)).summaries.body("org_x", 2024, 7, hour)
-    b = build_state(MockConfig(seed=1)).summaries.body("org_x", 2024, 7, hour)
+    a = build_parts(MockConfig(seed=0)).summaries.body("org_x", 2024, 7, hour)
+    b = build_parts(MockConfig(seed=1)).summaries.body("org_x", 2024, 7, hour)
     assert a != b
 
 

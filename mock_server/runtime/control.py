@@ -2,7 +2,7 @@
 
 Active scenarios (for everyone or one organization) and the run-time settings of
 ``POST /__mock/settings`` (latency, forced errors). Every backend of
-:class:`~mock_server.qa.runtime.RuntimeState` keeps a whole ``Control`` and replaces it with
+:class:`~mock_server.runtime.base.StateBackend` keeps a whole ``Control`` and replaces it with
 a new one on each change (a pure function of the old one, applied atomically in the
 backend), so the hot path reads one snapshot and never sees half a change. ``version``
 grows with every change; processes compare it to know whether their copy is current.

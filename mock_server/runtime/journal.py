@@ -3,7 +3,7 @@
 Recording is one bounded ``deque.append`` of a small tuple-like record; keys are masked
 with :func:`~api_contract.keys.mask_key` before they are stored, never kept in full. With
 ``--workers N`` or ``--state redis://`` the backend's subclass keeps the entries where every
-process reads them (``file_runtime``, ``redis_runtime``), masked the same way.
+process reads them (``runtime.file``, ``runtime.redis_journal``), masked the same way.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 
 from api_contract.keys import mask_key
-from mock_server.stages.clock import rfc3339
+from mock_server.foundation.clock import rfc3339
 
 DEFAULT_SIZE = 1000
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from mock_server.config import MAX_DELAYED  # the default of MockConfig.max_delayed
-from mock_server.stages.errors import ApiError
+from mock_server.foundation.errors import ApiError
 
 
 class DelayGate:

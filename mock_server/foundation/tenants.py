@@ -17,8 +17,7 @@ import string
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from mock_server.config import MAX_TENANTS  # the range is a rule of the config
-
+MAX_TENANTS = 10_000  # generated organizations at most (MockConfig.validate checks it)
 LOCALE = "de_CH"
 _ID_CHARS = string.ascii_lowercase + string.digits
 

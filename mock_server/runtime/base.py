@@ -1,17 +1,17 @@
 """All state that changes while the mock runs, behind one small interface.
 
-Active scenarios and run-time settings (one :class:`~mock_server.qa.control.Control`),
+Active scenarios and run-time settings (one :class:`~mock_server.runtime.control.Control`),
 rate-limit windows and the request counters of count-based scenarios (``every:``) live
 here and nowhere else. Three backends, one design:
 
-- :class:`LocalRuntime`: one process (``--state memory``, the default);
-- :class:`~mock_server.qa.file_runtime.FileRuntime`: the processes of ``--workers N`` on
+- :class:`~mock_server.runtime.memory.MemoryBackend`: one process (``--state memory``, the default);
+- :class:`~mock_server.runtime.file.FileBackend`: the processes of ``--workers N`` on
   one host (an SQLite file plus a shared version number);
-- :class:`~mock_server.qa.redis_runtime.RedisRuntime`: any number of processes on any
+- :class:`~mock_server.runtime.redis_backend.RedisBackend`: any number of processes on any
   number of hosts (``--state redis://...``).
 
 Every process keeps the current ``Control`` in memory, so the reads of the hot path
-(:attr:`RuntimeState.quiet`, :meth:`RuntimeState.active`, :attr:`RuntimeState.overrides`)
+(:attr:`StateBackend.quiet`, :meth:`StateBackend.active`, :attr:`StateBackend.overrides`)
 are attribute reads, never I/O; a change made anywhere replaces that copy everywhere.
 Changes and counters are coroutines (a shared backend may need a round trip); they run on
 the server's event loop.
@@ -23,10 +23,10 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from mock_server.qa.control import Activation, Control, Overrides
-from mock_server.stages.errors import ApiError
+from mock_server.foundation.errors import ApiError
+from mock_server.runtime.control import Activation, Control, Overrides
 
-__all__ = ["Activation", "LocalRuntime", "RuntimeState", "StateError", "StateUnavailable"]
+__all__ = ["Activation", "StateBackend", "StateError", "StateUnavailable"]
 
 Change = Callable[[Control], Control]
 COUNT_TTL = 86_400  # seconds an idle ``every:`` counter is kept by a shared backend
@@ -45,7 +45,7 @@ class StateUnavailable(ApiError):
                               "it is back")
 
 
-class RuntimeState(ABC):
+class StateBackend(ABC):
     """What every backend offers. ``quiet``: nothing active and no setting steering."""
 
     backend = "memory"
@@ -119,55 +119,3 @@ class RuntimeState(ABC):
         """For ``/__mock/health``: which backend, and whether it is reachable."""
         return {"backend": self.backend, "shared": self.shared, "connected": True,
                 "error": None}
-
-
-class LocalCounters:
-    """Rate-limit windows (only the current one per key) and ``every:`` counters, in
-    memory. Also the fallback of a shared backend while it cannot be reached."""
-
-    def __init__(self) -> None:
-        self._windows: dict[str, tuple[int, int]] = {}
-        self._counts: dict[str, int] = {}
-
-    def hit(self, key: str, window: int, cost: int) -> int:
-        current, count = self._windows.get(key, (window, 0))
-        if current != window:
-            count = 0
-        if cost:  # a read (cost 0) stores nothing: unauthenticated requests only read
-            count += cost
-            self._windows[key] = (window, count)
-        return count
-
-    def next_count(self, name: str) -> int:
-        count = self._counts.get(name, 0) + 1
-        self._counts[name] = count
-        return count
-
-    def clear(self) -> None:
-        self._windows.clear()
-        self._counts.clear()
-
-
-class LocalRuntime(RuntimeState):
-    """In-process implementation. Every method runs on the server's event loop (the pytest
-    plugin submits its calls to that loop), so no lock is needed."""
-
-    def __init__(self, initial: Iterable[Activation] = ()) -> None:
-        super().__init__(initial)
-        self._counters = LocalCounters()
-
-    async def update(self, change: Change) -> tuple[Control, Control]:
-        old = self._control
-        new = change(old).next_version()
-        self._install(new)
-        return old, new
-
-    async def reset(self) -> None:
-        await self.update(lambda c: c.reset_to(self.initial))
-        self._counters.clear()
-
-    async def hit(self, key: str, window: int, cost: int = 1, ttl: int = 120) -> int:
-        return self._counters.hit(key, window, cost)
-
-    async def next_count(self, name: str) -> int:
-        return self._counters.next_count(name)

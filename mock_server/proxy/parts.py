@@ -1,4 +1,5 @@
-"""The proxy's share of the application: upstream, key memory, recorder, counters."""
+"""The proxy's parts of the application (``ProxyParts``): upstream, key memory, recorder,
+counters."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ class ProxyStats:
 
 
 @dataclass(slots=True)
-class ProxyState:
+class ProxyParts:
     config: ProxyConfig
     upstream: Upstream
     memory: KeyMemory
@@ -38,19 +39,19 @@ class ProxyState:
     stats: ProxyStats = field(default_factory=ProxyStats)
 
 
-PROXY: web.AppKey[ProxyState] = web.AppKey("freddy_mock_proxy", ProxyState)
+PROXY: web.AppKey[ProxyParts] = web.AppKey("freddy_mock_proxy", ProxyParts)
 
 
-def build_proxy(config: ProxyConfig, contract: Contract) -> ProxyState:
+def build_proxy(config: ProxyConfig, contract: Contract) -> ProxyParts:
     """Raises OSError, ValueError or yaml.YAMLError when the --record directory cannot be
     used (the CLI checked it already: serve/proxy_cli.check_record_dir)."""
     recorder = None if config.record_dir is None else Recorder(config.record_dir,
                                                                 config.upstream)
     upstream = Upstream(config.upstream, config.timeout, contract.key_headers)
-    return ProxyState(config, upstream, KeyMemory(), recorder)
+    return ProxyParts(config, upstream, KeyMemory(), recorder)
 
 
-def setup_proxy(app: web.Application, proxy: ProxyState) -> None:
+def setup_proxy(app: web.Application, proxy: ProxyParts) -> None:
     app[PROXY] = proxy
     app.cleanup_ctx.append(session_context(proxy.upstream))
     if proxy.recorder is not None:

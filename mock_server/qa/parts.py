@@ -1,8 +1,8 @@
-"""The QA features' share of the application state, built once from :class:`QaConfig`.
+"""The QA features' parts of the application (:class:`QaParts`), built once from :class:`QaConfig`.
 
 ``catalog`` is replaced as a whole when ``--watch`` reloads the files (never mutated), so
 a request in flight keeps the catalog it started with. Everything that changes per request
-lives in ``runtime``.
+lives in ``runtime``, the backend of the runtime state (``--state``).
 """
 
 from __future__ import annotations
@@ -14,21 +14,22 @@ from pathlib import Path
 from api_contract.contract import Contract
 from api_contract.resources import default_fixtures_dir
 from mock_server.config import MockConfig
-from mock_server.qa.control import Activation, Overrides
-from mock_server.qa.delays import DelayGate
-from mock_server.qa.journal import Journal
 from mock_server.qa.ratelimit import RateLimit
-from mock_server.qa.runtime import LocalRuntime, RuntimeState
 from mock_server.qa.scenario_files import Catalog, ScenarioError, load_catalog, resolve
+from mock_server.runtime.base import StateBackend
+from mock_server.runtime.control import Activation, Overrides
+from mock_server.runtime.delays import DelayGate
+from mock_server.runtime.factory import build_backend
+from mock_server.runtime.journal import Journal
 
-__all__ = ["DOCUMENTED_LIMIT", "Overrides", "QaState", "build_qa"]
+__all__ = ["DOCUMENTED_LIMIT", "Overrides", "QaParts", "build_qa"]
 
 DOCUMENTED_LIMIT = 100  # requests per minute per organization (vendor's analytics docs)
 
 
 @dataclass(slots=True)
-class QaState:
-    runtime: RuntimeState
+class QaParts:
+    runtime: StateBackend
     catalog: Catalog
     builtin_dir: Path
     rate_limit: RateLimit | None
@@ -60,7 +61,7 @@ def builtin_dir() -> Path:
     return default_fixtures_dir() / "scenarios"
 
 
-def build_qa(config: MockConfig, contract: Contract) -> QaState:
+def build_qa(config: MockConfig, contract: Contract) -> QaParts:
     """Raises ScenarioError (bad file or name or rate) or StateError (Redis)."""
     qa = config.qa
     directory = builtin_dir()
@@ -81,8 +82,8 @@ def build_qa(config: MockConfig, contract: Contract) -> QaState:
     except ValueError as exc:
         raise ScenarioError(f"--rate-limit: {exc}") from None
     size = qa.journal_size if qa.admin else 0
-    runtime, journal = build_runtime(config, initial, size)
-    return QaState(
+    runtime, journal = build_backend(config, initial, size)
+    return QaParts(
         runtime=runtime,
         catalog=catalog,
         builtin_dir=directory,
@@ -91,22 +92,3 @@ def build_qa(config: MockConfig, contract: Contract) -> QaState:
         rng=random.Random(config.seed),
         delays=DelayGate(config.max_delayed),
     )
-
-
-def build_runtime(config: MockConfig, initial: list[Activation],
-                  journal_size: int) -> tuple[RuntimeState, Journal | None]:
-    """The backend ``--state`` and ``--workers`` ask for, and its journal (``journal_size``
-    0: none). Made here, before any fork; each process connects in ``runtime.start()``.
-    Raises StateError when Redis cannot be used."""
-    if config.state != "memory":
-        from mock_server.qa.redis_runtime import RedisRuntime, probe  # imports redis
-
-        probe(config.state)
-        redis_runtime = RedisRuntime(config.state, initial, journal_size)
-        return redis_runtime, redis_runtime.journal
-    if config.workers > 1:  # one host: the workers share a file the parent makes now
-        from mock_server.qa.file_runtime import FileRuntime  # (sqlite3: only when used)
-
-        file_runtime = FileRuntime(initial, journal_size)
-        return file_runtime, file_runtime.journal
-    return LocalRuntime(initial), Journal(journal_size) if journal_size > 0 else None

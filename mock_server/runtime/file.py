@@ -30,9 +30,9 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from mock_server.qa.control import Activation, Control
-from mock_server.qa.journal import Entry, Journal, decode, encode
-from mock_server.qa.runtime import Change, RuntimeState
+from mock_server.runtime.base import Change, StateBackend
+from mock_server.runtime.control import Activation, Control
+from mock_server.runtime.journal import Entry, Journal, decode, encode
 
 SCHEMA = """
 PRAGMA journal_mode = WAL;
@@ -51,7 +51,7 @@ COUNT = ("INSERT INTO counters VALUES (?, 0, 1) ON CONFLICT(k) DO UPDATE SET n =
 LOCK_WAIT = 2.0  # seconds a process waits for the shared lock at most
 
 
-class FileRuntime(RuntimeState):
+class FileBackend(StateBackend):
     backend = "file"
     shared = True
 
@@ -197,7 +197,7 @@ class FileJournal(Journal):
 
     TRIM = 64
 
-    def __init__(self, runtime: FileRuntime, size: int) -> None:
+    def __init__(self, runtime: FileBackend, size: int) -> None:
         super().__init__(size)
         self._runtime = runtime
         self._seq = itertools.repeat(0)  # the file numbers entries (AUTOINCREMENT)

@@ -13,12 +13,12 @@ from dataclasses import asdict
 import pytest
 import requests
 
-from mock_server.stages.tenants import MAX_TENANTS, make_tenants
+from mock_server.foundation.tenants import MAX_TENANTS, make_tenants
 
 from conftest import KEY_ABC, SUMMARY, start
 from helpers import CMD, run, stop
 
-DRAW = ("import json, sys; from mock_server.stages.tenants import make_tenants; "
+DRAW = ("import json, sys; from mock_server.foundation.tenants import make_tenants; "
         "from dataclasses import asdict; "
         "print(json.dumps([asdict(t) for t in make_tenants(int(sys.argv[1]), int(sys.argv[2]))]))")
 
@@ -62,7 +62,7 @@ def test_bad_tenant_flag_is_one_line_exit_2(value: str) -> None:
 
 def test_no_faker_at_start_up_without_tenants() -> None:
     code = ("import sys; from mock_server.config import MockConfig; "
-            "from mock_server.serve.app import build_state; build_state(MockConfig()); "
+            "from mock_server.serve.app import build_parts; build_parts(MockConfig()); "
             "print('faker' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=60, check=True).stdout
@@ -72,7 +72,7 @@ def test_no_faker_at_start_up_without_tenants() -> None:
 def test_each_tenant_key_reads_its_own_org_only() -> None:
     srv = start(tenants=3)
     try:
-        tenants = srv.state.tenants
+        tenants = srv.parts.tenants
         assert tenants == make_tenants(3, seed=0, reserved={"org_abc123", "org_xyz789"})
         first, second = tenants[0], tenants[1]
         url = srv.base_url + SUMMARY

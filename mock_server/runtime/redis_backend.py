@@ -9,17 +9,17 @@ Keys (all under ``freddy-mock:``):
 - ``g{generation}:w:{limit}\\x1f{org}:{window}`` and ``g{generation}:n:{scenario}``:
   rate-limit windows and ``every:`` counters: ``INCRBY`` (atomic in Redis) + ``EXPIRE``,
   one pipelined round trip shared by the requests of a loop turn
-  (:mod:`~mock_server.qa.redis_counters`). ``reset`` starts a new generation: older counters are
-  no longer read and expire by themselves.
+  (:mod:`~mock_server.runtime.redis_counters`). ``reset`` starts a new generation: older
+  counters are no longer read and expire by themselves.
 - ``journal`` (a list trimmed to the journal's size) and ``journal:count``: see
-  :mod:`~mock_server.qa.redis_journal`.
+  :mod:`~mock_server.runtime.redis_journal`.
 
 Each process keeps the Control in memory (the hot path never waits on Redis) and a
 listener task keeps it current: it subscribes to ``changes`` (a switch made on one host is
 seen on the others within milliseconds) and every ``POLL`` seconds compares the stored
 document (missed messages, liveness). When Redis is lost the process keeps answering with
 the state it knew, counts in memory meanwhile, answers changes with 503
-(:class:`~mock_server.qa.runtime.StateUnavailable`), and reconnects by itself. Redis back
+(:class:`~mock_server.runtime.base.StateUnavailable`), and reconnects by itself. Redis back
 but empty (restarted without persistence): the newest copy any process holds is written
 back, so no setting is lost.
 """
@@ -31,67 +31,26 @@ import contextlib
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
 
-import redis
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from redis.exceptions import RedisError, WatchError
+from redis.exceptions import WatchError
 
-from mock_server.qa.control import Activation, Control
-from mock_server.qa.redis_counters import CounterBatch
-from mock_server.qa.runtime import (
-    COUNT_TTL,
-    Change,
-    LocalCounters,
-    RuntimeState,
-    StateError,
-    StateUnavailable,
-)
+from mock_server.runtime.base import COUNT_TTL, Change, StateBackend, StateError, StateUnavailable
+from mock_server.runtime.control import Activation, Control
+from mock_server.runtime.memory import MemoryCounters
+from mock_server.runtime.redis_counters import CounterBatch
+from mock_server.runtime.redis_journal import RedisJournal
+from mock_server.runtime.redis_link import BACKOFF, ERRORS, PREFIX, TIMEOUT, masked_url, stop
 
 log = logging.getLogger("freddy_mock")
 
-PREFIX = "freddy-mock:"
 CONTROL = PREFIX + "control"
 CHANNEL = PREFIX + "changes"
-TIMEOUT = 1.0  # seconds: connecting, and waiting for any answer
 POLL = 5.0  # seconds between the listener's checks of the stored Control (liveness)
 RECHECK = 0.25  # the same while a command failed but the subscription still stands
-BACKOFF = (0.05, 1.0)  # seconds between reconnection attempts: first, most
 TRIES = 10  # check-and-set attempts of one change under contention
-ERRORS = (RedisError, OSError)
-
-
-def masked_url(url: str) -> str:
-    """The URL without its password (it goes into logs, errors and /__mock/health)."""
-    parts = urlsplit(url)
-    userinfo, at, hostport = parts.netloc.rpartition("@")
-    netloc = f"{userinfo.split(':', 1)[0]}:***@{hostport}" if at and ":" in userinfo \
-        else parts.netloc
-    query = urlencode([(k, "***" if k == "password" else v)
-                       for k, v in parse_qsl(parts.query)], safe="*")
-    return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
-
-
-def probe(url: str) -> None:
-    """At start-up, before any fork: can Redis be reached at all? Raises StateError."""
-    try:
-        client = redis.Redis.from_url(url, socket_timeout=2 * TIMEOUT,
-                                      socket_connect_timeout=2 * TIMEOUT)
-        try:
-            client.ping()
-        finally:
-            client.close()
-    except (ValueError, *ERRORS) as exc:
-        raise StateError(f"--state {masked_url(url)}: cannot use Redis: {exc}") from None
-
-
-async def stop(task: asyncio.Task[None]) -> None:
-    """Cancel a background task and wait for it, a bounded time."""
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError, asyncio.TimeoutError):
-        await asyncio.wait_for(task, 2 * TIMEOUT)
 
 
 def _decoded(data: bytes) -> Control | None:
@@ -103,20 +62,18 @@ def _decoded(data: bytes) -> Control | None:
         return None
 
 
-class RedisRuntime(RuntimeState):
+class RedisBackend(StateBackend):
     backend = "redis"
     shared = True
 
     def __init__(self, url: str, initial: Iterable[Activation] = (),
                  journal_size: int = 0) -> None:
-        from mock_server.qa.redis_journal import RedisJournal
-
         super().__init__(initial)
         self.url = url
         self.connected = False
         self.error: str | None = None
         self.client: aioredis.Redis | None = None
-        self._fallback = LocalCounters()  # while Redis cannot be reached
+        self._fallback = MemoryCounters()  # while Redis cannot be reached
         self._listener: asyncio.Task[None] | None = None
         self._counters: CounterBatch | None = None
         self.closing = False

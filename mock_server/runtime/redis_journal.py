@@ -1,7 +1,7 @@
 """The request journal in Redis, shared by every process that names the same URL.
 
 ``freddy-mock:journal`` is a list of entries (JSON, keys already masked by
-:meth:`~mock_server.qa.journal.Journal.record`), trimmed to the journal's size;
+:meth:`~mock_server.runtime.journal.Journal.record`), trimmed to the journal's size;
 ``freddy-mock:journal:count`` counts every entry ever pushed, so an entry's number is
 ``count - length + position``. A request never waits for Redis: ``record`` queues the
 entry and a background task pushes what is queued with one call of a small Lua script
@@ -16,15 +16,11 @@ import asyncio
 import contextlib
 import itertools
 from collections import deque
-from typing import TYPE_CHECKING
 
 from redis.commands.core import AsyncScript
 
-from mock_server.qa.journal import Entry, Journal, decode, encode
-from mock_server.qa.redis_runtime import BACKOFF, ERRORS, PREFIX, stop
-
-if TYPE_CHECKING:
-    from mock_server.qa.redis_runtime import RedisRuntime
+from mock_server.runtime.journal import Entry, Journal, decode, encode
+from mock_server.runtime.redis_link import BACKOFF, ERRORS, PREFIX, Link, stop
 
 LIST = PREFIX + "journal"
 COUNT = PREFIX + "journal:count"
@@ -39,9 +35,9 @@ return redis.call('INCRBY', KEYS[2], #ARGV - 1)
 
 
 class RedisJournal(Journal):
-    def __init__(self, runtime: RedisRuntime, size: int) -> None:
+    def __init__(self, link: Link, size: int) -> None:
         super().__init__(size)
-        self._runtime = runtime
+        self._link = link
         self._seq = itertools.repeat(0)  # numbered by Redis
         self._queue: deque[bytes] = deque(maxlen=size)
         self._wake = asyncio.Event()
@@ -50,8 +46,8 @@ class RedisJournal(Journal):
         self._push: AsyncScript | None = None
 
     def start(self) -> None:
-        assert self._runtime.client is not None
-        self._push = self._runtime.client.register_script(PUSH)
+        assert self._link.client is not None
+        self._push = self._link.client.register_script(PUSH)
         self._task = asyncio.create_task(self._pusher(), name="freddy-mock-journal")
 
     async def close(self) -> None:
@@ -71,7 +67,7 @@ class RedisJournal(Journal):
     async def flush(self) -> None:
         """Push what is queued (raises a Redis error when it cannot; nothing is lost)."""
         async with self._pushing:
-            if not self._queue or not self._runtime.connected:
+            if not self._queue or not self._link.connected:
                 return
             batch, self._queue = self._queue, deque(maxlen=self.size)
             try:
@@ -88,17 +84,17 @@ class RedisJournal(Journal):
                 raise
 
     async def _pusher(self) -> None:
-        while not self._runtime.closing:
+        while not self._link.closing:
             await self._wake.wait()
             self._wake.clear()
             try:
                 await self.flush()
             except ERRORS as exc:
-                self._runtime.lost(exc)
+                self._link.lost(exc)
                 await asyncio.sleep(BACKOFF[0])
 
     async def _all(self) -> list[Entry]:
-        with self._runtime.guard() as client:
+        with self._link.guard() as client:
             await self.flush()  # this process's own requests first
             async with client.pipeline(transaction=True) as pipe:
                 count, items = await pipe.get(COUNT).lrange(LIST, 0, -1).execute()
@@ -106,11 +102,11 @@ class RedisJournal(Journal):
         return [decode(first + i, data) for i, data in enumerate(items)]
 
     async def count(self) -> int:
-        with self._runtime.guard() as client:
+        with self._link.guard() as client:
             return int(await client.llen(LIST))
 
     async def clear(self) -> int:
-        with self._runtime.guard() as client:
+        with self._link.guard() as client:
             self._queue.clear()
             async with client.pipeline(transaction=True) as pipe:
                 n, _ = await pipe.llen(LIST).delete(LIST).execute()

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from mock_server.qa.delays import MAX_DELAYED, DelayGate
-from mock_server.stages.errors import ApiError
+from mock_server.foundation.errors import ApiError
+from mock_server.runtime.delays import MAX_DELAYED, DelayGate
 
 from conftest import Client
 from helpers import NOV, admin_client
@@ -47,7 +47,7 @@ def test_the_gate_refuses_beyond_its_limit_and_frees_slots() -> None:
 
 
 def full(c: Client) -> DelayGate:
-    gate = c.server.state.qa.delays
+    gate = c.server.parts.qa.delays
     gate.active = gate.limit  # as if that many requests were being delayed right now
     return gate
 
