@@ -37,7 +37,7 @@ class Client:
 
     @property
     def contract(self) -> Contract:
-        return self.server.state.contract
+        return self.server.parts.contract
 
     def request(self, method: str, path: str, *, base: str | None = None,
                 **kwargs: Any) -> requests.Response:

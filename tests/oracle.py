@@ -39,9 +39,9 @@ from api_contract.exchange import Observed, Reply, Violation
 from api_contract.invariants import error_of
 from api_contract.verdicts import RESPONSE, verify
 from mock_server.config import MockConfig
+from mock_server.foundation.fixtures import load_fixtures
+from mock_server.foundation.tenants import make_tenants
 from mock_server.stages.auth import KeyStore
-from mock_server.stages.fixtures import load_fixtures
-from mock_server.stages.tenants import make_tenants
 from mock_server.testing import MockServerThread
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
@@ -86,7 +86,7 @@ def _lookup(store: KeyStore) -> Callable[[str], str | None]:
 
 
 def register_thread(server: MockServerThread) -> None:
-    st = server.state
+    st = server.parts
     runtime = st.qa.runtime
     mock = Mock(st.contract, _lookup(st.auth.store), st.clock.frozen,
                 lambda: not runtime.quiet, st.config.proxy is not None, _capped(st.config),

@@ -13,7 +13,7 @@ import requests
 from aiohttp import web
 
 from mock_server.config import MockConfig
-from mock_server.stages.clock import parse_instant
+from mock_server.foundation.clock import parse_instant
 from mock_server.testing import AppThread
 
 import oracle
