@@ -190,6 +190,8 @@ class ProxyConfig:
     timeout: float = 10.0  # seconds for the upstream's whole answer; then 504
     strict: bool = False  # a violating answer becomes a 502 naming the checks
     record_dir: Path | None = None  # every contract-valid 200 written as a canned summary
+    # --proxy-cors: origins (normalized by syntax.origin) granted CORS besides loopback ones
+    cors_origins: tuple[str, ...] = ()
 
     def problem(self, workers: int) -> str | None:
         parts = urlsplit(self.upstream)
@@ -203,6 +205,12 @@ class ProxyConfig:
             return f"--proxy: bad port in {self.upstream[:80]!r}"
         if not (_seconds(self.timeout) and self.timeout <= MAX_PROXY_TIMEOUT):
             return f"not a timeout in seconds (0-{MAX_PROXY_TIMEOUT}]: {self.timeout!r:.40}"
+        for value in self.cors_origins:
+            try:
+                if origin(value) != value:
+                    raise ValueError
+            except ValueError:
+                return f"--proxy-cors: not an origin such as http://localhost:3000: {value!r:.60}"
         if self.record_dir is not None and workers > 1:
             return "--record needs --workers 1 (one process writes the files)"
         return None

@@ -192,5 +192,6 @@ async def options(request: web.Request) -> web.Response:
     response = web.Response(status=204, headers={"Allow": "GET, OPTIONS"})
     if "Access-Control-Request-Method" in request.headers and "Origin" in request.headers:
         request.app[PARTS].cors.preflight(
-            response.headers, request.headers.get("Access-Control-Request-Headers"))
+            response.headers, request.headers.get("Access-Control-Request-Headers"),
+            request.headers["Origin"])
     return response
