@@ -221,6 +221,9 @@ def verdict(mock: Mock, method: str, url: str, headers: Sequence[tuple[str, str]
     waived: set[str] = set()
     status = _asked_status(contract, asked)
     allowed = _allowed(contract, mock, observed, headers, asked, status, steerable)
+    if allowed in ({401}, {403}) and any(n.startswith("x-ratelimit") for n in reply.headers):
+        found.append(Violation("unauthorised_reveals_nothing", "no rate-limit counter on the "
+                               "auth answer (it is the path organisation's)", reply.brief()))
     if reply.status not in allowed:
         found.append(Violation("explained_status", "HTTP " + " or ".join(
             map(str, sorted(allowed))) + " for this request", reply.brief()))

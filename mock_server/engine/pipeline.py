@@ -10,7 +10,9 @@ itself and adds the CORS headers (it is its own edge: see routing.py). When no p
 scenario or override is in play, the scenario and answer stages have nothing to decide and
 the summary goes straight out; that shortcut gives the same bytes (checked by
 tests/mock_server/stages/test_summary.py).
-With rate limiting on, every answer of this route carries the ``x-ratelimit-*`` headers.
+With rate limiting on, every answer of this route carries the ``x-ratelimit-*`` headers, but
+a 401 or 403: the counter is the path organisation's, and an unauthorised caller learns
+nothing of another tenant.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
     headers = request.headers
     org_id = request.match_info[st.contract.path_param]
     limit_headers: dict[str, str] = {}
+    authorised = False  # a 401/403 carries no rate-limit counter: it is the org's, not theirs
     try:
         host = headers.get(HOST)  # routing.check_host, inlined on the hot path
         if host not in st.hosts.admitted:
@@ -53,6 +56,7 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
         except ApiError as bad:
             prefs, refused = NO_PREFERENCES, bad
         st.auth.authenticate(headers, org_id)  # the key first, whatever else is wrong
+        authorised = True
         if request.body_exists:
             raise ApiError(400, "A GET request takes no body")
         if refused is not None:
@@ -73,7 +77,7 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
         else:
             response = await _steered(request, st, org_id, values, prefs, limit_headers)
     except ApiError as err:
-        if qa.rate_limit is not None:
+        if qa.rate_limit is not None and authorised:
             if not limit_headers:
                 limit_headers = await qa.rate_limit.peek(qa.runtime, org_id,
                                                          st.clock.now())

@@ -245,7 +245,7 @@ class RedisBackend(StateBackend):
                 return await self._counters.count(name, cost, ttl)
             except ERRORS as exc:
                 self.lost(exc)
-        return self._fallback.hit(key, window, cost)
+        return self._fallback.hit(key, window, cost, ttl)
 
     async def next_count(self, name: str) -> int:
         if self.connected and self._counters is not None:
