@@ -86,6 +86,9 @@ class MockConfig:
                 self.state != "memory" and not self.state.startswith(STATE_SCHEMES)):
             shown = str(self.state).rpartition("@")[2][:60]  # never a password
             return f"--state: expected memory or redis://HOST:PORT/DB, got {shown!r}"
+        if self.state != "memory" and not _parses(self.state):
+            shown = self.state.rpartition("@")[2][:60]  # never a password
+            return f"--state: not a URL such as redis://HOST:PORT/DB: {shown!r}"
         if not _int_in(self.tenants, 0, MAX_TENANTS):
             return f"not a tenant count (0-{MAX_TENANTS}): {self.tenants!r:.40}"
         for key, org in self.keys:
@@ -175,6 +178,17 @@ class QaConfig:
 def _seconds(value: object) -> bool:
     return (isinstance(value, int | float) and not isinstance(value, bool)
             and 0 < value <= 86_400)
+
+
+def _parses(url: str) -> bool:
+    """``url`` splits, with a host and port that parse (``redis://[bad`` does not)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises on a bad port)
+        parts.hostname  # noqa: B018
+    except ValueError:
+        return False
+    return True
 
 
 def _int_in(value: object, low: int, high: int) -> bool:

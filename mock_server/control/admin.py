@@ -113,15 +113,21 @@ async def _target(request: web.Request) -> tuple[str, str | None]:
             doc = orjson.loads(await request.read() or b"{}")
         except orjson.JSONDecodeError:
             raise ApiError(400, "The body must be JSON, e.g. {\"org\": \"org_abc123\"}") from None
-        if not isinstance(doc, dict) or not isinstance(doc.get("org", ""), str | None):
+        if not isinstance(doc, dict):
             raise ApiError(400, "The body must be a JSON object with an optional \"org\" string")
         org = doc.get("org")
     _check_org(org)
-    return name, org or None
+    return name, org
 
 
-def _check_org(org: str | None) -> None:
-    if org is not None and len(org) > MAX_ORG_ID:
+def _check_org(org: Any) -> None:
+    """None (absent, or null) means everyone; anything else must name one organization:
+    an empty ``?org=`` or ``{"org": 0}`` is refused, never read as everyone."""
+    if org is None:
+        return
+    if not isinstance(org, str) or not org:
+        raise ApiError(400, "org must be a non-empty string (leave it out for everyone)")
+    if len(org) > MAX_ORG_ID:
         raise ApiError(400, f"org must be at most {MAX_ORG_ID} characters")
 
 
@@ -221,10 +227,10 @@ async def post_settings(request: web.Request) -> web.Response:
         delay = doc["delay_ms"]
         if not _int(delay) or not 0 <= delay <= MAX_DELAY_MS:
             raise ApiError(400, f"delay_ms must be an integer from 0 to {MAX_DELAY_MS}")
-    org = doc.get("org") or None
-    if org is not None and (not isinstance(org, str) or "error" not in doc):
-        raise ApiError(400, "org must be a string and comes with \"error\"")
+    org = doc.get("org")
     _check_org(org)
+    if org is not None and "error" not in doc:
+        raise ApiError(400, "org must be a string and comes with \"error\"")
     error = doc.get("error")
     if error is not None and not (_int(error) and error in _error_statuses(st)):
         raise ApiError(400, "error must be null or a documented error status: "
