@@ -100,12 +100,15 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 @contextmanager
 def running(*args: str, cwd: str | None = None, preexec_fn: Callable[[], None] | None = None,
+            env: dict[str, str] | None = None,
             ) -> Iterator[tuple[subprocess.Popen[str], str]]:
     """``freddy-mock --port 0 ARGS`` until the block ends; then SIGTERM, and wait for it
-    (SIGKILL only if it has not exited within 30 s). The oracle judges its answers."""
+    (SIGKILL only if it has not exited within 30 s). The oracle judges its answers.
+    ``env``: variables set for it on top of this process's."""
     proc = subprocess.Popen([*CMD, "--port", "0", *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, cwd=cwd,
-                            preexec_fn=preexec_fn)
+                            preexec_fn=preexec_fn,
+                            env=None if env is None else {**os.environ, **env})
     port = None
     try:
         assert proc.stdout is not None
