@@ -12,6 +12,7 @@ bundled one, which the test suite checks (``api_contract.resources.is_bundled``)
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,6 +20,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from api_contract.fields import (
+    COST,
+    MONTH,
+    NEURONS,
+    REQUESTS,
+    SYNAPSES,
+    YEAR,
+    SummaryFields,
+    compile_fields,
+)
 from api_contract.resources import is_bundled
 from api_contract.rules import (
     ErrorTemplate,
@@ -53,8 +64,12 @@ class Contract:
     examples: Mapping[str, Example]  # the vendor's rows' examples (what Prefer can ask for)
     errors: Mapping[int, ErrorTemplate]  # the vendor's rows
     mock_errors: Mapping[int, ErrorTemplate]  # the mock-only rows (404, 405, 413, 414, ...)
-    summary_fields: tuple[str, ...]
+    summary_fields: tuple[str, ...]  # the required properties of the summary
+    fields: SummaryFields  # which property means what (x-meaning), the others' values
+    clock_params: Mapping[str, str]  # "year" / "month" -> the query parameter giving it
+    usage_example: Example  # the first 200 example with usage: what the generator imitates
     json_text: str = field(repr=False)
+    source: str = "the spec"  # where it was read from, for messages
 
     @property
     def vendor_raw(self) -> dict[str, Any]:
@@ -81,7 +96,7 @@ def compile_contract(raw: dict[str, Any], *, validate: bool = True) -> Contract:
     only when a validator is first used)."""
     try:
         return _compile(raw, validate)
-    except (KeyError, TypeError, ValueError, IndexError) as exc:
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
         raise ContractError(f"spec lacks what the mock needs: {exc!r}") from None
 
 
@@ -150,7 +165,15 @@ def _compile(raw: dict[str, Any], validate: bool) -> Contract:
             templates = mock_errors if mock_only else errors
             if status >= 400 and status not in templates:
                 templates[status] = error_template(status, schema, ex["value"]["error"])
-    summary_schema = op["responses"]["200"]["content"]["application/json"]["schema"]
+    if 200 not in schemas:
+        raise ContractError(f"{OPERATION_ID} has no 200 response (the summary)")
+    summary_schema = schemas[200]
+    fields = compile_fields(summary_schema)
+    clock_params = {q.default_from_clock or q.name: q.name for q in query}
+    absent = [role for role in (YEAR, MONTH) if role not in clock_params]
+    if absent:
+        raise ContractError(f"{OPERATION_ID} has no query parameter for the "
+                            f"{' and the '.join(absent)} (x-default-from-clock)")
     envelope = Validators({"envelope": resolved["components"]["schemas"]["ErrorEnvelope"]})
     validators = Validators(schemas)
     if validate:
@@ -161,6 +184,7 @@ def _compile(raw: dict[str, Any], validate: bool) -> Contract:
             if problems:
                 raise ContractError(
                     f"example {example.name!r} violates its schema: {problems[0]}")
+        _check_filled(fields, summary_schema)
     return Contract(
         raw=raw,
         base_path=base_path,
@@ -174,13 +198,48 @@ def _compile(raw: dict[str, Any], validate: bool) -> Contract:
         examples=examples,
         errors=errors,
         mock_errors=mock_errors,
-        summary_fields=tuple(summary_schema["required"]),
+        summary_fields=tuple(summary_schema.get("required", ())),
+        fields=fields,
+        clock_params=clock_params,
+        usage_example=_usage_example(examples.values(), fields),
         json_text=json.dumps(raw, indent=2),
     )
+
+
+def _usage_example(examples: Any, fields: SummaryFields) -> Example:
+    """The first 200 example with requests and neurons above 0: the generator calibrates
+    its numbers (cost per neuron, neurons per request, synapses per neuron) on it."""
+    for example in examples:
+        if example.status != 200 or not isinstance(example.value, dict):
+            continue
+        values = fields.values(example.value)
+        numbers = [values.get(m) for m in (REQUESTS, NEURONS, COST, SYNAPSES, YEAR, MONTH)]
+        if all(isinstance(v, int | float) and not isinstance(v, bool) for v in numbers) \
+                and values[REQUESTS] > 0 and values[NEURONS] > 0:
+            return example
+    raise ContractError(f"{OPERATION_ID}'s 200 response has no example with requests and "
+                        "neurons above 0 (the mock's generator imitates one)")
+
+
+def _check_filled(fields: SummaryFields, schema: Mapping[str, Any]) -> None:
+    """The values served for the properties without a meaning keep their schemas."""
+    from api_contract.validators import compile_schema
+
+    for name, value in fields.filled.items():
+        problem = next(iter(compile_schema(schema["properties"][name]).iter_errors(value)), None)
+        if problem is not None:
+            raise ContractError(f"summary property {name!r} has no x-meaning and the value "
+                                f"made from its schema ({value!r}) breaks it: "
+                                f"{problem.message}; give it an example")
 
 
 def load_contract(path: Path, *, validate: bool | None = None) -> Contract:
     """``validate``: None (default) checks every spec but the bundled one."""
     if validate is None:
         validate = not is_bundled(path)
-    return compile_contract(load_spec(path), validate=validate)
+    raw = load_spec(path)  # (its errors name the file already)
+    try:
+        contract = compile_contract(raw, validate=validate)
+    except ContractError as exc:
+        raise ContractError(f"spec {path}: {exc}") from None
+    return dataclasses.replace(contract, source=str(path))

@@ -17,6 +17,7 @@ from typing import Any
 
 from api_contract.contract import Contract
 from api_contract.exchange import Problem
+from api_contract.fields import GENERATED, MONTH, YEAR
 
 SKEW = timedelta(minutes=5)  # clock difference tolerated between observer and server
 DATE_RESOLUTION = timedelta(seconds=1)  # a Date header has whole seconds
@@ -59,8 +60,7 @@ def date_fields(schema: Mapping[str, Any]) -> list[str]:
 
 def period_start(contract: Contract, doc: Mapping[str, Any]) -> datetime | None:
     """The first instant of the month a summary says it summarises."""
-    roles = {q.default_from_clock or q.name: q.name for q in contract.query_params}
-    year, month = doc.get(roles.get("year", "")), doc.get(roles.get("month", ""))
+    year, month = doc.get(contract.fields[YEAR]), doc.get(contract.fields[MONTH])
     if not (isinstance(year, int) and isinstance(month, int)) or not 1 <= month <= 12:
         return None
     try:
@@ -84,7 +84,7 @@ def generated_at(contract: Contract, doc: Mapping[str, Any], window: Window,
     (when that month has begun). Unreadable ones are other rules' (timestamps_rfc3339)."""
     start = period_start(contract, doc)
     date = server_date(headers)
-    for name in date_fields(contract.validators[200].schema):
+    for name in (contract.fields[GENERATED],):  # (a date-time without meaning is constant)
         when = instant(doc.get(name))
         if when is None or start is None:
             continue

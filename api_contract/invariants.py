@@ -8,6 +8,7 @@ it on every answer it forwards). A rule is written once, here.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -15,12 +16,11 @@ from typing import Any
 
 from api_contract.contract import Contract
 from api_contract.exchange import Problem, Reply
+from api_contract.fields import AVERAGE, COST, ORGANIZATION, REQUESTS
 from api_contract.validators import Validators
 
-# Relations between fields the spec names but cannot state as schema; each check that uses
-# them first makes sure the spec has the fields.
-ORG_FIELD = "organization_id"
-AVERAGE, COST, REQUESTS = "averageCostPerRequest", "totalApiKeyCost", "totalApiKeyRequests"
+# Relations between fields the spec cannot state as schema. The fields are found by their
+# meaning (x-meaning, api_contract.fields): no rule here names a field of the body.
 AVERAGE_TOLERANCE = 0.005
 MIN_SECRET_LENGTH = 6  # shorter keys would match by chance
 JSON_TYPE = "application/json"
@@ -65,6 +65,26 @@ def json_content_type(reply: Reply) -> Problem | None:
         return expected, f"HTTP {reply.status} with {why}"
     if reply.content_type != JSON_TYPE:
         return expected, f"Content-Type {reply.content_type or '(none)'}"
+    return None
+
+
+_NOT_JSON_NUMBERS = (b"NaN", b"Infinity")
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} where a JSON number belongs")
+
+
+def json_numbers(reply: Reply) -> Problem | None:
+    """Numbers as JSON writes them (RFC 8259): ``NaN`` and ``Infinity`` are not JSON,
+    though Python's json module reads and writes them. None for a body that is not JSON at
+    all (:func:`json_content_type` says so)."""
+    if not any(word in reply.body for word in _NOT_JSON_NUMBERS) or reply.parse()[1]:
+        return None
+    try:
+        json.loads(reply.body, parse_constant=_refuse_constant)
+    except ValueError as exc:
+        return "JSON numbers only (no NaN or Infinity)", f"{exc} in HTTP {reply.status}"
     return None
 
 
@@ -118,33 +138,46 @@ def body_problem(validators: Validators, key: Any, reply: Reply, expected: str) 
 
 
 # -- a summary (200) ----------------------------------------------------------------------
-def echo_wanted(org: str, query: Mapping[str, str]) -> tuple[dict[str, Any], str]:
-    """The values a summary for ``org`` and ``query`` must echo, and the expectation."""
-    want = {ORG_FIELD: org, **{k: int(v) for k, v in query.items()}}
+def echo_wanted(contract: Contract, org: str,
+                query: Mapping[str, str]) -> tuple[dict[str, Any], str]:
+    """The values a summary for ``org`` and ``query`` (the year and month parameters, by
+    name, as sent) must echo, by field name, and the expectation."""
+    fields = contract.fields
+    role = {param: meaning for meaning, param in contract.clock_params.items()}
+    want = {fields[ORGANIZATION]: org,
+            **{fields[role[k]]: int(v) for k, v in query.items() if k in role}}
     return want, "HTTP 200 echoing " + ", ".join(f"{k}={v!r}" for k, v in want.items())
 
 
-def echo(org: str, query: Mapping[str, str], doc: Mapping[str, Any]) -> Problem | None:
-    want, expected = echo_wanted(org, query)
+def echo(contract: Contract, org: str, query: Mapping[str, str],
+         doc: Mapping[str, Any]) -> Problem | None:
+    want, expected = echo_wanted(contract, org, query)
     got = {k: doc.get(k) for k in want}
     if got == want:
         return None
     return expected, ", ".join(f"{k}={got[k]!r}" for k in want if got[k] != want[k])
 
 
-def average(doc: Mapping[str, Any]) -> Problem | None:
-    """averageCostPerRequest = cost / requests; None also when a field is missing (the drift
-    rules name it)."""
-    if not all(f in doc for f in (AVERAGE, COST, REQUESTS)):
+def average_fields(contract: Contract) -> tuple[str, str, str]:
+    """The names of the average, the cost and the requests (x-meaning)."""
+    f = contract.fields
+    return f[AVERAGE], f[COST], f[REQUESTS]
+
+
+def average(contract: Contract, doc: Mapping[str, Any]) -> Problem | None:
+    """The average = cost / requests; None also when a field is missing (the drift rules
+    name it)."""
+    average_, cost_, requests_ = names = average_fields(contract)
+    if not all(f in doc for f in names):
         return None
-    avg, cost, requests = doc[AVERAGE], doc[COST], doc[REQUESTS]
+    avg, cost, requests = doc[average_], doc[cost_], doc[requests_]
     if not all(map(is_number, (avg, cost, requests))):
-        return (f"numbers in {AVERAGE}, {COST}, {REQUESTS}",
+        return (f"numbers in {average_}, {cost_}, {requests_}",
                 f"{avg!r}, {cost!r}, {requests!r}")
     want = cost / requests if requests else 0.0
     if abs(avg - want) > (AVERAGE_TOLERANCE if requests else 0):
-        return (f"{AVERAGE} ≈ {want:.4f} ({COST} {cost} / {REQUESTS} {requests})",
-                f"{AVERAGE} {avg}")
+        return (f"{average_} ≈ {want:.4f} ({cost_} {cost} / {requests_} {requests})",
+                f"{average_} {avg}")
     return None
 
 
@@ -177,12 +210,17 @@ def timestamps(prefix: str, properties: Mapping[str, Any],
     return seen, None
 
 
-def defaults(clock_names: Mapping[str, str], omitted: Iterable[str],
+def defaults(contract: Contract, omitted: Iterable[str],
              between: tuple[datetime, datetime], doc: Mapping[str, Any]) -> Problem | None:
-    """Omitted parameters took the current UTC value (at either end of the exchange)."""
-    omitted = list(omitted)
-    allowed = [{n: getattr(t, clock_names[n]) for n in omitted} for t in between]
-    got = {n: doc.get(n) for n in omitted}
+    """Omitted parameters (names) took the current UTC value (at either end of the
+    exchange): the summary's field of that meaning says so."""
+    role = {param: meaning for meaning, param in contract.clock_params.items()}
+    omitted = [n for n in omitted if n in role]
+    if not omitted:
+        return None
+    names = {n: contract.fields[role[n]] for n in omitted}
+    allowed = [{names[n]: getattr(t, role[n]) for n in omitted} for t in between]
+    got = {names[n]: doc.get(names[n]) for n in omitted}
     if got in allowed:
         return None
     expected = f"HTTP 200 for the current UTC {'/'.join(omitted)} " + (

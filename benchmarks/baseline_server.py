@@ -3,15 +3,20 @@ middleware). The mock is measured as a ratio of this, in the same run."""
 
 from __future__ import annotations
 
+import json
 import sys
 
 from aiohttp import web
 
-BODY = (
-    b'{"organization_id":"org_abc123","month":11,"year":2025,"totalApiKeyRequests":25000,'
-    b'"totalApiKeyCost":6250.0,"averageCostPerRequest":0.25,"total_synapses":12500000.0,'
-    b'"totalNeurons":250000.0,"generatedAt":"2025-11-15T10:30:00Z"}'
-)
+from api_contract.resources import default_spec_path
+from api_contract.spec import load_spec
+
+# The bundled spec's documented example, read once at start-up (the same bytes as the
+# mock's canned answer for it).
+BODY = json.dumps(
+    load_spec(default_spec_path())["paths"]["/analytics/api-keys/summary/{org_id}"]["get"]
+    ["responses"]["200"]["content"]["application/json"]["examples"]["documented"]["value"],
+    separators=(",", ":")).encode()
 
 
 async def handler(request: web.Request) -> web.Response:

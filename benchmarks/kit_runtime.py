@@ -2,8 +2,11 @@
 examples per mode), against the local mock and against servers that take 100 ms for every
 answer: one that answers concurrently, and one that answers one request at a time.
 
-Not part of the test run:  python benchmarks/kit_runtime.py [--rounds 3]
-The budgets (issue 14): under 15 s against the mock, under 60 s against a 100 ms server.
+Not part of the test run:  python benchmarks/kit_runtime.py [--rounds 3] [--baseline DIR]
+The budgets (issues 14, 25): under 15 s against the mock, under 60 s against a 100 ms server.
+With ``--baseline DIR`` (another checkout, e.g. ``git worktree add --detach DIR REV``) the
+kit of DIR runs too, alternately with this one against the same servers, and the ratio of
+the medians is printed: the machine is shared, so only a ratio measured in one run compares.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import statistics
 import subprocess
 import sys
@@ -56,12 +60,14 @@ def slow(one_at_a_time: bool) -> Iterator[str]:
         yield server.base_url
 
 
-def run_kit(base_url: str) -> tuple[float, str]:
+def run_kit(base_url: str, checkout: Path | None = None) -> tuple[float, str]:
+    """One default run of the kit (of ``checkout``, first on the path, if given)."""
     exe = Path(sys.executable).with_name("freddy-contract")
+    env = {**os.environ, "PYTHONPATH": str(checkout)} if checkout else None
     start = time.monotonic()
     proc = subprocess.run([str(exe), "--base-url", base_url, "--api-key", KEY, "--org-id", ORG,
                            "--foreign-org-id", FOREIGN], capture_output=True, text=True,
-                          timeout=600)
+                          timeout=600, env=env)
     seconds = time.monotonic() - start
     return seconds, proc.stdout.strip().splitlines()[-1] if proc.stdout else proc.stderr
 
@@ -69,19 +75,29 @@ def run_kit(base_url: str) -> tuple[float, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--baseline", type=Path, help="another checkout whose kit runs too")
     args = parser.parse_args()
     logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)  # Schemathesis' NUL probes
     targets = {"local mock": mock, "100 ms, concurrent": lambda: slow(False),
                "100 ms, one at a time": lambda: slow(True)}
-    print("| target | median s | max s | kit's last line |\n|---|---|---|---|")
+    kits: dict[str, Path | None] = {"this kit": None}
+    if args.baseline:
+        kits["baseline"] = args.baseline.resolve()
+    print("| target | kit | median s | max s | kit's last line |\n|---|---|---|---|---|")
     for name, target in targets.items():
-        times, last = [], ""
+        times: dict[str, list[float]] = {k: [] for k in kits}
+        last: dict[str, str] = {}
         for _ in range(args.rounds):
             with target() as url:
-                seconds, last = run_kit(url)
-            times.append(seconds)
-        print(f"| {name} | {statistics.median(times):.1f} | {max(times):.1f} | {last} |",
-              flush=True)
+                for kit, checkout in kits.items():
+                    seconds, last[kit] = run_kit(url, checkout)
+                    times[kit].append(seconds)
+        for kit in kits:
+            print(f"| {name} | {kit} | {statistics.median(times[kit]):.1f} | "
+                  f"{max(times[kit]):.1f} | {last[kit]} |", flush=True)
+        if args.baseline:
+            ratio = statistics.median(times["this kit"]) / statistics.median(times["baseline"])
+            print(f"| {name} | ratio this / baseline | {ratio:.2f} | | |", flush=True)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ shows their medians. Prints Markdown; asserts nothing.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import statistics
@@ -58,9 +59,7 @@ def check_cost(n: int = 5000) -> float:
     from api_contract.verdicts import verify
 
     contract = load_contract(default_spec_path())
-    body = (b'{"organization_id":"org_abc123","month":11,"year":2025,"totalApiKeyRequests":'
-            b'25000,"totalApiKeyCost":6250.0,"averageCostPerRequest":0.25,"total_synapses":'
-            b'12500000.0,"totalNeurons":250000.0,"generatedAt":"2025-11-15T10:30:00Z"}')
+    body = json.dumps(contract.examples["documented"].value, separators=(",", ":")).encode()
     now = datetime.now(UTC)
     date = format_datetime(now, usegmt=True)
 

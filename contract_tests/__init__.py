@@ -10,8 +10,9 @@ Layers, each importing only those above it:
     failures    ContractViolation (check, expected, got, request) and CheckSkipped
     registry    @check: small named functions, collected per family module
     context     the run's config, compiled contract and memoizing client (concurrent probes)
-    checks/     conformance (Schemathesis), errors, isolation, sweep, semantics,
-                freshness, drift; rules (what one summary must keep) and samples
+    checks/     conformance (Schemathesis), errors, credentials (look-alike keys), inputs
+                (hostile encodings, repeated parameters, other methods), isolation, sweep,
+                semantics, freshness, drift; samples (the requests several checks read)
     runner      runs checks, feeds results to handlers; report: console and JUnit handlers
     cli, plugin freddy-contract and the pytest entry
 """

@@ -27,13 +27,15 @@ DEFAULT = object()  # "the configured key"
 
 @dataclass(frozen=True, slots=True)
 class Probe:
-    """One summary request, in the terms of :meth:`Context.summary`."""
+    """One request of the summary's route, in the terms of :meth:`Context.summary`. The org
+    and the query's values may be bytes: sent percent-encoded as they are (not UTF-8)."""
 
-    org: str | None = None
-    query: tuple[tuple[str, str], ...] = ()
+    org: str | bytes | None = None
+    query: tuple[tuple[str, str | bytes], ...] = ()
     key: Any = DEFAULT
     header: str | None = None
     extra_headers: tuple[tuple[str, str], ...] = ()
+    method: str = "GET"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,15 +79,17 @@ class Context:
     # -- requests ------------------------------------------------------------------------
     def summary(
         self,
-        org: str | None = None,
-        query: Sequence[tuple[str, str]] = (),
+        org: str | bytes | None = None,
+        query: Sequence[tuple[str, str | bytes]] = (),
         *,
         key: Any = DEFAULT,
         header: str | None = None,
         extra_headers: Sequence[tuple[str, str]] = (),
+        method: str = "GET",
     ) -> Exchange:
-        """GET the summary of ``org`` (default: the configured org) with the given key."""
-        probe = Probe(org, tuple(query), key, header, tuple(extra_headers))
+        """GET (or ``method``) the summary of ``org`` (default: the configured org) with the
+        given key."""
+        probe = Probe(org, tuple(query), key, header, tuple(extra_headers), method)
         memo, request, key_value = self._prepare(probe)
         if memo in self._memo:
             return self._memo[memo]
@@ -120,12 +124,12 @@ class Context:
         headers = [("Accept", "application/json"), *probe.extra_headers]
         if key_value is not None:
             headers.append((probe.header or self.key_header, key_value))
-        memo = (org, probe.query, tuple(headers))
+        memo = (probe.method, org, probe.query, tuple(headers))
         path = self.contract.path_template.replace(
             "{" + self.contract.path_param + "}", quote(org, safe="")
         )
         secrets = tuple(s for s in {self.config.api_key, key_value} if s)
-        request = Request("GET", self.client.url(path, list(probe.query)), tuple(headers),
+        request = Request(probe.method, self.client.url(path, list(probe.query)), tuple(headers),
                           secrets, own_key=self.config.api_key)
         return memo, request, key_value
 

@@ -6,6 +6,11 @@ A socket timeout bounds one read, not a request: a server that drips a byte a se
 its headers or its body) keeps every read short and the request alive for ever. So a
 :class:`Deadline` watches the connections its thread uses and, when it passes, shuts their
 sockets down, which ends any read blocked on them at once.
+
+A connection stops being watched when it goes back to its pool (the body read to its end
+releases it, before the deadline's timer is cancelled): a timer that fires after that moment
+must not shut a socket that the next request, in this thread or another, has taken from the
+pool. A connection the deadline did shut is closed instead of pooled.
 """
 
 from __future__ import annotations
@@ -70,6 +75,14 @@ class Deadline:
         if expired:
             _shut(conn)
 
+    def release(self, conn: Any) -> bool:
+        """Stop watching ``conn`` (it goes back to its pool); False if the deadline has
+        passed, so it was (or is being) shut down and must not be reused."""
+        with self._lock:
+            if conn in self._conns:
+                self._conns.remove(conn)
+            return not self.expired
+
 
 def _current() -> Deadline | None:
     return getattr(_local, "deadline", None)
@@ -99,11 +112,21 @@ class WatchedHTTPSConnection(_Watched, HTTPSConnection):
     pass
 
 
-class _HTTPPool(urllib3.HTTPConnectionPool):
+class _Released:
+    """Pool mixin: a connection handed back is no longer the thread's deadline's to shut."""
+
+    def _put_conn(self, conn: Any) -> None:
+        deadline = _current()
+        if conn is not None and deadline is not None and not deadline.release(conn):
+            conn.close()  # shut by the deadline: the next request opens a fresh one
+        super()._put_conn(conn)  # type: ignore[misc]
+
+
+class _HTTPPool(_Released, urllib3.HTTPConnectionPool):
     ConnectionCls = WatchedHTTPConnection
 
 
-class _HTTPSPool(urllib3.HTTPSConnectionPool):
+class _HTTPSPool(_Released, urllib3.HTTPSConnectionPool):
     ConnectionCls = WatchedHTTPSConnection
 
 

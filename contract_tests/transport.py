@@ -107,7 +107,7 @@ class Client:
     def close(self) -> None:
         self._pool.clear()
 
-    def url(self, path: str, query: list[tuple[str, str]] | None = None) -> str:
+    def url(self, path: str, query: list[tuple[str, str | bytes]] | None = None) -> str:
         url = self.base_url + path
         return url + ("?" + urlencode(query) if query else "")
 
@@ -169,7 +169,10 @@ class Client:
             error = _describe(TimeoutError(), self.timeout)
         if error is not None:
             return Exchange(request, None, error, key, time.monotonic() - start, sent_at)
-        reply = Reply(resp.status, {k.lower(): v for k, v in resp.headers.items()}, body, cut)
+        # A repeated header (two Set-Cookie) keeps every value, joined as RFC 9110 combines
+        # them, so a rule on header values (the key never echoed) sees them all.
+        reply = Reply(resp.status, {k.lower(): v for k, v in resp.headers.itermerged()}, body,
+                      cut)
         return Exchange(request, reply, None, key, time.monotonic() - start, sent_at)
 
 

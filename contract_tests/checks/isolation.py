@@ -7,6 +7,8 @@ look like its own or another tenant's; each look-alike must get the documented 4
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from contract_tests.checks.errors import expect_error, valid_query
 from contract_tests.context import Context, Probe
 from contract_tests.failures import CheckSkipped
@@ -46,10 +48,16 @@ def look_alikes(org: str) -> list[tuple[str, str]]:
         ("percent-encoded once more", "".join(f"%{b:02X}" for b in first.encode()) + rest),
         ("with a full-width first letter", wide + rest if wide else None),
     ]
-    seen = {org}
+    return distinct(org, candidates)
+
+
+def distinct(original: str, candidates: Iterable[tuple[str, str | None]],
+             keep: Callable[[str], bool] = bool) -> list[tuple[str, str]]:
+    """The candidates that ``keep`` accepts, each spelling once, ``original`` left out."""
+    seen = {original}
     found = []
     for how, alike in candidates:
-        if alike and alike not in seen:
+        if alike and keep(alike) and alike not in seen:
             seen.add(alike)
             found.append((how, alike))
     return found

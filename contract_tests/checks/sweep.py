@@ -16,8 +16,8 @@ import math
 import time
 from collections.abc import Iterator
 
-from contract_tests.checks import rules
-from contract_tests.checks.rules import ORG_FIELD, Problem
+from api_contract import invariants
+from api_contract.exchange import Problem
 from contract_tests.context import Context, Probe
 from contract_tests.failures import CheckSkipped
 from contract_tests.registry import check
@@ -79,13 +79,13 @@ def _problems(ctx: Context, point: dict[str, str], ex: Exchange) -> Iterator[Pro
     if why is not None:
         yield expected, f"HTTP 200 with {why}"
         return
-    yield rules.schema(ctx, doc)
+    yield invariants.schema_problem(ctx.contract.validators[200], doc,
+                                    "a body valid against the 200 schema")
     if not isinstance(doc, dict):
         return
-    if ORG_FIELD in ctx.summary_schema.get("properties", {}):
-        yield rules.echo(ctx, point, doc)
-    yield rules.counts(ctx, doc)
-    yield rules.average(doc)
+    yield invariants.echo(ctx.contract, ctx.config.org_id, point, doc)
+    yield invariants.counts(ctx.summary_schema.get("properties", {}), doc)
+    yield invariants.average(ctx.contract, doc)
 
 
 def month_problem(ctx: Context, point: dict[str, str], ex: Exchange) -> Problem | None:

@@ -139,6 +139,10 @@ def render_page(contract: Contract, fixture_keys: list[dict[str, str]],
     reference = ('<p id="mock-guides">Reference pages: ' + " · ".join(pages) + "</p>"
                  if pages else "")
     title = escape(contract.raw.get("info", {}).get("title", "API"))
+    header = escape(contract.key_headers[0])
+    # The summary's fields as the spec names them, by meaning (x-meaning: api_contract.fields).
+    fields = [_row(_code(name), escape(meaning or "(none)"), escape(says))
+              for name, meaning, says in contract.fields.rows()]
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -153,13 +157,13 @@ def render_page(contract: Contract, fixture_keys: list[dict[str, str]],
 <header id="mock-intro">
 <h1>freddy-mock · {title}</h1>
 <p>Served by the mock itself, with no request to any other site. <b>Try it out</b> calls
-this mock: click <b>Authorize</b>, paste a key below into <code>X-API-Key</code>, then open
+this mock: click <b>Authorize</b>, paste a key below into <code>{header}</code>, then open
 the operation, press <b>Try it out</b> and <b>Execute</b>. The contract as written:
 <a href="/openapi.yaml">/openapi.yaml</a>, <a href="/openapi.json">/openapi.json</a>.</p>
 {missing}{control}{reference}
 <div class="tables">
 <section><h2>API keys</h2>
-<table id="mock-keys"><thead><tr><th>X-API-Key</th><th>organization</th><th></th></tr></thead>
+<table id="mock-keys"><thead><tr><th>{header}</th><th>organization</th><th></th></tr></thead>
 <tbody>{"".join(keys)}</tbody></table>
 <p>A key reads only its own organization; any other <code>org_id</code> answers 403.</p>
 </section>
@@ -170,6 +174,12 @@ the operation, press <b>Try it out</b> and <b>Execute</b>. The contract as writt
 document's body for it. Set the optional <code>Prefer</code> field of the operation (mock
 only), or send the header from your own client; <code>?__code=</code> and
 <code>?__example=</code> do the same. The answer carries <code>Preference-Applied</code>.</p>
+</section>
+<section><h2>The summary's fields</h2>
+<table id="mock-fields"><thead><tr><th>field</th><th>x-meaning</th><th>what it holds</th></tr>
+</thead><tbody>{"".join(fields)}</tbody></table>
+<p>The spec names the fields; the mock finds each by its meaning, so a renamed field is a
+change of the spec alone.</p>
 </section>
 </div>
 </header>

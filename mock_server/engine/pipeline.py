@@ -151,7 +151,7 @@ async def steered_answer(
     if example is None:
         body = st.summaries.body(org_id, values["year"], values["month"], st.clock.hour())
         if decision.usage is not None:
-            body = usage.apply(body, decision.usage, now)
+            body = usage.apply(body, decision.usage, now, contract.fields)
     elif example.status == 429:
         raise _exhausted(st, now, headers)
     elif example.status >= 400:

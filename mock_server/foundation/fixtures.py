@@ -10,6 +10,7 @@ import yaml
 
 from api_contract import yaml_input
 from api_contract.contract import Contract
+from api_contract.invariants import drift
 from api_contract.resources import is_bundled
 from api_contract.yaml_input import YamlRefused, bounded
 
@@ -99,10 +100,13 @@ def _read(path: Path, schema: dict[str, Any], validate: bool = True) -> dict[str
 
 def load_fixtures(directory: Path, contract: Contract, *,
                   validate: bool | None = None) -> Fixtures:
-    """``validate``: None (default) checks every fixtures directory but the bundled one."""
+    """``validate``: None (default) checks every fixtures directory but the bundled one.
+    The canned summaries are checked against the spec unless both are the bundled ones (the
+    test suite checks those): bundled fixtures under another spec are checked too."""
     directory = Path(directory)
     if validate is None:
         validate = not is_bundled(directory)
+    check_bodies = validate or not is_bundled(Path(contract.source))
     if not directory.is_dir():
         raise FixtureError(f"fixtures directory {directory} does not exist")
     keys_doc = _read(directory / "keys.yaml", KEYS_SCHEMA, validate)
@@ -115,17 +119,27 @@ def load_fixtures(directory: Path, contract: Contract, *,
                 example = contract.examples.get(item["example"])
                 if example is None or example.status != 200:
                     raise FixtureError(
-                        f"{summaries_path}: summaries/{i}: no 200 example named {item['example']!r}"
-                    )
+                        f"{summaries_path}: summaries/{i}: no 200 example named "
+                        f"{item['example']!r} in spec {contract.source}")
                 body = dict(example.value)
             else:
                 body = dict(item["body"])
-            problem = next(iter(contract.validators[200].iter_errors(body)), None) \
-                if validate else None
-            if problem is not None:
-                raise FixtureError(f"{summaries_path}: summaries/{i}: {problem.message}")
+            if check_bodies:
+                _check_body(contract, body, f"{summaries_path}: summaries/{i}")
             canned[(item["org"], item["year"], item["month"])] = body
     return Fixtures(keys=keys, canned=canned)
+
+
+def _check_body(contract: Contract, body: dict[str, Any], where: str) -> None:
+    """A canned body has the spec's field names (all named if not) and keeps its schema."""
+    schema = contract.validators[200].schema
+    names = drift("the summary", schema, body, strict=True)
+    if names is not None:
+        raise FixtureError(f"{where}: written for other field names than spec "
+                           f"{contract.source}: {names[1]}")
+    problem = next(iter(contract.validators[200].iter_errors(body)), None)
+    if problem is not None:
+        raise FixtureError(f"{where}: {problem.message}")
 
 
 def read_keys(directory: Path) -> list[dict[str, str]]:

@@ -31,6 +31,7 @@ from aiohttp import web
 
 from api_contract import yaml_input
 from api_contract.exchange import Reply, Violation
+from api_contract.fields import MONTH, YEAR, SummaryFields
 from api_contract.verdicts import RESPONSE
 
 log = logging.getLogger("freddy_mock.proxy")
@@ -53,10 +54,13 @@ def _load(path: Path, field: str) -> list[dict[str, Any]]:
 
 
 class Recorder:
-    def __init__(self, directory: Path, upstream: str) -> None:
+    def __init__(self, directory: Path, upstream: str,
+                 fields: SummaryFields | None = None) -> None:
         """Raises OSError, UnicodeDecodeError, yaml.YAMLError or YamlRefused (a ValueError)
-        when ``directory`` cannot be used."""
+        when ``directory`` cannot be used. ``fields``: the spec's field map, which says
+        which fields of a summary are its year and month (None: nothing is observed)."""
         self.directory = Path(directory)
+        self.fields = fields
         self.directory.mkdir(parents=True, exist_ok=True)
         self.upstream = upstream
         self.summaries: dict[tuple[str, int, int], dict[str, Any]] = {}
@@ -82,9 +86,9 @@ class Recorder:
             self.not_recorded[f"HTTP {reply.status}"] += 1
         elif any(v.side == RESPONSE for v in violations):
             self.not_recorded["200 violating the contract"] += 1
-        else:
+        elif self.fields is not None:
             doc = reply.parse()[0]
-            where = (org, doc["year"], doc["month"])
+            where = (org, doc[self.fields[YEAR]], doc[self.fields[MONTH]])
             self.recorded += 1
             if self.summaries.get(where) != doc:
                 self.summaries[where] = doc

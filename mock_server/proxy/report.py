@@ -54,7 +54,7 @@ def relay(st: MockParts, px: ProxyParts, fetched: Fetched, violations: Sequence[
             headers=extra))
     body = None if reply.status in NO_BODY else reply.body
     if usage_rule is not None and reply.status == 200 and not wrong:
-        body = usage.apply(reply.body, usage_rule, st.clock.now())
+        body = usage.apply(reply.body, usage_rule, st.clock.now(), st.contract.fields)
     relayed = px.upstream.relayed(fetched.headers)
     relayed.update(extra)
     if "X-Request-ID" not in relayed:

@@ -1,7 +1,8 @@
 """Usage transforms of scenarios (data stage): scale a summary, or cut it at a creation date.
 
 The result stays schema-valid and consistent: requests stay integers, cost keeps two
-decimals, ``averageCostPerRequest`` is recomputed as cost / requests (0 without requests).
+decimals, the average is recomputed as cost / requests (0 without requests). The fields are
+found by their meaning (the spec's ``x-meaning``, :mod:`api_contract.fields`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,16 @@ from datetime import datetime
 
 import orjson
 
+from api_contract.fields import (
+    AVERAGE,
+    COST,
+    MONTH,
+    NEURONS,
+    REQUESTS,
+    SYNAPSES,
+    YEAR,
+    SummaryFields,
+)
 from mock_server.qa.scenarios import Usage
 from mock_server.stages.data import month_bounds
 
@@ -37,23 +48,24 @@ def factor(usage: Usage, year: int, month: int, now: datetime) -> float:
     return usage.scale * (as_of - created) / (as_of - start)
 
 
-def apply(body: bytes, usage: Usage, now: datetime) -> bytes:
+def apply(body: bytes, usage: Usage, now: datetime, fields: SummaryFields) -> bytes:
     doc = orjson.loads(body)
-    f = factor(usage, doc["year"], doc["month"], now)
+    v = fields.values(doc)
+    f = factor(usage, v[YEAR], v[MONTH], now)
     if f == 1.0:
         return body
-    requests = round(doc["totalApiKeyRequests"] * f)
+    requests = round(v[REQUESTS] * f)
     if requests == 0:
         cost = neurons = synapses = 0.0
     else:
-        cost = round(doc["totalApiKeyCost"] * f, 2)
-        neurons = float(round(doc["totalNeurons"] * f))
-        synapses = float(round(doc["total_synapses"] * f))
-    doc.update(
-        totalApiKeyRequests=requests,
-        totalApiKeyCost=cost,
-        averageCostPerRequest=round(cost / requests, 4) if requests else 0.0,
-        total_synapses=synapses,
-        totalNeurons=neurons,
-    )
+        cost = round(v[COST] * f, 2)
+        neurons = float(round(v[NEURONS] * f))
+        synapses = float(round(v[SYNAPSES] * f))
+    fields.update(doc, {
+        REQUESTS: requests,
+        COST: cost,
+        AVERAGE: round(cost / requests, 4) if requests else 0.0,
+        SYNAPSES: synapses,
+        NEURONS: neurons,
+    })
     return orjson.dumps(doc)

@@ -57,7 +57,7 @@ def build_parts(config: MockConfig) -> MockParts:
         params=QueryParser(contract.query_params),
         summaries=SummarySource(
             config.seed,
-            Calibration.from_example(contract.examples["documented"].value),
+            Calibration.from_contract(contract),
             fixtures.canned,
         ),
         errors=ErrorRenderer(contract, clock),

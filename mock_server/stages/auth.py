@@ -27,7 +27,6 @@ from mock_server.foundation.errors import ApiError
 
 MISSING_KEY = "No API key provided"
 UNKNOWN_KEY = "Invalid API key"
-CONFLICTING_KEYS = "Conflicting API keys: different keys were sent"
 WRONG_ORG = "API key doesn't belong to organization"
 
 
@@ -76,6 +75,8 @@ class Authenticator:
         self.store = store
         # istr: multidict then skips case-folding the name on every lookup.
         self.header_names = tuple(istr(name) for name in header_names)
+        # The spec's key headers (securitySchemes), named as the spec writes them.
+        self.conflicting = "Conflicting API keys in " + " and ".join(self.header_names)
 
     def presented_key(self, headers: MultiMapping[str], *, strict: bool = True) -> str | None:
         """The key sent, or None. When the key headers disagree (every value of each key
@@ -88,7 +89,7 @@ class Authenticator:
                 if found is not None and value != found:
                     if not strict:
                         return found or value or None
-                    raise ApiError(401, CONFLICTING_KEYS)
+                    raise ApiError(401, self.conflicting)
                 found = value
         return found or None
 

@@ -5,10 +5,15 @@ of "now": the same inputs give the same bytes in any process. Nothing uses Pytho
 randomised ``hash()``; randomness comes from ``random.Random`` seeded with a BLAKE2 digest.
 
 The shape of the numbers is calibrated on the document's example: cost per neuron,
-neurons per request and synapses per neuron are read from the spec's ``documented`` 200
-example (0.025 CHF, 10, 50), and each organization varies around them. Every org has its
-own size, growth and seasonality; the current month is partial (usage up to the last full
-hour); months after "now" have no usage.
+neurons per request and synapses per neuron are read from the spec's first 200 example with
+usage (``documented``: 0.025 CHF, 10, 50), and each organization varies around them, its
+traffic growing from that example's month. Every org has its own size, growth and
+seasonality; the current month is partial (usage up to the last full hour); months after
+"now" have no usage.
+
+No field of the body is named here: the example is read, and the summary built, through
+the spec's field map (``x-meaning``, :mod:`api_contract.fields`); a property without a
+meaning is served with the value the map gives it.
 """
 
 from __future__ import annotations
@@ -24,6 +29,19 @@ from typing import Any
 
 import orjson
 
+from api_contract.contract import Contract
+from api_contract.fields import (
+    AVERAGE,
+    COST,
+    GENERATED,
+    MONTH,
+    NEURONS,
+    ORGANIZATION,
+    REQUESTS,
+    SYNAPSES,
+    YEAR,
+    SummaryFields,
+)
 from mock_server.foundation.clock import rfc3339
 
 # Seasonality of API traffic by month (summer and year-end dips, autumn peak).
@@ -35,15 +53,25 @@ class Calibration:
     cost_per_neuron: float
     neurons_per_request: float
     synapses_per_neuron: float
+    fields: SummaryFields  # the spec's field map: names by meaning, the others' values
+    reference: tuple[int, int] = (2025, 11)  # (year, month) of the example: growth's origin
 
     @classmethod
-    def from_example(cls, body: Mapping[str, Any]) -> Calibration:
-        neurons = float(body["totalNeurons"])
+    def from_contract(cls, contract: Contract) -> Calibration:
+        """On the spec's first 200 example with usage (``Contract.usage_example``)."""
+        fields = contract.fields
+        v = fields.values(contract.usage_example.value)
+        neurons = float(v[NEURONS])
         return cls(
-            cost_per_neuron=float(body["totalApiKeyCost"]) / neurons,
-            neurons_per_request=neurons / float(body["totalApiKeyRequests"]),
-            synapses_per_neuron=float(body["total_synapses"]) / neurons,
+            cost_per_neuron=float(v[COST]) / neurons,
+            neurons_per_request=neurons / float(v[REQUESTS]),
+            synapses_per_neuron=float(v[SYNAPSES]) / neurons,
+            fields=fields,
+            reference=(int(v[YEAR]), int(v[MONTH])),
         )
+
+    def months_from_reference(self, year: int, month: int) -> int:
+        return (year - self.reference[0]) * 12 + (month - self.reference[1])
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,18 +109,21 @@ def profile_for(org: str, seed: int, cal: Calibration, anchor: OrgProfile | None
     )
 
 
-def anchor_on(body: Mapping[str, Any], seed: int) -> OrgProfile | None:
+def anchor_on(org: str, body: Mapping[str, Any], seed: int,
+              cal: Calibration) -> OrgProfile | None:
     """A profile that makes an org's generated months continue its canned month smoothly."""
-    requests = int(body["totalApiKeyRequests"])
-    if requests <= 0 or float(body["totalNeurons"]) <= 0:
+    v = cal.fields.values(body)
+    requests = int(v[REQUESTS])
+    if requests <= 0 or float(v[NEURONS]) <= 0:
         return None
-    months_from_ref = (int(body["year"]) - 2025) * 12 + (int(body["month"]) - 11)
-    growth = _rng(seed, "profile", body["organization_id"]).uniform(0.0, 0.03)
+    year, month = int(v[YEAR]), int(v[MONTH])
+    growth = _rng(seed, "profile", org).uniform(0.0, 0.03)
     return OrgProfile(
-        base_requests=requests / SEASON[int(body["month"]) - 1] / (1 + growth) ** months_from_ref,
+        base_requests=requests / SEASON[month - 1]
+        / (1 + growth) ** cal.months_from_reference(year, month),
         growth=growth,
-        neurons_per_request=float(body["totalNeurons"]) / requests,
-        synapses_per_neuron=float(body["total_synapses"]) / float(body["totalNeurons"]),
+        neurons_per_request=float(v[NEURONS]) / requests,
+        synapses_per_neuron=float(v[SYNAPSES]) / float(v[NEURONS]),
     )
 
 
@@ -120,10 +151,9 @@ def summary(
     if fraction > 0:
         profile = profile_for(org, seed, cal, anchor)
         noise = _rng(seed, "month", org, year, month)
-        months_from_ref = (year - 2025) * 12 + (month - 11)
         full = (
             profile.base_requests
-            * (1 + profile.growth) ** months_from_ref
+            * (1 + profile.growth) ** cal.months_from_reference(year, month)
             * SEASON[month - 1]
             * noise.uniform(0.85, 1.15)
         )
@@ -133,17 +163,17 @@ def summary(
     neurons = float(round(requests * npr)) if requests else 0.0
     synapses = float(round(neurons * spn)) if requests else 0.0
     cost = round(neurons * cal.cost_per_neuron, 2)
-    return {
-        "organization_id": org,
-        "month": month,
-        "year": year,
-        "totalApiKeyRequests": requests,
-        "totalApiKeyCost": cost,
-        "averageCostPerRequest": round(cost / requests, 4) if requests else 0.0,
-        "total_synapses": synapses,
-        "totalNeurons": neurons,
-        "generatedAt": rfc3339(generated),
-    }
+    return cal.fields.body({
+        ORGANIZATION: org,
+        MONTH: month,
+        YEAR: year,
+        REQUESTS: requests,
+        COST: cost,
+        AVERAGE: round(cost / requests, 4) if requests else 0.0,
+        SYNAPSES: synapses,
+        NEURONS: neurons,
+        GENERATED: rfc3339(generated),
+    })
 
 
 class SummarySource:
@@ -161,7 +191,7 @@ class SummarySource:
         self._canned = {k: orjson.dumps(v) for k, v in canned.items()}
         self._anchors: dict[str, OrgProfile] = {}
         for (org, _, _), body in sorted(canned.items()):
-            anchor = anchor_on({**body, "organization_id": org}, seed)
+            anchor = anchor_on(org, body, seed, calibration)
             if anchor is not None:
                 self._anchors.setdefault(org, anchor)
         self._cache: dict[tuple[str, int, int, int], bytes] = {}

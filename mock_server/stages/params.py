@@ -3,9 +3,11 @@
 Accepted integer form: one or more ASCII digits (``7``, ``07``, ``2025``), at most nine.
 Rejected with 400: signs (``+7``, ``-1``), spaces, decimals (``7.0``, ``1.5``), non-ASCII
 digits (``١٢``), exponents, empty values, and a parameter given more than once.
-Omitted parameters take the (possibly frozen) clock's current UTC year or month, and obey
-the same rule as a value given: under ``--now 2031-03-01`` an omitted year is the 400 that
-``year=2031`` is (the message says the value came from the clock).
+Omitted parameters take the (possibly frozen) clock's current UTC year or month. The values
+are keyed by the parameter's role (``x-default-from-clock``: ``year``, ``month``), not by its
+name, so a spec that renames the parameters changes nothing downstream.
+An omitted value obeys the same rule as a given one: under ``--now 2031-03-01`` an omitted
+year is the 400 that ``year=2031`` is (the message says the value came from the clock).
 
 :class:`QueryParser` remembers the answer for a raw query string that gave every parameter
 (clients repeat the same few URLs; parsing is a third of the stage's cost otherwise).
@@ -39,12 +41,13 @@ def parse_query(
     values: dict[str, int] = {}
     for rule in rules:
         given = query.getall(rule.name, ())
+        role = rule.default_from_clock or rule.name  # the key of its value: "year", "month"
         if not given:
-            value = getattr(now, rule.default_from_clock or rule.name)
+            value = getattr(now, role)
             if not rule.check(value):
                 raise ApiError(400, f"{rule.name} must be {rule.rule}; omitted, it is the "
                                     f"clock's ({value})")
-            values[rule.name] = value
+            values[role] = value
             continue
         if len(given) > 1:
             raise ApiError(400, f"{rule.name} must be given at most once (got {len(given)})")
@@ -54,7 +57,7 @@ def parse_query(
         value = int(raw)
         if not rule.check(value):
             raise ApiError(400, f"{rule.name} must be {rule.rule} (got {value})")
-        values[rule.name] = value
+        values[role] = value
     return values
 
 

@@ -25,6 +25,7 @@ from mock_server.foundation.errors import ApiError
 from mock_server.stages.data import Calibration, month_bounds, summary
 from mock_server.stages.params import parse_query
 
+from .careless import choke, key_owner, read_query
 from .serving import LoopThread
 from .switches import DEFECTS, LAX_MATCH, VARIATIONS, whole
 
@@ -48,10 +49,11 @@ class BrokenApp:
             raise ValueError(f"unknown switches {sorted(unknown)}")
         self.on = switches
         self.contract = contract
-        self.cal = Calibration.from_example(contract.examples["documented"].value)
+        self.cal = Calibration.from_contract(contract)
         self.release = asyncio.Event()  # set at shutdown: frees hanging handlers
         self.redirect_to = redirect_to
         self.hits = 0  # summary requests received
+        self.bad_keys = 0  # requests with a key it does not know (bad_key_throttle)
         self.errors = itertools.count(1)  # numbers the trace ids of trace_id_format
 
     # -- rendering -----------------------------------------------------------------------
@@ -132,7 +134,7 @@ class BrokenApp:
         key = self.key_of(request)
         if key is None:
             return self.error(401, "No API key provided")
-        own = KEYS.get(key)
+        own = key_owner(self.on, KEYS, key)
         if own is None and "ignores_unknown_key" in self.on:
             own = org
         if own is None and "reset_unknown_key" in self.on:
@@ -140,10 +142,7 @@ class BrokenApp:
             request.transport.abort()
             raise asyncio.CancelledError
         if own is None:
-            detail = f"Invalid API key {key}" if "key_echoed" in self.on else "Invalid API key"
-            if "unknown_key_code" in self.on:
-                return self.error(401, detail, code="INVALID_API_KEY", kind="authentication_error")
-            return self.error(401, detail)
+            return self.refuse_key(key)
         if own == org or ("cross_tenant_leak" in self.on and org in KEYS.values()):
             return None
         if any(LAX_MATCH[name](org, own) for name in self.on & LAX_MATCH.keys()):
@@ -152,8 +151,26 @@ class BrokenApp:
             return self.error(404, "No such organization")
         return self.error(403, "API key doesn't belong to organization")
 
+    def refuse_key(self, key: str) -> web.Response:
+        self.bad_keys += 1
+        if "bad_key_throttle" in self.on and self.bad_keys % 3 == 0:
+            response = self.error(429, "Too many failed authentications")
+            response.headers["Retry-After"] = "0"
+            return response
+        detail = f"Invalid API key {key}" if "key_echoed" in self.on else "Invalid API key"
+        if "unknown_key_code" in self.on:
+            return self.error(401, detail, code="INVALID_API_KEY", kind="authentication_error")
+        response = self.error(401, detail)
+        if "key_in_first_cookie" in self.on:  # two Set-Cookie headers, the key in the first
+            response.headers.add("Set-Cookie", f"last_key={key}; HttpOnly")
+            response.headers.add("Set-Cookie", "session=anonymous; HttpOnly")
+        return response
+
     def values(self, request: web.Request, now: datetime) -> Mapping[str, int] | web.Response:
-        query = request.rel_url.query
+        query = read_query(self.on, request.rel_url.query,
+                           tuple(q.name for q in self.contract.query_params), self.error)
+        if isinstance(query, web.Response):
+            return query
         if "non_integer_accepted" in self.on and "." in query.get("month", ""):
             query = query.copy()
             query["month"] = query["month"].split(".")[0] or "0"
@@ -189,6 +206,9 @@ class BrokenApp:
             request.rel_url.query["month"]
         ) > 12:
             await self.release.wait()
+        choked = choke(self.on, request, self.error)
+        if choked is not None:
+            return choked
         if "long_org_500" in self.on and len(org) > LONG_ORG:
             return self.error(500, "Database query failed")
         checks = ("values", "auth") if "params_before_auth" in self.on else ("auth", "values")
@@ -241,6 +261,8 @@ class BrokenApp:
             doc["organization_id"] = org.removeprefix("org_")
         if "wrong_echo_month" in self.on:
             doc["month"] = month - 1
+        if "nan_average" in self.on and not doc["totalApiKeyRequests"]:
+            doc["averageCostPerRequest"] = float("nan")  # 0 / 0 in floating point
         if "wrong_average" in self.on and doc["totalNeurons"]:
             doc["averageCostPerRequest"] = round(doc["totalApiKeyCost"] / doc["totalNeurons"], 4)
         if "average_2dp" in self.on:
@@ -273,7 +295,8 @@ class BrokenApp:
         if "no_405" in self.on:
             return self.error(404, "Not found")
         response = self.error(405, "Method not allowed")
-        response.headers["Allow"] = "GET"
+        if "no_allow_header" not in self.on:
+            response.headers["Allow"] = "GET"
         if "key_in_405_header" in self.on:
             response.headers["X-Debug-Key"] = self.key_of(request) or ""
         return response

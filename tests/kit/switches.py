@@ -62,6 +62,23 @@ DEFECTS = {
     # Ways in.
     "empty_alias_500": "crashes (500) on an empty Api-Key header",
     "case_sensitive_key_header": "finds the key headers only in their exact spelling",
+    "key_in_first_cookie": "quotes an unknown key in the first of two Set-Cookie headers",
+    # Look-alike keys: the key compared carelessly (tests/kit/careless.py, LAX_KEY).
+    "key_startswith": "accepts any key that starts with a valid key (sent.startswith(key))",
+    "key_prefix_accepted": "accepts any prefix of a valid key (key.startswith(sent))",
+    "key_lowercased": "compares keys in lower case",
+    "key_truncated": "compares only the first 12 characters of a key",
+    "key_last4_lookup": "looks a key up by its last 4 characters (the masked form)",
+    # Input its framework chokes on, or reads too kindly.
+    "utf8_choke_500": "crashes (500) on a path or query value that is not UTF-8",
+    "html_debug_page": "answers a NUL or control byte in a value with an HTML debug page (500)",
+    "separator_500": "crashes (500) on an org id holding '/' or '\\' (it becomes a file path)",
+    "int64_overflow_500": "crashes (500) on a year or month beyond 64 bits",
+    "int64_wraparound": "reads a year or month in 64 bits: 2^64 + 2025 is 2025",
+    "lenient_integers": "parses year and month with int(): +11, ' 11', 1_1 and ١١ are 11",
+    "repeated_params_500": "crashes (500) on a parameter given twice",
+    "nan_average": "writes NaN as the average of a month without usage (0 / 0)",
+    "no_allow_header": "answers 405 without the Allow header",
 }
 
 # Switches for legitimate variations a correct server may show.
@@ -79,6 +96,11 @@ VARIATIONS = {
     "whole_numbers": "whole numbers without a fraction (6250 for a number, not 6250.0)",
     "slow_100ms": "100 ms for every answer",
     "busy_month": "429 (Retry-After: 0) for every request of June 2021, however often asked",
+    "bad_key_throttle": "every 3rd request with an unknown key answered 429 (Retry-After: 0)",
+    "org_bytes_400": "refuses an org id that is not UTF-8 or holds NUL: 400 in the envelope",
+    "separator_404": "decodes %2F and %5C before routing: such an org id finds no route (404)",
+    "repeated_last_wins": "reads the last value of a parameter given twice",
+    "repeated_first_wins": "reads the first value of a parameter given twice",
 }
 
 # Careless comparisons of the path's org id with the key's own org (the look-alike defects).

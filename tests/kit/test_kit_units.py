@@ -8,16 +8,20 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
+import urllib3
 
 from api_contract.contract import load_contract
 from api_contract.resources import default_spec_path
 from contract_tests.checks import all_checks
+from contract_tests.checks.credentials import key_look_alikes
 from contract_tests.checks.isolation import look_alikes
 from contract_tests.checks.sweep import domain, label
 from contract_tests.config import OPTIONS, UsageError, resolve
 from contract_tests.context import Context
 from contract_tests.registry import Check, collect
 from contract_tests.runner import Outcome, run_one
+
+from .broken import BrokenServer
 
 REQUIRED = {"base_url": "http://127.0.0.1:1/v1", "api_key": "k" * 10, "org_id": "org_a"}
 
@@ -94,3 +98,28 @@ def test_the_sweep_domain_is_every_documented_month_corners_first() -> None:
     last_corner = max(labels.index(c) for c in corners)
     assert last_corner < labels.index("2023-08")  # an ordinary month comes after them
     assert labels[last_corner + 1:] == sorted(labels[last_corner + 1:])  # in order within
+
+
+def test_key_look_alikes_differ_at_either_end_in_case_or_length_and_never_by_whitespace() -> None:
+    key = "mock-key-abc123"
+    found = dict(key_look_alikes(key))
+    assert key not in found.values() and len(set(found.values())) == len(found)
+    assert found["with a character appended"] == key + "4"
+    assert found["with a character prepended"] == "n" + key
+    assert found["without its last character"] == key[:-1]
+    assert found["without its first character"] == key[1:]
+    assert found["with its last character changed"] == key[:-1] + "4"
+    assert found["with its first character changed"] == "n" + key[1:]
+    assert found["in upper case"] == key.upper()
+    assert key.startswith(found["cut to its first half (a prefix)"])
+    # HTTP strips whitespace around a header's value: a padded key is the key itself.
+    assert all(alike == alike.strip() and alike for alike in found.values())
+    assert all(a == a.strip() and a for _, a in key_look_alikes(" k\t"))
+
+
+def test_a_key_padded_with_whitespace_is_the_key_on_the_wire() -> None:
+    """Why the look-alikes leave whitespace out: the server never sees it."""
+    with BrokenServer() as server:
+        url = server.base_url + "/analytics/api-keys/summary/org_abc123"
+        padded = urllib3.request("GET", url, headers={"X-API-Key": " mock-key-abc123\t"})
+    assert padded.status == 200, padded.data

@@ -22,7 +22,16 @@ UNSEEN = {
     "no_405": "only GET is forwarded; other methods get the proxy's own 405",
     "ignores_unknown_key": "the proxy cannot know that a key is unknown to the upstream",
     "constant_trace_id": "a trace_id repeated across answers: no one exchange shows it",
+    "no_allow_header": "only GET is forwarded; other methods get the proxy's own 405",
+    **{d: "the proxy cannot know that a look-alike key is not the key" for d in (
+        "key_startswith", "key_prefix_accepted", "key_lowercased", "key_truncated",
+        "key_last4_lookup")},
 }
+# Defects of input the battery does not send (the kit crafts it: hostile_encodings_handled,
+# repeated_parameters_handled, non_integer_400); live, such an answer breaks
+# not_a_server_error, json_content_type or non_integer_400 like any other.
+NOT_SENT = ("utf8_choke_500", "html_debug_page", "separator_500", "int64_overflow_500",
+            "int64_wraparound", "lenient_integers", "repeated_params_500")
 # Where the proxy's name differs from the kit's: the kit reports a defect under the check
 # whose crafted request met it, the proxy under the rule the answer broke.
 RENAMED = {
@@ -49,11 +58,12 @@ RENAMED = {
     "nfkc_org": "no_cross_tenant_read",
 }
 # defect switch -> the check that reports it, seen in the battery's exchanges
-CATALOGUE = {d: RENAMED.get(d, check) for d, check in KIT_CATALOGUE.items() if d not in UNSEEN}
+CATALOGUE = {d: RENAMED.get(d, check) for d, check in KIT_CATALOGUE.items()
+             if d not in UNSEEN and d not in NOT_SENT}
 
 
 def test_the_catalogue_covers_every_defect_switch() -> None:
-    assert set(CATALOGUE) | set(UNSEEN) == set(DEFECTS)
+    assert set(CATALOGUE) | set(UNSEEN) | set(NOT_SENT) == set(DEFECTS)
     assert set(RENAMED) <= set(CATALOGUE)
 
 

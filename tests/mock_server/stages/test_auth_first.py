@@ -19,7 +19,7 @@ KEYS: dict[str, tuple[dict[str, str], int, str]] = {
     "missing": ({}, 401, "No API key provided"),
     "unknown": ({"X-API-Key": "sk-not-a-known-key-0"}, 401, "Invalid API key"),
     "conflicting": ({"X-API-Key": "mock-key-abc123", "Api-Key": KEY_XYZ}, 401,
-                    "Conflicting API keys: different keys were sent"),
+                    "Conflicting API keys in X-API-Key and Api-Key"),
     "foreign": ({"X-API-Key": KEY_XYZ}, 403, "API key doesn't belong to organization"),
 }
 STEERS: dict[str, tuple[dict[str, str], dict[str, Any]]] = {

@@ -54,7 +54,7 @@ def test_both_key_headers_must_agree(client: Client) -> None:
     for other in ("mock-key-abc123", "garbage"):
         resp = client.summary("org_xyz789", key=KEY_XYZ, headers={"Api-Key": other})
         err = error_of(resp, 401, "AUTHENTICATION_REQUIRED", "client_error")
-        assert err["system_message"] == "Conflicting API keys: different keys were sent"
+        assert err["system_message"] == "Conflicting API keys in X-API-Key and Api-Key"
 
 
 BAD = [
