@@ -1,6 +1,6 @@
 """CPU instructions per request, mock against bare aiohttp, counted by callgrind.
 
-    python benchmarks/instructions.py [--seconds 15] [--targets 200,401,403,400]
+    python benchmarks/instructions.py [--seconds 15] [--targets 200,401,403,400,200s]
 
 Wall-clock figures on a shared machine drift by +-30% between runs; an instruction count
 does not (the same server measured twice differs by 0.01%). Each server runs under
@@ -30,6 +30,9 @@ from loadgen import _lua
 
 TARGETS = {
     "200": ("mock, 2 orgs x 24 months", realistic()),
+    # the same requests in a session (X-Mock-Session), nothing switched in it (#26)
+    "200s": ("mock, 2 orgs x 24 months, in a session",
+             [(path, {**headers, "X-Mock-Session": "bench"}) for path, headers in realistic()]),
     "401": ("mock, 401 no key", ERRORS["401 no key"]),
     "403": ("mock, 403 other org", ERRORS["403 other org"]),
     "400": ("mock, 400 month=13", ERRORS["400 month=13"]),

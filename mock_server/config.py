@@ -30,6 +30,8 @@ MAX_PROXY_TIMEOUT = 600  # seconds
 MAX_JOURNAL = 1_000_000
 MAX_CONNECTIONS = 1_000_000
 MAX_DELAYED = 256  # default cap on requests delayed or stalled at once (runtime/delays.py)
+MAX_SESSIONS = 1_000_000  # the highest --max-sessions
+MAX_SESSION_TTL = 7 * 86_400  # seconds: the longest --session-ttl
 STATE_SCHEMES = ("redis://", "rediss://", "unix://")  # --state besides "memory"
 
 
@@ -153,6 +155,8 @@ class QaConfig:
     admin_token: str | None = None
     admin_cors: tuple[str, ...] = ()  # origins (normalized by origin()) that may drive /__mock/
     journal_size: int = 1000  # ring buffer size when the admin API is on; 0 = no journal
+    session_ttl: float = 1800.0  # seconds a session (X-Mock-Session) lives after its last use
+    max_sessions: int = 10_000  # sessions kept at once; a new one beyond gets 503
 
     def problem(self, host: str) -> str | None:
         """The first rule broken, given the address the mock binds to; None when none."""
@@ -160,6 +164,11 @@ class QaConfig:
             return f"--admin on non-loopback address {host[:80]!r} needs --admin-token"
         if not _int_in(self.journal_size, 0, MAX_JOURNAL):
             return f"not a journal size (0-{MAX_JOURNAL}): {self.journal_size!r:.40}"
+        if not _int_in(self.max_sessions, 1, MAX_SESSIONS):
+            return f"not a session cap (1-{MAX_SESSIONS}): {self.max_sessions!r:.40}"
+        if not (_seconds(self.session_ttl, MAX_SESSION_TTL) and self.session_ttl >= 1):
+            return (f"--session-ttl must be 1 s to {MAX_SESSION_TTL // 86_400} days: "
+                    f"{self.session_ttl!r:.40}")
         if self.rate_limit is not None:
             try:
                 parse_rate(self.rate_limit)
@@ -175,9 +184,9 @@ class QaConfig:
         return None
 
 
-def _seconds(value: object) -> bool:
+def _seconds(value: object, most: float = 86_400) -> bool:
     return (isinstance(value, int | float) and not isinstance(value, bool)
-            and 0 < value <= 86_400)
+            and 0 < value <= most)
 
 
 def _parses(url: str) -> bool:

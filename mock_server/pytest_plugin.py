@@ -8,10 +8,17 @@ One mock per test session (``freddy_mock_server``), in-process on a free 127.0.0
 session fixture ``freddy_mock_config`` to change the :class:`MockConfig` (e.g. a frozen
 clock, a rate limit, or ``tenants=20`` for generated organizations, listed by
 ``freddy_mock.tenants``). Heavy imports happen only when a fixture is used.
+
+Pointed at a running mock instead (``--freddy-url URL`` or ``$FREDDY_MOCK_URL``; the mock
+started with ``--admin``), no mock is started: ``freddy_mock`` is a
+:class:`~mock_server.remote.RemoteMock` in a session of the test's own (``X-Mock-Session``),
+so tests of many runs and xdist workers share one mock without cross-talk.
 """
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -20,23 +27,52 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    import requests
+
     from mock_server.config import MockConfig
     from mock_server.foundation.tenants import Tenant
+    from mock_server.remote import RemoteMock
     from mock_server.runtime.journal import Entry
     from mock_server.testing import MockServerThread
+
+
+URL_ENV = "FREDDY_MOCK_URL"
+TOKEN_ENV = "FREDDY_MOCK_ADMIN_TOKEN"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("freddy-mock")
+    group.addoption("--freddy-url", default=os.environ.get(URL_ENV), metavar="URL",
+                    help="use the freddy-mock running at URL (started with --admin), each "
+                         f"test in a session of its own (default ${URL_ENV})")
+    group.addoption("--freddy-admin-token", default=os.environ.get(TOKEN_ENV),
+                    metavar="TOKEN", help=f"its admin token (default ${TOKEN_ENV})")
 
 
 class FreddyMock:
     """What a test gets: where the mock is, its keys, scenarios and the journal."""
 
+    session: str | None = None  # the in-process mock is the test's own: no session
+    headers: dict[str, str] = {}  # noqa: RUF012 (read only: what a remote one adds)
+
     def __init__(self, server: MockServerThread, keys: dict[str, str]) -> None:
         self.server = server
         self._keys = keys
+        self._client: requests.Session | None = None
 
     @property
     def base_url(self) -> str:
         """e.g. ``http://127.0.0.1:PORT/v1``, the API's base URL on the mock."""
         return self.server.base_url
+
+    @property
+    def client(self) -> requests.Session:
+        """A ``requests.Session`` (as the remote mode's, which sends the session header)."""
+        if self._client is None:
+            import requests  # (the user's dependency, not the mock's)
+
+            self._client = requests.Session()
+        return self._client
 
     @property
     def origin(self) -> str:
@@ -136,11 +172,42 @@ def _freddy_mock_keys(freddy_mock_server: MockServerThread) -> dict[str, str]:
 
 
 @pytest.fixture
-def freddy_mock(
-    freddy_mock_server: MockServerThread, _freddy_mock_keys: dict[str, str]
-) -> Iterator[FreddyMock]:
-    """The session's mock, reset for this test."""
-    mock = FreddyMock(freddy_mock_server, _freddy_mock_keys)
+def freddy_mock(request: pytest.FixtureRequest) -> Iterator[FreddyMock | RemoteMock]:
+    """The session's mock, reset for this test; or, with ``--freddy-url``, the running
+    mock in a session of this test's own (ended after it)."""
+    url = request.config.getoption("freddy_url")
+    if url:
+        remote = _remote(url, request)
+        yield remote
+        remote.end()
+        return
+    mock = FreddyMock(request.getfixturevalue("freddy_mock_server"),
+                      request.getfixturevalue("_freddy_mock_keys"))
     mock.reset()
     yield mock
     mock.reset()
+    if mock._client is not None:
+        mock._client.close()
+
+
+@functools.cache
+def _bundled() -> tuple[dict[str, str], str]:
+    """The bundled fixtures' keys (org -> key) and the API's base path, read once."""
+    from api_contract.contract import load_contract
+    from api_contract.resources import default_fixtures_dir, default_spec_path
+    from mock_server.foundation.fixtures import load_fixtures
+
+    contract = load_contract(default_spec_path())
+    keys: dict[str, str] = {}
+    for key, org in load_fixtures(default_fixtures_dir(), contract).keys:
+        keys.setdefault(org, key)
+    return keys, contract.base_path
+
+
+def _remote(url: str, request: pytest.FixtureRequest) -> RemoteMock:
+    from mock_server.remote import RemoteMock, session_for
+
+    keys, base_path = _bundled()
+    return RemoteMock(url, session_for(request.node.name), keys,
+                      token=request.config.getoption("freddy_admin_token"),
+                      base_path=base_path)

@@ -9,6 +9,10 @@
     DELETE /__mock/requests                      clear the journal
     GET    /__mock/settings                      run-time latency and forced errors
     POST   /__mock/settings                      {"delay_ms": N} and/or {"error": S, "org": ORG}
+    GET    /__mock/sessions, DELETE /__mock/sessions/{name}   (admin_sessions.py)
+
+Every call acts on one scope: the requests without a session, or the session named by
+``?session=NAME`` (or ``"session"`` in the JSON body); see admin_calls.py.
 
 Same-origin only: the edge in ``admin_guard`` refuses changes from other origins (403) and
 bodies that are not JSON (415), adds CORS headers only for ``--admin-cors`` origins, and
@@ -28,17 +32,21 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import orjson
 from aiohttp import web
 
 from mock_server import __version__
+from mock_server.control.admin_calls import body_of, json_response, scope_of, session_of_call
 from mock_server.control.admin_guard import guarded, preflight
+from mock_server.control.admin_sessions import setup_session_admin
 from mock_server.engine import routing
 from mock_server.engine.parts import PARTS, MockParts
 from mock_server.foundation.clock import parse_instant
-from mock_server.foundation.errors import JSON, ApiError
+from mock_server.foundation.errors import ApiError
 from mock_server.runtime.base import StateUnavailable
 from mock_server.runtime.control import Control, Overrides
+from mock_server.runtime.journal import ANY
+from mock_server.runtime.scope import Scope
+from mock_server.stages.negotiate import session_name
 
 PREFIX = routing.CONTROL_PREFIX  # "/__mock/"
 MAX_DELAY_MS = 60_000
@@ -50,12 +58,11 @@ MAX_ACTIVATIONS = 1_000  # scenario activations at once (for everyone or per org
 MAX_FORCED_ERRORS = 1_000  # organizations with a forced error at once
 
 
-def _json(doc: Any, status: int = 200) -> web.Response:
-    return web.Response(body=orjson.dumps(doc), status=status, content_type=JSON)
+_json = json_response
 
 
-def _active(st: MockParts) -> list[dict[str, Any]]:
-    return [{"name": a.name, "org": a.org} for a in st.qa.runtime.active()]
+def _active(scope: Scope) -> list[dict[str, Any]]:
+    return [{"name": a.name, "org": a.org} for a in scope.active()]
 
 
 async def health(request: web.Request) -> web.Response:
@@ -73,7 +80,8 @@ async def health(request: web.Request) -> web.Response:
         "version": __version__,
         "state": state,
         "scenarios": len(qa.catalog.scenarios),
-        "active": _active(st),
+        "active": _active(qa.runtime),
+        "sessions": {"limit": qa.runtime.limits.cap, "ttl_s": qa.runtime.limits.ttl},
         "rate_limit": None if qa.rate_limit is None else
         {"limit": qa.rate_limit.limit, "period_s": qa.rate_limit.period},
         "journal": None if qa.journal is None else
@@ -87,7 +95,8 @@ async def health(request: web.Request) -> web.Response:
 
 async def list_scenarios(request: web.Request) -> web.Response:
     st = request.app[PARTS]
-    active = st.qa.runtime.active()
+    scope = await scope_of(request, session_of_call(request, {}))
+    active = scope.active()
     items = []
     for s in sorted(st.qa.catalog.scenarios.values(), key=lambda s: s.name):
         orgs = [a.org for a in active if a.name == s.name and a.org is not None]
@@ -99,25 +108,20 @@ async def list_scenarios(request: web.Request) -> web.Response:
             "active": any(a.name == s.name and a.org is None for a in active),
             "active_orgs": orgs,
         })
-    return _json({"scenarios": items, "active": _active(st)})
+    return _json({"scenarios": items, "active": _active(scope), "session": scope.session})
 
 
-async def _target(request: web.Request) -> tuple[str, str | None]:
+async def _target(request: web.Request) -> tuple[str, str | None, Scope]:
     st = request.app[PARTS]
     name = request.match_info["name"]
     if name not in st.qa.catalog:
         raise ApiError(404, f"No scenario named {name[:64]!r}; GET {PREFIX}scenarios lists them")
-    org = request.query.get("org")
-    if org is None and request.can_read_body:
-        try:
-            doc = orjson.loads(await request.read() or b"{}")
-        except orjson.JSONDecodeError:
-            raise ApiError(400, "The body must be JSON, e.g. {\"org\": \"org_abc123\"}") from None
-        if not isinstance(doc, dict):
-            raise ApiError(400, "The body must be a JSON object with an optional \"org\" string")
-        org = doc.get("org")
+    doc = await body_of(request, "{\"org\": \"org_abc123\"}")
+    org = request.query.get("org", doc.get("org"))
+    if not isinstance(org, str | None):
+        raise ApiError(400, "The body must be a JSON object with an optional \"org\" string")
     _check_org(org)
-    return name, org
+    return name, org, await scope_of(request, session_of_call(request, doc))
 
 
 def _check_org(org: Any) -> None:
@@ -132,8 +136,7 @@ def _check_org(org: Any) -> None:
 
 
 async def activate(request: web.Request) -> web.Response:
-    name, org = await _target(request)
-    st = request.app[PARTS]
+    name, org, scope = await _target(request)
 
     def change(c: Control) -> Control:  # the cap is checked on the shared state, atomically
         if len(c.active) >= MAX_ACTIVATIONS and (name, org) not in c.active:
@@ -141,27 +144,35 @@ async def activate(request: web.Request) -> web.Response:
                                 f"some or POST {PREFIX}reset")
         return c.activated(name, org)
 
-    await st.qa.runtime.update(change)
-    return _json({"activated": {"name": name, "org": org}, "active": _active(st)})
+    await scope.update(change)
+    return _json({"activated": {"name": name, "org": org}, "active": _active(scope),
+                  "session": scope.session})
 
 
 async def deactivate(request: web.Request) -> web.Response:
-    name, org = await _target(request)
-    st = request.app[PARTS]
-    was = await st.qa.runtime.deactivate(name, org)
+    name, org, scope = await _target(request)
+    was = await scope.deactivate(name, org)
     return _json({"deactivated": {"name": name, "org": org}, "was_active": was,
-                  "active": _active(st)})
+                  "active": _active(scope), "session": scope.session})
 
 
 async def reset(request: web.Request) -> web.Response:
+    """The call's scope only: its scenarios, settings, counters (every process) and its
+    journal entries; the other sessions keep theirs."""
     st = request.app[PARTS]
-    await st.qa.runtime.reset()  # scenarios, settings and counters, for every process
-    cleared = await st.qa.journal.clear() if st.qa.journal is not None else 0
-    return _json({"reset": True, "journal_cleared": cleared, "active": _active(st)})
+    scope = await scope_of(request, session_of_call(request, await body_of(request, "{}")))
+    await scope.reset()
+    journal = st.qa.journal
+    cleared = await journal.clear(scope.session) if journal is not None else 0
+    return _json({"reset": True, "journal_cleared": cleared, "active": _active(scope),
+                  "session": scope.session})
 
 
 def _filters(query: Any) -> dict[str, Any]:
-    found: dict[str, Any] = {"org": query.get("org")}
+    session = query.get("session")  # "*": every session's entries and those without one
+    found: dict[str, Any] = {
+        "org": query.get("org"),
+        "session": ANY if session == ANY else None if not session else session_name(session)}
     status = query.get("status")
     if status is not None:
         if not status.isascii() or not status.isdigit() or len(status) != 3:
@@ -187,16 +198,18 @@ async def requests(request: web.Request) -> web.Response:
 
 async def clear_requests(request: web.Request) -> web.Response:
     journal = request.app[PARTS].qa.journal
-    return _json({"cleared": await journal.clear() if journal is not None else 0})
+    session = session_of_call(request, await body_of(request, "{}"))
+    return _json({"cleared": await journal.clear(session) if journal is not None else 0})
 
 
 def _error_statuses(st: MockParts) -> list[int]:
     return [s for s in st.contract.statuses if s >= 400]
 
 
-def _settings(st: MockParts) -> dict[str, Any]:
-    o = st.qa.overrides
+def _settings(st: MockParts, scope: Scope) -> dict[str, Any]:
+    o = scope.overrides
     return {
+        "session": scope.session,
         "delay_ms": o.delay_ms,
         "errors": [{"org": org, "status": status} for org, status in o.errors.items()],
         "error_statuses": _error_statuses(st),
@@ -205,7 +218,8 @@ def _settings(st: MockParts) -> dict[str, Any]:
 
 
 async def get_settings(request: web.Request) -> web.Response:
-    return _json(_settings(request.app[PARTS]))
+    scope = await scope_of(request, session_of_call(request, {}))
+    return _json(_settings(request.app[PARTS], scope))
 
 
 def _int(value: Any) -> bool:
@@ -216,13 +230,11 @@ async def post_settings(request: web.Request) -> web.Response:
     """Change the fields given: ``delay_ms`` (every answer, everyone), ``error`` (a
     documented error status, or null to stop) for everyone or for ``org``."""
     st = request.app[PARTS]
-    try:
-        doc = orjson.loads(await request.read() or b"{}")
-    except orjson.JSONDecodeError:
-        raise ApiError(400, "The body must be JSON, e.g. {\"delay_ms\": 300}") from None
-    if not isinstance(doc, dict) or set(doc) - {"delay_ms", "error", "org"}:
+    doc = await body_of(request, "{\"delay_ms\": 300}")
+    if set(doc) - {"delay_ms", "error", "org", "session"}:
         raise ApiError(400, "The body must be a JSON object with \"delay_ms\", \"error\" "
-                            "and/or \"org\"")
+                            "and/or \"org\" (and \"session\")")
+    scope = await scope_of(request, session_of_call(request, doc))
     if "delay_ms" in doc:
         delay = doc["delay_ms"]
         if not _int(delay) or not 0 <= delay <= MAX_DELAY_MS:
@@ -251,8 +263,8 @@ async def post_settings(request: web.Request) -> web.Response:
             o = replace(o, errors=errors)
         return o
 
-    await st.qa.runtime.set_overrides(change)
-    return _json(_settings(st))
+    await scope.set_overrides(change)
+    return _json(_settings(st, scope))
 
 
 def setup_admin(app: web.Application) -> None:
@@ -265,4 +277,5 @@ def setup_admin(app: web.Application) -> None:
     routing.add(app, "DELETE", PREFIX + "requests", guarded(clear_requests))
     routing.add(app, "GET", PREFIX + "settings", guarded(get_settings))
     routing.add(app, "POST", PREFIX + "settings", guarded(post_settings))
+    setup_session_admin(app, PREFIX)
     routing.add(app, "OPTIONS", PREFIX + "{tail:.*}", preflight)

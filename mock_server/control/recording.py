@@ -9,6 +9,7 @@ from aiohttp import web
 from mock_server.control.admin import PREFIX
 from mock_server.engine.parts import PARTS
 from mock_server.engine.pipeline import OUTCOME
+from mock_server.stages.negotiate import session_of
 
 DROPPED = ("reset", "empty")  # faults after which no status reached the client
 
@@ -42,5 +43,6 @@ async def record(request: web.Request, handler: web.Handler) -> web.StreamRespon
         request_id=response.headers.get("X-Request-ID"),
         applied=applied,
         violations=tuple(note.get("violations") or ()),  # type: ignore[arg-type]
+        session=session_of(request.headers, request.rel_url.query),
     )
     return response

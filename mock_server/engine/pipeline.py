@@ -30,6 +30,7 @@ from mock_server.engine.parts import PARTS, MockParts
 from mock_server.foundation.errors import JSON, JSON_HEADERS, NOSNIFF, ApiError
 from mock_server.foundation.renderer import new_trace_id
 from mock_server.qa import faults, ratelimit, scenarios, usage
+from mock_server.runtime.scope import Scope
 from mock_server.stages import negotiate
 from mock_server.stages.hosts import HOST
 from mock_server.stages.negotiate import NO_PREFERENCES
@@ -46,6 +47,7 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
     org_id = request.match_info[st.contract.path_param]
     limit_headers: dict[str, str] = {}
     authorised = False  # a 401/403 carries no rate-limit counter: it is the org's, not theirs
+    scope: Scope = qa.runtime  # the requests without a session (X-Mock-Session) share it
     try:
         host = headers.get(HOST)  # routing.check_host, inlined on the hot path
         if host not in st.hosts.admitted:
@@ -61,12 +63,15 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
             raise ApiError(400, "A GET request takes no body")
         if refused is not None:
             raise refused
+        if prefs.session is not None:  # its own switches and counters (503 beyond the cap)
+            scope = await qa.runtime.scope(prefs.session, st.clock.ticks())
+            limit_headers[negotiate.SESSION] = prefs.session  # echoed on every answer
         if qa.rate_limit is not None:  # (a shared backend: one round trip)
-            await qa.rate_limit.consume(qa.runtime, org_id, st.clock.now(), limit_headers)
+            await qa.rate_limit.consume(scope, org_id, st.clock.now(), limit_headers)
         values = st.params.parse(request.rel_url, st.clock)
         # quiet: nothing active, no setting; an attribute of this process's copy of the
         # shared state (a shared backend keeps it current: no I/O here).
-        if prefs is NO_PREFERENCES and qa.runtime.quiet:
+        if (prefs is NO_PREFERENCES or prefs.empty) and scope.quiet:
             # Nothing steers the answer (the common case): the summary, with no detour.
             body = st.summaries.body(org_id, values["year"], values["month"], st.clock.hour())
             out = JSON_HEADERS.copy()  # Content-Type, nosniff: cheaper than a dict literal
@@ -75,12 +80,14 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
                 out.update(limit_headers)
             response: web.StreamResponse = web.Response(body=body, headers=out)
         else:
-            response = await _steered(request, st, org_id, values, prefs, limit_headers)
+            response = await _steered(request, st, scope, org_id, values, prefs,
+                                      limit_headers)
     except ApiError as err:
         if qa.rate_limit is not None and authorised:
             if not limit_headers:
-                limit_headers = await qa.rate_limit.peek(qa.runtime, org_id,
-                                                         st.clock.now())
+                limit_headers = await qa.rate_limit.peek(scope, org_id, st.clock.now())
+            err.headers = {**limit_headers, **err.headers}
+        elif limit_headers:  # (the session's name)
             err.headers = {**limit_headers, **err.headers}
         response = st.errors.response(err)
     except asyncio.CancelledError:
@@ -96,6 +103,7 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
 async def _steered(
     request: web.Request,
     st: MockParts,
+    scope: Scope,
     org_id: str,
     values: Mapping[str, int],
     prefs: negotiate.Preferences,
@@ -105,12 +113,12 @@ async def _steered(
     qa = st.qa
     now = st.clock.now()
     decision = scenarios.NO_DECISION
-    if prefs.scenario is not None or qa.runtime.active():
+    if prefs.scenario is not None or scope.active():
         req = scenarios.Request(org_id, st.auth.presented_key(request.headers) or "",
                                 values["year"], values["month"], request.headers)
-        decision = await scenarios.choose(req, prefs.scenario, qa.catalog, qa.runtime,
-                                          qa.rng)
-    return await steered_answer(request, st, org_id, values, now, prefs, decision, limit_headers)
+        decision = await scenarios.choose(req, prefs.scenario, qa.catalog, scope, qa.rng)
+    return await steered_answer(request, st, org_id, values, now, prefs, decision,
+                                limit_headers, scope)
 
 
 async def steered_answer(
@@ -122,13 +130,16 @@ async def steered_answer(
     prefs: negotiate.Preferences,
     decision: scenarios.Decision,
     limit_headers: dict[str, str],
+    scope: Scope | None = None,
 ) -> web.StreamResponse:
-    """The answer once a scenario is chosen (also the proxy's, for what it answers itself)."""
+    """The answer once a scenario is chosen (also the proxy's, for what it answers itself);
+    ``scope``: the request's session (default: the requests without one)."""
+    scope = st.qa.runtime if scope is None else scope
     contract = st.contract
     headers = {"X-Request-ID": new_trace_id(), **limit_headers, **NOSNIFF}
     if not prefs.empty:
         headers["Preference-Applied"] = negotiate.applied(prefs)
-    overrides = st.qa.runtime.overrides
+    overrides = scope.overrides
     delay = prefs.delay if prefs.delay is not None else decision.delay_ms + overrides.delay_ms
     forced = None if prefs.chooses_answer else overrides.error_for(org_id)
     if st.qa.journal is not None and OUTCOME in request:
@@ -143,7 +154,7 @@ async def steered_answer(
         if decision.exhausted or decision.status == 429:
             raise _exhausted(st, now, headers)
         if decision.rate_limit is not None:
-            await decision.rate_limit.consume(st.qa.runtime, org_id, now, headers)
+            await decision.rate_limit.consume(scope, org_id, now, headers)
         if decision.example is not None:
             example = contract.examples[decision.example]
         elif decision.status is not None:

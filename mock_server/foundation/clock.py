@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 RFC3339 = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -22,14 +22,30 @@ def rfc3339(value: datetime) -> str:
 
 
 class Clock:
-    __slots__ = ("_frozen_hour", "_frozen_text", "_second", "_text", "frozen")
+    __slots__ = ("_frozen_hour", "_frozen_text", "_second", "_text", "frozen", "offset")
 
     def __init__(self, frozen: datetime | None = None) -> None:
+        self.offset = 0.0  # seconds added by advance() to the real clock
+        self._second = -1
+        self._text = ""
+        self._freeze(frozen)
+
+    def _freeze(self, frozen: datetime | None) -> None:
         self.frozen = frozen
         self._frozen_text = rfc3339(frozen) if frozen is not None else ""
         self._frozen_hour = int(frozen.timestamp()) // 3600 if frozen is not None else 0
-        self._second = -1
-        self._text = ""
+
+    def advance(self, seconds: float) -> None:
+        """Let ``seconds`` pass at once (tests): the frozen instant moves, and so does
+        :meth:`ticks`. The real clock's ``now()`` is left alone."""
+        self.offset += seconds
+        if self.frozen is not None:
+            self._freeze(self.frozen + timedelta(seconds=seconds))
+
+    def ticks(self) -> float:
+        """Seconds that pass even when the clock is frozen (a session's idle time: a
+        frozen ``--now`` must not keep every session forever), moved by advance()."""
+        return time.time() + self.offset
 
     def now(self) -> datetime:
         return self.frozen if self.frozen is not None else datetime.now(UTC)

@@ -33,6 +33,20 @@ def parse_rate(text: str) -> tuple[int, int]:
     return int(count), PERIODS[unit]
 
 
+def parse_duration(text: str) -> float:
+    """``1800``, ``90s``, ``30m``, ``2h`` -> seconds. Raises ValueError (readable)."""
+    value = text.strip().lower()
+    number = value.rstrip("abcdefghijklmnopqrstuvwxyz")
+    unit = value[len(number):].strip() or "s"
+    try:
+        amount = float(number)
+    except ValueError:
+        amount = -1.0
+    if unit not in PERIODS or not 0 < amount < float("inf"):
+        raise ValueError(f"expected seconds or N s/min/h, e.g. 30m, got {text[:40]!r}")
+    return amount * PERIODS[unit]
+
+
 def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True

@@ -30,6 +30,7 @@ from mock_server.foundation.errors import ApiError
 from mock_server.proxy.parts import PROXY, ProxyParts
 from mock_server.proxy.report import relay, report
 from mock_server.qa import scenarios
+from mock_server.runtime.scope import Scope
 from mock_server.stages import negotiate
 from mock_server.stages.negotiate import QUERY_PREFIX, Preferences
 
@@ -76,31 +77,34 @@ async def _steer_or_forward(request: web.Request, st: MockParts, px: ProxyParts,
     prefs = negotiate.decode(headers, request.rel_url, st.contract, qa.catalog)
     now = st.clock.now()
     limit_headers: dict[str, str] = {}
+    scope: Scope = qa.runtime  # (or the request's session: its own switches and counters)
+    if prefs.session is not None:
+        scope = await qa.runtime.scope(prefs.session, st.clock.ticks())
     if qa.rate_limit is not None:
-        await qa.rate_limit.consume(qa.runtime, org, now, limit_headers)
+        await qa.rate_limit.consume(scope, org, now, limit_headers)
     try:
         values = st.params.parse(request.rel_url, st.clock)
         bad_query: ApiError | None = None
     except ApiError as err:  # the upstream answers it; only a local answer needs values
         values, bad_query = {}, err
     decision = scenarios.NO_DECISION
-    if bad_query is None and (prefs.scenario is not None or qa.runtime.active()):
+    if bad_query is None and (prefs.scenario is not None or scope.active()):
         key = st.auth.presented_key(headers, strict=False) or ""
         req = scenarios.Request(org, key, values["year"], values["month"], headers)
-        decision = await scenarios.choose(req, prefs.scenario, qa.catalog, qa.runtime,
-                                          qa.rng)
-    overrides = qa.runtime.overrides
+        decision = await scenarios.choose(req, prefs.scenario, qa.catalog, scope, qa.rng)
+    overrides = scope.overrides
     forced = None if prefs.chooses_answer else overrides.error_for(org)
     if _answers_locally(prefs, decision, forced):
         if bad_query is not None:
             raise bad_query  # as the mock: a preference steers only a valid request
         px.stats.local += 1
-        return await steered_answer(request, st, org, values, now, prefs, decision, limit_headers)
+        return await steered_answer(request, st, org, values, now, prefs, decision,
+                                    limit_headers, scope)
     delay = prefs.delay if prefs.delay is not None else decision.delay_ms + overrides.delay_ms
     if qa.journal is not None and OUTCOME in request:
         request[OUTCOME]["applied"] = applied_note(prefs, decision, delay, None)
     if decision.rate_limit is not None:
-        await decision.rate_limit.consume(qa.runtime, org, now, limit_headers)
+        await decision.rate_limit.consume(scope, org, now, limit_headers)
     if not prefs.empty:
         limit_headers["Preference-Applied"] = negotiate.applied(prefs)
     if delay:

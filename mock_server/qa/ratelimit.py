@@ -19,7 +19,7 @@ from datetime import datetime
 
 from mock_server.foundation.errors import ApiError
 from mock_server.foundation.syntax import parse_rate  # the config's rule too
-from mock_server.runtime.base import StateBackend
+from mock_server.runtime.scope import Scope
 
 EXCEEDED = "Too many requests for this organization; retry later"
 
@@ -54,13 +54,13 @@ class RateLimit:
         (with a frozen clock the window never changes; its count restarts after that)."""
         return max(2 * self.period, 120)
 
-    async def peek(self, runtime: StateBackend, org: str, now: datetime) -> dict[str, str]:
+    async def peek(self, runtime: Scope, org: str, now: datetime) -> dict[str, str]:
         """The headers for a response that does not count (e.g. unauthenticated)."""
         window, reset = self._window(now)
         return self.headers(await runtime.hit(self.name + "\x1f" + org, window, 0), reset)
 
     async def consume(
-        self, runtime: StateBackend, org: str, now: datetime, out: dict[str, str]
+        self, runtime: Scope, org: str, now: datetime, out: dict[str, str]
     ) -> None:
         """Count one request; fill ``out`` with the headers; raise the 429 when over. With a
         shared backend: one round trip (the window's count is kept atomically there)."""

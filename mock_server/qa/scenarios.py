@@ -22,7 +22,7 @@ from datetime import datetime
 from multidict import MultiMapping
 
 from mock_server.qa.ratelimit import RateLimit
-from mock_server.runtime.base import StateBackend
+from mock_server.runtime.scope import Scope
 
 FAULTS = ("reset", "empty", "malformed", "stall")
 STALL_MS = 30_000  # default: how long a stalled body hangs before the connection closes
@@ -128,7 +128,7 @@ class Request:
 
 
 def _candidates(
-    runtime: StateBackend, preferred: str | None, org: str
+    runtime: Scope, preferred: str | None, org: str
 ) -> list[str]:
     names = runtime.control.names_for(org)  # an index: no walk over every activation
     if preferred is not None:
@@ -140,7 +140,7 @@ async def choose(
     req: Request,
     preferred: str | None,
     catalog: Mapping[str, Scenario],
-    runtime: StateBackend,
+    runtime: Scope,
     rng: random.Random,
 ) -> Decision:
     if preferred is None and not runtime.active():

@@ -19,16 +19,17 @@ the server's event loop.
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
+from abc import abstractmethod
+from collections.abc import Iterable
 from typing import Any
 
 from mock_server.foundation.errors import ApiError
-from mock_server.runtime.control import Activation, Control, Overrides
+from mock_server.runtime.control import Activation, Control
+from mock_server.runtime.scope import Change, Scope
+from mock_server.runtime.sessions import DEFAULTS, Limits, SessionView
 
-__all__ = ["Activation", "StateBackend", "StateError", "StateUnavailable"]
+__all__ = ["Activation", "Change", "StateBackend", "StateError", "StateUnavailable"]
 
-Change = Callable[[Control], Control]
 COUNT_TTL = 86_400  # seconds an idle ``every:`` counter is kept by a shared backend
 
 
@@ -45,30 +46,25 @@ class StateUnavailable(ApiError):
                               "it is back")
 
 
-class StateBackend(ABC):
-    """What every backend offers. ``quiet``: nothing active and no setting steering."""
+class StateBackend(Scope):
+    """What every backend offers: the scope of the requests without a session (itself;
+    :class:`~mock_server.runtime.scope.Scope` has the reads, changes and counters), and
+    the sessions'. ``quiet``: nothing active and no setting steering."""
 
     backend = "memory"
     shared = False  # does a change reach other processes?
-    quiet: bool = True
+    quiet: bool = True  # (an attribute here, not Scope's property: read on every request)
 
-    def __init__(self, initial: Iterable[Activation] = ()) -> None:
+    def __init__(self, initial: Iterable[Activation] = (), limits: Limits = DEFAULTS) -> None:
         self.initial = tuple(dict.fromkeys(initial))
         self._control = Control(self.initial, version=1)
         self.quiet = self._control.quiet
+        self.limits = limits
 
     # -- reads (hot path: no I/O) ----------------------------------------------------
     @property
     def control(self) -> Control:
         return self._control
-
-    def active(self) -> tuple[Activation, ...]:
-        """The activations in the order they were made (cheap; called per request)."""
-        return self.control.active
-
-    @property
-    def overrides(self) -> Overrides:
-        return self.control.overrides
 
     def _install(self, control: Control) -> None:
         """Make ``control`` this process's copy (unless it is older than the one held)."""
@@ -76,43 +72,29 @@ class StateBackend(ABC):
             self._control = control
             self.quiet = control.quiet
 
-    # -- changes ---------------------------------------------------------------------
+    # -- changes and counters of the no-session scope: Scope's abstract methods ----------
+    # reset(): back to the start-up activations, no settings; this scope's counters
+    # cleared (the sessions keep theirs).
+
+    # -- sessions --------------------------------------------------------------------
     @abstractmethod
-    async def update(self, change: Change) -> tuple[Control, Control]:
-        """Apply ``change`` atomically to the current Control; (old, new).
-        Raises StateUnavailable when a shared backend cannot be reached."""
-
-    @abstractmethod
-    async def reset(self) -> None:
-        """Back to the start-up activations, no settings; all counters cleared."""
-
-    async def activate(self, name: str, org: str | None = None) -> None:
-        await self.update(lambda c: c.activated(name, org))
-
-    async def deactivate(self, name: str, org: str | None = None) -> bool:
-        """Remove one activation; False when it was not active."""
-        old, _ = await self.update(lambda c: c.deactivated(name, org))
-        return Activation(name, org) in old.members
-
-    async def set_overrides(self, change: Callable[[Overrides], Overrides]) -> Overrides:
-        _, new = await self.update(lambda c: c.with_overrides(change(c.overrides)))
-        return new.overrides
-
-    # -- counters --------------------------------------------------------------------
-    @abstractmethod
-    async def hit(self, key: str, window: int, cost: int = 1, ttl: int = 120) -> int:
-        """Add ``cost`` requests to ``key``'s fixed window number ``window``; the new count.
-        ``cost=0`` only reads. ``ttl``: seconds a shared backend keeps the window."""
+    async def scope(self, session: str, now: float) -> Scope:
+        """Session ``session``'s scope, started if new (or expired); its use at ``now``
+        (the mock's clock, seconds) noted. Raises TooManySessions beyond ``limits.cap``."""
 
     @abstractmethod
-    async def next_count(self, name: str) -> int:
-        """1, 2, 3, ... per name: the request number for count-based rules."""
+    async def end(self, session: str) -> bool:
+        """End a session now (False: it was not live)."""
+
+    @abstractmethod
+    async def sessions(self, now: float) -> list[SessionView]:
+        """The live sessions at ``now``, most recently used first."""
 
     # -- lifecycle (owned by the application: serve/app.py) ------------------------------
-    async def start(self) -> None:  # noqa: B027 (optional hook: nothing to do in memory)
+    async def start(self) -> None:  # (optional hook: nothing to do in memory)
         """Connect, in the process and event loop that will serve (after a fork)."""
 
-    async def close(self) -> None:  # noqa: B027 (optional hook)
+    async def close(self) -> None:  # (optional hook)
         """Stop background work and close connections."""
 
     def describe(self) -> dict[str, Any]:

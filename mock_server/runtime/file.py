@@ -36,7 +36,12 @@ from typing import Any
 from mock_server.runtime.base import Change, StateBackend
 from mock_server.runtime.control import Activation, Control
 from mock_server.runtime.file_lock import FileLock
-from mock_server.runtime.journal import Entry, Journal, decode, encode
+from mock_server.runtime.file_sessions import SCHEMA as SESSIONS_SCHEMA
+from mock_server.runtime.file_sessions import FileSessions
+from mock_server.runtime.file_sessions import prefix as session_prefix
+from mock_server.runtime.journal import ANY, Entry, Journal, decode, encode
+from mock_server.runtime.scope import Scope
+from mock_server.runtime.sessions import DEFAULTS, Limits, SessionView
 
 SCHEMA = """
 PRAGMA journal_mode = WAL;
@@ -60,10 +65,12 @@ class FileBackend(StateBackend):
     backend = "file"
     shared = True
 
-    def __init__(self, initial: Iterable[Activation] = (), journal_size: int = 0) -> None:
-        super().__init__(initial)
+    def __init__(self, initial: Iterable[Activation] = (), journal_size: int = 0,
+                 limits: Limits = DEFAULTS) -> None:
+        super().__init__(initial, limits)
         ctx = multiprocessing.get_context("fork")
         self._version = ctx.RawValue("Q", self._control.version)
+        self._sessions = FileSessions(self, self._control, limits, ctx.RawValue("Q", 0))
         self._seen = self._control.version
         self._dir = tempfile.mkdtemp(prefix="freddy-mock-state-")
         self._owner = os.getpid()  # the parent: it removes the directory when it exits
@@ -73,7 +80,7 @@ class FileBackend(StateBackend):
         self._db: sqlite3.Connection | None = None
         self._pid = 0
         db = self.conn()
-        db.executescript(SCHEMA)
+        db.executescript(SCHEMA + SESSIONS_SCHEMA)
         db.execute("INSERT INTO control VALUES (1, ?)", (self._control.encode(),))
         db.close()
         self._db = None  # no connection crosses a fork: each process opens its own
@@ -147,24 +154,64 @@ class FileBackend(StateBackend):
         async with self.lock.held():
             with self._transaction() as db:
                 _, new = self._write(db, lambda c: c.reset_to(self.initial))
-                db.execute("DELETE FROM counters")
+                db.execute("DELETE FROM counters WHERE substr(k, 1, 2) <> ?",
+                           (session_prefix("")[:2],))  # the sessions keep theirs
             self._publish(new)
 
     # -- counters --------------------------------------------------------------------
     async def hit(self, key: str, window: int, cost: int = 1, ttl: int = 120) -> int:
         key = "w\x1f" + key
-        now = time.time()  # wall clock: the processes share it
         if not cost:
-            row = self.conn().execute("SELECT w, n, e FROM counters WHERE k = ?",
-                                       (key,)).fetchone()
-            return row[1] if row is not None and row[0] == window and row[2] > now else 0
-        async with self.lock.held():
-            return self.conn().execute(HIT, (key, window, cost, now + ttl, now)
-                                       ).fetchall()[0][0]
+            return self._read_hit(key, window)
+        async with self.lock.held():  # waited for off the event loop
+            return self._write_hit(key, window, cost, ttl)
 
     async def next_count(self, name: str) -> int:
         async with self.lock.held():
             return self.conn().execute(COUNT, ("n\x1f" + name,)).fetchall()[0][0]
+
+    def count_hit(self, key: str, window: int, cost: int, ttl: int = 120) -> int:
+        """:meth:`hit` for a session's scope (synchronous: the lock only if it is free)."""
+        if not cost:
+            return self._read_hit(key, window)
+        with self.locked():
+            return self._write_hit(key, window, cost, ttl)
+
+    def count_next(self, key: str) -> int:
+        with self.locked():
+            return self.conn().execute(COUNT, (key,)).fetchall()[0][0]
+
+    def _read_hit(self, key: str, window: int) -> int:
+        row = self.conn().execute("SELECT w, n, e FROM counters WHERE k = ?",
+                                  (key,)).fetchone()
+        return row[1] if row is not None and row[0] == window and row[2] > time.time() else 0
+
+    def _write_hit(self, key: str, window: int, cost: int, ttl: int) -> int:
+        now = time.time()  # wall clock: the processes share it
+        return self.conn().execute(HIT, (key, window, cost, now + ttl, now)).fetchall()[0][0]
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """For synchronous writes (sessions, the journal): the shared lock if no process
+        holds it, else SQLite's own locking (they never wait for it on the event loop)."""
+        with self.lock.if_free():
+            yield
+
+    @contextmanager
+    def writing(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, synchronous (see :meth:`locked`)."""
+        with self.locked(), self._transaction() as db:
+            yield db
+
+    # -- sessions (file_sessions.py) -------------------------------------------------------
+    async def scope(self, session: str, now: float) -> Scope:
+        return self._sessions.open(session, now)
+
+    async def end(self, session: str) -> bool:
+        return self._sessions.end(session)
+
+    async def sessions(self, now: float) -> list[SessionView]:
+        return self._sessions.live(now)
 
     async def close(self) -> None:
         """A worker stopping after its parent died (killed: no atexit ran there) removes
@@ -209,7 +256,10 @@ class FileJournal(Journal):
         (n,) = self._runtime.conn().execute("SELECT count(*) FROM journal").fetchone()
         return min(n, self.size)
 
-    async def clear(self) -> int:
+    async def clear(self, session: str | None = ANY) -> int:
         async with self._runtime.lock.held():
             with self._runtime._transaction() as db:
-                return min(db.execute("DELETE FROM journal").rowcount, self.size)
+                if session == ANY:
+                    return min(db.execute("DELETE FROM journal").rowcount, self.size)
+                return db.execute("DELETE FROM journal WHERE json_extract(CAST(doc AS TEXT), "
+                                  "'$.session') IS ?", (session,)).rowcount

@@ -23,6 +23,7 @@ from api_contract.keys import mask_key
 from mock_server.foundation.clock import rfc3339
 
 DEFAULT_SIZE = 1000
+ANY = "*"  # entries(session=ANY): every session's entries and those without one
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,7 @@ class Entry:
     request_id: str | None
     applied: dict[str, Any]  # scenario, rule, delay_ms, fault, preference, rate limit
     violations: tuple[dict[str, str], ...] = ()  # --proxy: {check, side, message} each
+    session: str | None = None  # X-Mock-Session (a valid name), None without one
 
     def to_json(self) -> dict[str, Any]:
         doc = asdict(self)
@@ -79,12 +81,13 @@ class Journal:
     def record(self, *, method: str, path: str, query: str, org: str | None,
                key: str | None, status: int | None, request_id: str | None,
                applied: dict[str, Any], at_us: int | None = None,
-               violations: tuple[dict[str, str], ...] = ()) -> Entry:
+               violations: tuple[dict[str, str], ...] = (),
+               session: str | None = None) -> Entry:
         """Never waits: a shared backend writes now (a local file) or soon (Redis)."""
         entry = Entry(next(self._seq), time.time_ns() // 1000 if at_us is None else at_us,
                       method, path,
                       query, org, None if key is None else mask_key(key), status, request_id,
-                      applied, violations)
+                      applied, violations, session)
         return self._append(entry)
 
     def _append(self, entry: Entry) -> Entry:
@@ -97,11 +100,14 @@ class Journal:
             return list(self._entries)
 
     async def entries(self, *, org: str | None = None, status: int | None = None,
-                      since: datetime | None = None) -> list[Entry]:
+                      since: datetime | None = None,
+                      session: str | None = ANY) -> list[Entry]:
+        """Oldest first; ``session``: that session's only (None: those without one)."""
         since_us = None if since is None else to_us(since)
         return [
             e for e in await self._all()
-            if (org is None or e.org == org)
+            if (session == ANY or e.session == session)
+            and (org is None or e.org == org)
             and (status is None or e.status == status)
             and (since_us is None or e.at_us >= since_us)
         ]
@@ -109,11 +115,17 @@ class Journal:
     async def count(self) -> int:
         return len(self._entries)
 
-    async def clear(self) -> int:
+    async def clear(self, session: str | None = ANY) -> int:
+        """Forget every entry, or ``session``'s only (None: those without one)."""
         with self._lock:
             n = len(self._entries)
+            if session == ANY:
+                self._entries.clear()
+                return n
+            kept = [e for e in self._entries if e.session != session]
             self._entries.clear()
-            return n
+            self._entries.extend(kept)
+            return n - len(kept)
 
 
 def encode(entry: Entry) -> bytes:

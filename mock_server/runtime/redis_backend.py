@@ -13,6 +13,8 @@ Keys (all under ``freddy-mock:``):
   counters are no longer read and expire by themselves.
 - ``journal`` (a list trimmed to the journal's size) and ``journal:count``: see
   :mod:`~mock_server.runtime.redis_journal`.
+- ``sessions``, ``s:{name}...`` and the channel ``session-changes``: see
+  :mod:`~mock_server.runtime.redis_sessions`.
 
 Each process keeps the Control in memory (the hot path never waits on Redis) and a
 listener task keeps it current: it subscribes to ``changes`` (a switch made on one host is
@@ -43,6 +45,10 @@ from mock_server.runtime.memory import MemoryCounters
 from mock_server.runtime.redis_counters import CounterBatch
 from mock_server.runtime.redis_journal import RedisJournal
 from mock_server.runtime.redis_link import BACKOFF, ERRORS, PREFIX, TIMEOUT, masked_url, stop
+from mock_server.runtime.redis_sessions import CHANNEL as SESSION_CHANNEL
+from mock_server.runtime.redis_sessions import RedisSessions
+from mock_server.runtime.scope import Scope
+from mock_server.runtime.sessions import DEFAULTS, Limits, SessionView
 
 log = logging.getLogger("freddy_mock")
 
@@ -67,8 +73,9 @@ class RedisBackend(StateBackend):
     shared = True
 
     def __init__(self, url: str, initial: Iterable[Activation] = (),
-                 journal_size: int = 0) -> None:
-        super().__init__(initial)
+                 journal_size: int = 0, limits: Limits = DEFAULTS) -> None:
+        super().__init__(initial, limits)
+        self._sessions = RedisSessions(self, self._control, limits)
         self.url = url
         self.connected = False
         self.error: str | None = None
@@ -94,6 +101,7 @@ class RedisBackend(StateBackend):
                 from None
         self._up()
         self._counters = CounterBatch(self.client)
+        self._sessions.start(self.client)
         self._listener = asyncio.create_task(self._listen(), name="freddy-mock-state")
         if self.journal is not None:
             self.journal.start()
@@ -122,6 +130,7 @@ class RedisBackend(StateBackend):
                 log.warning("shared state: Redis at %s reachable again", masked_url(self.url))
             self.connected, self.error = True, None
             self._fallback.clear()
+            self._sessions.forget()
             if self.journal is not None:
                 self.journal.wake()
 
@@ -158,7 +167,7 @@ class RedisBackend(StateBackend):
             assert self.client is not None
             try:
                 async with self.client.pubsub() as ps:
-                    await ps.subscribe(CHANNEL)
+                    await ps.subscribe(CHANNEL, SESSION_CHANNEL)
                     await self._sync()  # after subscribing: no change falls between
                     self._up()
                     delay = BACKOFF[0]
@@ -166,7 +175,10 @@ class RedisBackend(StateBackend):
                         msg = await ps.get_message(ignore_subscribe_messages=True,
                                                    timeout=POLL if self.connected else RECHECK)
                         if msg is not None and msg.get("type") == "message":
-                            self._receive(msg["data"])
+                            if msg["channel"] == SESSION_CHANNEL.encode():
+                                self._sessions.receive(msg["data"])
+                            else:
+                                self._receive(msg["data"])
                         if msg is None or not self.connected:
                             await self._sync()
                             self._up()
@@ -238,20 +250,32 @@ class RedisBackend(StateBackend):
         await self.update(lambda c: c.reset_to(self.initial))
 
     # -- counters: one pipelined round trip (shared by the requests of a loop turn) ------
-    async def hit(self, key: str, window: int, cost: int = 1, ttl: int = 120) -> int:
+    async def counted(self, key: str, cost: int, ttl: int) -> int | None:
+        """``key``'s count in Redis after adding ``cost``; None while Redis is lost (the
+        caller counts in memory meanwhile)."""
         if self.connected and self._counters is not None:
-            name = f"{PREFIX}g{self._control.generation}:w:{key}:{window}"
             try:
-                return await self._counters.count(name, cost, ttl)
+                return await self._counters.count(key, cost, ttl)
             except ERRORS as exc:
                 self.lost(exc)
-        return self._fallback.hit(key, window, cost, ttl)
+        return None
+
+    async def hit(self, key: str, window: int, cost: int = 1, ttl: int = 120) -> int:
+        count = await self.counted(f"{PREFIX}g{self._control.generation}:w:{key}:{window}",
+                                   cost, ttl)
+        return self._fallback.hit(key, window, cost, ttl) if count is None else count
 
     async def next_count(self, name: str) -> int:
-        if self.connected and self._counters is not None:
-            key = f"{PREFIX}g{self._control.generation}:n:{name}"
-            try:
-                return await self._counters.count(key, 1, COUNT_TTL)
-            except ERRORS as exc:
-                self.lost(exc)
-        return self._fallback.next_count(name)
+        count = await self.counted(f"{PREFIX}g{self._control.generation}:n:{name}", 1,
+                                   COUNT_TTL)
+        return self._fallback.next_count(name) if count is None else count
+
+    # -- sessions (redis_sessions.py) ------------------------------------------------------
+    async def scope(self, session: str, now: float) -> Scope:
+        return await self._sessions.open(session, now)
+
+    async def end(self, session: str) -> bool:
+        return await self._sessions.end(session)
+
+    async def sessions(self, now: float) -> list[SessionView]:
+        return await self._sessions.live(now)

@@ -17,9 +17,10 @@ import contextlib
 import itertools
 from collections import deque
 
+import orjson
 from redis.commands.core import AsyncScript
 
-from mock_server.runtime.journal import Entry, Journal, decode, encode
+from mock_server.runtime.journal import ANY, Entry, Journal, decode, encode
 from mock_server.runtime.redis_link import BACKOFF, ERRORS, PREFIX, Link, stop
 
 LIST = PREFIX + "journal"
@@ -31,6 +32,27 @@ PUSH = """
 redis.call('RPUSH', KEYS[1], unpack(ARGV, 2))
 redis.call('LTRIM', KEYS[1], -tonumber(ARGV[1]), -1)
 return redis.call('INCRBY', KEYS[2], #ARGV - 1)
+"""
+# KEYS: the list; ARGV: the session ("": the entries without one). The count removed.
+DROP = """
+local want = ARGV[1]
+local kept, removed = {}, 0
+for _, item in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
+  local ok, doc = pcall(cjson.decode, item)
+  local session = ok and doc.session or cjson.null
+  if (want == '' and session == cjson.null) or session == want then
+    removed = removed + 1
+  else
+    kept[#kept + 1] = item
+  end
+end
+if removed > 0 then
+  redis.call('DEL', KEYS[1])
+  for i = 1, #kept, 1000 do
+    redis.call('RPUSH', KEYS[1], unpack(kept, i, math.min(i + 999, #kept)))
+  end
+end
+return removed
 """
 
 
@@ -44,10 +66,12 @@ class RedisJournal(Journal):
         self._pushing = asyncio.Lock()  # one push at a time keeps the order of entries
         self._task: asyncio.Task[None] | None = None
         self._push: AsyncScript | None = None
+        self._drop: AsyncScript | None = None
 
     def start(self) -> None:
         assert self._link.client is not None
         self._push = self._link.client.register_script(PUSH)
+        self._drop = self._link.client.register_script(DROP)
         self._task = asyncio.create_task(self._pusher(), name="freddy-mock-journal")
 
     async def close(self) -> None:
@@ -105,8 +129,14 @@ class RedisJournal(Journal):
         with self._link.guard() as client:
             return int(await client.llen(LIST))
 
-    async def clear(self) -> int:
+    async def clear(self, session: str | None = ANY) -> int:
         with self._link.guard() as client:
+            if session != ANY:  # that session's entries only: filtered in Redis, atomically
+                self._queue = deque((e for e in self._queue
+                                     if orjson.loads(e).get("session") != session),
+                                    maxlen=self.size)
+                assert self._drop is not None
+                return int(await self._drop(keys=[LIST], args=[session or ""]))
             self._queue.clear()
             async with client.pipeline(transaction=True) as pipe:
                 n, _ = await pipe.llen(LIST).delete(LIST).execute()

@@ -24,7 +24,7 @@ from mock_server import __version__
 from mock_server.config import ConfigError, MockConfig, QaConfig, exposure_warnings
 from mock_server.foundation.clock import parse_instant
 from mock_server.foundation.fixtures import FixtureError
-from mock_server.foundation.syntax import host_name, origin, url_host
+from mock_server.foundation.syntax import host_name, origin, parse_duration, url_host
 from mock_server.foundation.tenants import MAX_TENANTS
 from mock_server.qa.scenario_files import ScenarioError
 from mock_server.runtime.base import StateError
@@ -155,6 +155,11 @@ def add_qa_arguments(p: argparse.ArgumentParser) -> None:
                    "call the admin API; it is same-origin only otherwise (repeatable)")
     g.add_argument("--journal-size", type=int, default=1000, metavar="N",
                    help="requests the journal keeps (default 1000; 0 = off)")
+    g.add_argument("--session-ttl", type=_checked(parse_duration), default=1800.0,
+                   metavar="TIME", help="a session (X-Mock-Session) ends after this long "
+                   "unused, e.g. 90s, 30m, 2h (default 30m)")
+    g.add_argument("--max-sessions", type=int, default=10_000, metavar="N",
+                   help="sessions kept at once; a new one beyond gets 503 (default 10000)")
 
 
 def qa_config_from_args(args: argparse.Namespace) -> QaConfig:
@@ -166,6 +171,8 @@ def qa_config_from_args(args: argparse.Namespace) -> QaConfig:
         admin_token=args.admin_token or None,
         admin_cors=tuple(args.admin_cors),
         journal_size=args.journal_size,
+        session_ttl=args.session_ttl,
+        max_sessions=args.max_sessions,
     )
 
 

@@ -34,6 +34,7 @@ EXPOSED = (
     "x-ratelimit-limit-requests",
     "x-ratelimit-remaining-requests",
     "x-ratelimit-reset-requests",
+    "X-Mock-Session",  # a session's answers name it (docs/qa.md, sharing one mock)
 )
 METHODS = "GET, OPTIONS"
 MAX_AGE = "600"
@@ -48,7 +49,7 @@ class Cors:
         """``origins``: None grants every origin; else loopback ones and these (normalized
         as ``syntax.origin`` does)."""
         self.origins = None if origins is None else frozenset(origins)
-        own = [*key_headers, "Prefer", "Content-Type"]
+        own = [*key_headers, "Prefer", "X-Mock-Session", "Content-Type"]
         self.own_headers = ", ".join(own)
         self.echo = allow_headers is None
         self.allow_headers = ", ".join(dict.fromkeys([*own, *(allow_headers or ())]))

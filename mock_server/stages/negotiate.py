@@ -12,10 +12,16 @@ preferences are ignored, a known one with a bad value is a 400 of its own.
 
 A preference only chooses the answer of a request that is otherwise valid: authentication
 and parameter validation run first, as they would on the real server.
+
+The session (``X-Mock-Session: NAME`` or ``?__session=NAME``) is decoded here too: the name
+of the isolated set of switches the request belongs to (docs/qa.md, "sharing one mock").
+It is not a preference of the answer (``Preference-Applied`` never lists it).
 """
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Container
 from dataclasses import dataclass
 
@@ -26,9 +32,11 @@ from api_contract.contract import Contract, Example
 from mock_server.foundation.errors import ApiError
 
 PREFER = istr("Prefer")  # istr: no case-folding per lookup
+SESSION = istr("X-Mock-Session")
+SESSION_QUERY = "__session"
 QUERY_PREFIX = "__"
 NAMES = ("code", "example", "delay", "scenario")
-QUERY_NAMES = frozenset(QUERY_PREFIX + name for name in NAMES)
+QUERY_NAMES = frozenset([*(QUERY_PREFIX + name for name in NAMES), SESSION_QUERY])
 MAX_DELAY_MS = 60_000
 # The longest digit strings that can be valid: longer ones are refused before int() (which
 # refuses more than 4,300 digits with a ValueError of its own, and costs quadratic time).
@@ -42,12 +50,31 @@ def _number(text: str, digits: int) -> int | None:
     return int(text)
 
 
+SESSION_NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+def session_name(value: str) -> str:
+    """``value`` when it is a session name (1-64 of ``[A-Za-z0-9._-]``); else the 400."""
+    if SESSION_NAME.fullmatch(value) is None:
+        raise ApiError(400, f"Session name {value[:40]!r} must be 1-64 characters of "
+                            "A-Z, a-z, 0-9, '.', '_' and '-'")
+    return value
+
+
+def session_of(headers: MultiMapping[str], query: MultiMapping[str]) -> str | None:
+    """The request's session for its journal entry: a valid name, else None (the 400 of
+    a bad one is the pipeline's)."""
+    value = query.get(SESSION_QUERY, headers.get(SESSION))
+    return value if value is not None and SESSION_NAME.fullmatch(value) else None
+
+
 @dataclass(frozen=True, slots=True)
 class Preferences:
     code: int | None = None
     example: str | None = None
     delay: int | None = None  # ms
     scenario: str | None = None
+    session: str | None = None  # not a preference of the answer: not in ``empty``
 
     @property
     def empty(self) -> bool:
@@ -60,6 +87,13 @@ class Preferences:
 
 
 NO_PREFERENCES = Preferences()
+
+
+@functools.lru_cache(maxsize=1024)
+def _session_only(name: str) -> Preferences:
+    """A request that names its session and nothing else (one value per name, cached:
+    the common case of a session's requests); raises the 400 of a bad name."""
+    return Preferences(session=session_name(name))
 
 
 def _tokens(header_values: list[str]) -> dict[str, str]:
@@ -80,14 +114,19 @@ def decode(
     contract: Contract,
     scenarios: Container[str] = (),
 ) -> Preferences:
+    named = headers.get(SESSION)
     if PREFER not in headers:
         raw = url.raw_query_string
         if QUERY_PREFIX not in raw and "%5" not in raw:  # no __name (%5F is an encoded _)
-            return NO_PREFERENCES  # the common case, decided without parsing the query
+            # the common cases, decided without parsing the query
+            return NO_PREFERENCES if named is None else _session_only(named)
     prefer = headers.getall(PREFER, ())
     query = url.query
-    if not prefer and QUERY_NAMES.isdisjoint(query):
+    session = query.get(SESSION_QUERY, named)  # (both: the query's, as for __code)
+    if not prefer and session is None and QUERY_NAMES.isdisjoint(query):
         return NO_PREFERENCES
+    if session is not None:
+        session = session_name(session)
     tokens = _tokens(list(prefer))
     for name in NAMES:
         if QUERY_PREFIX + name in query:
@@ -122,7 +161,8 @@ def decode(
     scenario = tokens.get("scenario")
     if scenario is not None and scenario not in scenarios:
         raise ApiError(400, f"Prefer scenario={scenario[:40]!r} is not a known scenario")
-    return Preferences(code=code, example=example, delay=delay, scenario=scenario)
+    return Preferences(code=code, example=example, delay=delay, scenario=scenario,
+                       session=session)
 
 
 def applied(prefs: Preferences) -> str:

@@ -4,6 +4,7 @@ that call's row (key masked) appears in the page's live journal."""
 
 from __future__ import annotations
 
+import requests
 from playwright.sync_api import expect
 
 from api_contract.keys import mask_key
@@ -103,6 +104,37 @@ def test_a_documented_error_button_for_one_org_and_the_latency_slider(
     expect(page.locator("#status")).to_have_text("Latency 300 ms for every answer.")
     assert mock.server.parts.qa.overrides.delay_ms == 300
     assert tab.foreign_requests() == []
+
+
+def test_the_page_acts_on_the_session_it_chose_and_shows_its_journal(tab, mock_factory) -> None:
+    mock = mock_factory(qa=QaConfig(admin=True))
+    url = mock.server.base_url + "/analytics/api-keys/summary/org_abc123?" + NOV
+
+    def call(session: str | None) -> int:
+        headers = {"X-API-Key": KEY_ABC, **({"X-Mock-Session": session} if session else {})}
+        return requests.get(url, headers=headers, timeout=10).status_code
+
+    assert call("qa-anna") == 200  # the session is live: the page offers it
+    open_ui(tab, mock)
+    page = tab.page
+    expect(page.locator("#sessions option[value='qa-anna']")).to_have_count(1)
+    page.locator("#session").fill("qa-anna")
+    page.locator("#session").blur()  # (a change event)
+    expect(page.locator("#status")).to_have_text("Acting on session qa-anna.")
+    expect(page.locator("#journal tbody tr")).to_have_count(1)  # its request only
+    page.locator("#switch-rate-limited").click()
+    expect(page.locator("#status")).to_have_text("Switched on rate-limited for everyone.")
+    expect(page.locator("#switch-rate-limited")).to_be_checked()
+    assert (call("qa-anna"), call("qa-ben"), call(None)) == (429, 200, 200)
+    expect(page.locator("#journal tbody tr")).to_have_count(2)
+    expect(page.locator("#journal tbody tr").first).to_contain_text("429")
+
+    page.locator("#session").fill("")  # none: the requests without a session
+    page.locator("#session").blur()
+    expect(page.locator("#switch-rate-limited")).not_to_be_checked()
+    expect(page.locator("#journal tbody tr")).to_have_count(1)
+    expect(page.locator("#journal tbody tr").first).to_contain_text("200")
+    assert tab.errors == []
 
 
 def test_the_page_asks_for_the_admin_token_and_sends_it(tab, mock_factory) -> None:

@@ -16,6 +16,7 @@ from requests.structures import CaseInsensitiveDict
 from api_contract.contract import load_contract
 from api_contract.resources import default_spec_path
 from mock_server.config import QaConfig
+from mock_server.runtime.sessions import Limits
 
 from conftest import KEY_ABC, SUMMARY, Client, start
 
@@ -34,6 +35,16 @@ def _with_no_delay_slot(c: Client, call: Callable[[], requests.Response]) -> req
         return call()
     finally:
         gate.limit = limit
+
+
+def _no_session_room(c: Client) -> requests.Response:
+    """A new session while the cap (--max-sessions) is reached (as if it were 0)."""
+    sessions = c.server.parts.qa.runtime._sessions  # type: ignore[attr-defined]
+    limits, sessions.limits = sessions.limits, Limits(sessions.limits.ttl, 0)
+    try:
+        return c.summary(headers={"X-Mock-Session": "one-too-many"})
+    finally:
+        sessions.limits = limits
 
 
 def _stalled_head(c: Client) -> requests.Response:
@@ -81,6 +92,14 @@ TRIGGERS: dict[str, Trigger] = {
 }
 
 
+# Other answers of a row than its trigger's (mock-only causes of a vendor's status too).
+MORE_TRIGGERS: list[tuple[str, str, Trigger]] = [
+    ("400", "bad-session-name", lambda c: c.summary(headers={"X-Mock-Session": "bad name"})),
+    ("503", "too-many-sessions", _no_session_room),
+]
+CASES = [(row, row, trigger) for row, trigger in sorted(TRIGGERS.items())] + MORE_TRIGGERS
+
+
 def spec_rows() -> dict[str, Any]:
     raw = load_contract(default_spec_path()).raw
     return raw["paths"]["/analytics/api-keys/summary/{org_id}"]["get"]["responses"]
@@ -98,13 +117,14 @@ def test_every_row_has_a_trigger() -> None:
     assert set(spec_rows()) == set(TRIGGERS)
 
 
-@pytest.mark.parametrize("row", sorted(TRIGGERS))
-def test_row_is_what_the_mock_sends(mock: Client, row: str) -> None:
+@pytest.mark.parametrize(("row", "trigger"), [(row, t) for row, _, t in CASES],
+                         ids=[case for _, case, _ in CASES])
+def test_row_is_what_the_mock_sends(mock: Client, row: str, trigger: Trigger) -> None:
     declared = spec_rows()[row]
     examples = declared["content"]["application/json"]["examples"]
     expected = (next(iter(examples.values()))["value"]["error"]["status"] if row == "default"
                 else int(row))
-    resp = TRIGGERS[row](mock)  # (Client.request validates the body against the spec)
+    resp = trigger(mock)  # (Client.request validates the body against the spec)
     assert resp.status_code == expected
     body = resp.json()
     assert mock.contract.validators[expected].is_valid(body)

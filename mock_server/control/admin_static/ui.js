@@ -23,6 +23,10 @@ function org() {
   return $("org").value.trim() || null;
 }
 
+function session() {  // the session the page acts on (X-Mock-Session), or null: none
+  return $("session").value.trim() || null;
+}
+
 class AdminError extends Error {}
 
 async function api(method, path, body) {
@@ -34,6 +38,8 @@ async function api(method, path, body) {
     headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
+  const chosen = session();  // every admin call takes ?session=
+  if (chosen) path += (path.includes("?") ? "&" : "?") + "session=" + encodeURIComponent(chosen);
   const response = await fetch("/__mock/" + path, init);
   const doc = await response.json().catch(() => ({}));
   if (response.status === 401) {
@@ -176,7 +182,8 @@ function renderProxy() {
 }
 
 function renderJournal(entries) {
-  const key = entries.length ? entries[entries.length - 1].seq + ":" + entries.length : "0";
+  const key = (session() || "") + "/" +
+    (entries.length ? entries[entries.length - 1].seq + ":" + entries.length : "0");
   if (key === lastJournal) return;
   lastJournal = key;
   const orgs = new Set();
@@ -205,7 +212,8 @@ async function pollJournal() {
   if (polling) return;
   polling = true;
   try {
-    const doc = await api("GET", "requests");
+    const [doc, live] = await Promise.all([api("GET", "requests"), api("GET", "sessions")]);
+    $("sessions").replaceChildren(...live.sessions.map((s) => el("option", { value: s.name })));
     if (proxy !== null) {
       proxy = await api("GET", "proxy");
       renderProxy();
@@ -220,8 +228,12 @@ async function pollJournal() {
 }
 
 // -- start ----------------------------------------------------------------------------
+let loads = 0;  // only the latest load renders (a session chosen meanwhile, a switch)
+
 async function loadControls() {
+  const mine = ++loads;
   const [list, current] = await Promise.all([api("GET", "scenarios"), api("GET", "settings")]);
+  if (mine !== loads) return;
   scenarios = list.scenarios;
   settings = current;
   renderScenarios();
@@ -251,12 +263,22 @@ $("token-form").addEventListener("submit", (event) => {
   start();
 });
 $("org").addEventListener("input", () => { renderScenarios(); renderErrors(); });
+$("session").addEventListener("change", async () => {
+  try {
+    await loadControls();
+    setStatus(session() ? "Acting on session " + session() + "." : "Acting on the requests without a session.", "ok");
+  } catch (err) {
+    setStatus(err.message, "error");
+  }
+  pollJournal();
+});
 $("latency").addEventListener("input", () => { $("latency-value").textContent = $("latency").value + " ms"; });
 $("latency").addEventListener("change", setLatency);
 $("reset").addEventListener("click", async () => {
   try {
     await api("POST", "reset");  // also drops forced errors and latency
-    setStatus("Reset: start-up scenarios, no error, no latency, journal cleared.", "ok");
+    setStatus("Reset" + (session() ? " of session " + session() : "") +
+      ": start-up scenarios, no error, no latency, journal cleared.", "ok");
   } catch (err) {
     setStatus(err.message, "error");
   }

@@ -46,7 +46,7 @@ def test_cors_preflight(client: Client) -> None:
     ("x-api-key, traceparent, tracestate", {"x-api-key", "traceparent", "tracestate"}),
     ("sentry-trace,baggage", {"sentry-trace", "baggage"}),
     ("bad header, x-api-key, \u00e9t\u00e9", {"x-api-key"}),  # only well-formed names
-    ("", {"x-api-key", "api-key", "prefer", "content-type"}),
+    ("", {"x-api-key", "api-key", "prefer", "x-mock-session", "content-type"}),
 ])
 def test_cors_preflight_grants_the_requested_headers(client: Client, asked: str,
                                                      granted: set[str]) -> None:
@@ -69,7 +69,8 @@ def test_cors_allow_header_flag_fixes_the_list() -> None:
     finally:
         srv.stop()
     allowed = {h.strip().lower() for h in resp.headers["Access-Control-Allow-Headers"].split(",")}
-    assert allowed == {"x-api-key", "api-key", "prefer", "content-type", "traceparent"}
+    assert allowed == {"x-api-key", "api-key", "prefer", "x-mock-session", "content-type",
+                       "traceparent"}
 
 
 def test_cors_on_answers_and_errors(client: Client) -> None:
