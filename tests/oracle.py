@@ -195,7 +195,9 @@ def verdict(mock: Mock, method: str, url: str, headers: Sequence[tuple[str, str]
         sent_between = (mock.frozen, mock.frozen)
         reply = Reply(reply.status, {k: v for k, v in reply.headers.items() if k != "date"},
                       reply.body, reply.cut)
-    steerable = mock.steerable()
+    # a session (X-Mock-Session, ?__session) has switches of its own: steerable as well
+    steerable = mock.steerable() or "session" in asked or any(
+        n.lower() == "x-mock-session" for n, _ in headers)
     if reply.status in contract.mock_errors:
         return _mock_only(contract, reply, _mock_only_reason(
             reply.status, method, target, matched is not None, headers, asked, steerable,
