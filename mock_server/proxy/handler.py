@@ -35,13 +35,22 @@ from mock_server.stages import negotiate
 from mock_server.stages.negotiate import QUERY_PREFIX
 
 
+def _another_path(org: str) -> bool:
+    """An org id the upstream would read as another path: a (back)slash once decoded
+    (``%2F``, ``%5C``), or a dot segment (``..``, ``%2e%2e``). Never forwarded."""
+    return "/" in org or "\\" in org or org in (".", "..")
+
+
 async def proxy_summary(request: web.Request) -> web.StreamResponse:
     """The route behind the edge (engine/edge.py: Host check, envelope, CORS), like every
     route but the mock's own fast path."""
+    st = request.app[PARTS]
+    org = request.match_info[st.contract.path_param]
+    if _another_path(org):
+        raise ApiError(404, "The organization id decodes to another path; not forwarded")
     if request.body_exists:
         raise ApiError(400, "A GET request takes no body")
-    return await _steer_or_forward(request, request.app[PARTS], request.app[PROXY],
-                                   request.match_info[request.app[PARTS].contract.path_param])
+    return await _steer_or_forward(request, st, request.app[PROXY], org)
 
 
 async def _steer_or_forward(request: web.Request, st: MockParts, px: ProxyParts,

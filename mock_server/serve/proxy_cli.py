@@ -1,4 +1,5 @@
-"""The validating proxy's flags: ``--proxy``, ``--proxy-timeout``, ``--strict``, ``--record``."""
+"""The validating proxy's flags: ``--proxy``, ``--proxy-timeout``, ``--strict``, ``--record``,
+``--proxy-cors``."""
 
 from __future__ import annotations
 
@@ -9,9 +10,17 @@ from pathlib import Path
 import yaml
 
 from mock_server.config import MAX_PROXY_TIMEOUT, MockConfig, ProxyConfig
+from mock_server.foundation.syntax import origin
 from mock_server.proxy.recorder import Recorder
 
 DEFAULT_TIMEOUT = 10.0
+
+
+def _origin(text: str) -> str:
+    try:
+        return origin(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_proxy_arguments(p: argparse.ArgumentParser) -> None:
@@ -25,6 +34,9 @@ def add_proxy_arguments(p: argparse.ArgumentParser) -> None:
                         f"(0-{MAX_PROXY_TIMEOUT}]; default {DEFAULT_TIMEOUT:g})")
     g.add_argument("--strict", action="store_true",
                    help="with --proxy: answer 502 instead of an answer that breaks the contract")
+    g.add_argument("--proxy-cors", type=_origin, action="append", default=[], metavar="ORIGIN",
+                   help="with --proxy: a web origin (besides loopback ones) whose pages may "
+                        "read the proxy's answers (repeatable; docs/security.md)")
     g.add_argument("--record", type=Path, default=None, metavar="DIR",
                    help="with --proxy: write every good 200 to DIR/summaries.yaml (made-up "
                         "keys to DIR/keys.yaml) for --fixtures DIR")
@@ -35,13 +47,14 @@ def proxy_config_from_args(args: argparse.Namespace) -> ProxyConfig | None:
     MockConfig.validate's)."""
     if args.proxy is None:
         given = [f for f, on in (("--strict", args.strict), ("--record", args.record),
-                                 ("--proxy-timeout", args.proxy_timeout is not None)) if on]
+                                 ("--proxy-timeout", args.proxy_timeout is not None),
+                                 ("--proxy-cors", args.proxy_cors)) if on]
         if given:
             raise ValueError(f"{given[0]} needs --proxy UPSTREAM")
         return None
     timeout = DEFAULT_TIMEOUT if args.proxy_timeout is None else args.proxy_timeout
     return ProxyConfig(upstream=args.proxy.rstrip("/"), timeout=timeout, strict=args.strict,
-                       record_dir=args.record)
+                       record_dir=args.record, cors_origins=tuple(args.proxy_cors))
 
 
 def check_record_dir(config: MockConfig) -> None:
