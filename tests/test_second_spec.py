@@ -225,3 +225,42 @@ def test_the_docs_page_lists_the_new_fields_by_meaning(new_mock: MockServerThrea
     for name, meaning, _ in NEW.fields.rows():
         assert f"<code>{name}</code>" in table and (meaning or "(none)") in table
     assert not any(f"<code>{name}</code>" in table for name in OLD.summary_fields)
+
+
+def test_the_documented_errors_come_from_the_spec_alone(tmp_path: Path) -> None:
+    """Each documented error's code, type and message are the spec's: change them there and
+    the mock answers with the new ones; so with the key header's name."""
+    from specs import OPERATION, mutate
+
+    def change(doc: dict[str, Any]) -> None:
+        schemas = doc["components"]["schemas"]
+        op = doc
+        for part in OPERATION:
+            op = op[part]
+        for status, name in ((401, "AuthenticationRequired"), (403, "OrganizationAccessDenied"),
+                             (429, "RateLimitExceeded")):
+            detail = schemas[f"{name}ErrorDetail"]["properties"]
+            detail["code"]["const"] = f"CODE_{status}"
+            detail["type"]["const"] = f"type_{status}"
+            example = next(iter(op["responses"][str(status)]["content"]["application/json"]
+                                ["examples"].values()))["value"]["error"]
+            example.update(code=f"CODE_{status}", type=f"type_{status}",
+                           message=f"message {status}", system_message=f"wording {status}")
+        doc["components"]["securitySchemes"]["ApiKeyHeader"]["name"] = "X-Freddy-Key"
+
+    spec = mutate(tmp_path, change)
+    key = {"X-Freddy-Key": KEY_ABC}
+    with MockServerThread(MockConfig(port=0, spec_path=spec)) as server:
+        url = server.base_url + SUMMARY
+        errors = {
+            401: requests.get(url + ORG, headers={"X-API-Key": KEY_ABC}, timeout=30),
+            403: requests.get(url + FOREIGN, headers=key, timeout=30),
+            429: requests.get(url + ORG, headers={**key, "Prefer": "code=429"}, timeout=30),
+        }
+        own = requests.get(url + ORG, headers=key, timeout=30)
+    for status, resp in errors.items():
+        err = resp.json()["error"]
+        assert (resp.status_code, err["code"], err["type"], err["message"]) == (
+            status, f"CODE_{status}", f"type_{status}", f"message {status}")
+    assert errors[429].json()["error"]["system_message"] == "wording 429"
+    assert own.status_code == 200

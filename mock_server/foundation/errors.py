@@ -26,12 +26,14 @@ JSON_HEADERS: CIMultiDict[str] = CIMultiDict({"Content-Type": JSON, **NOSNIFF})
 
 # Answers no numbered row of the API's spec covers: the admin API's own refusal (the API
 # route never reads a body) and the proxy's. Same envelope; code and type in the
-# document's naming style.
+# document's naming style. The spec's rows come first (ErrorRenderer): the proxy's 502 and
+# 504 are examples of its mock-only `default` row, so these two are only the wording for a
+# spec written without them.
 UNDECLARED_TEMPLATES = {
     415: ErrorTemplate(415, "UNSUPPORTED_MEDIA_TYPE", "client_error",
                        "Unsupported media type", "The body must be application/json"),
     # The validating proxy's own answers on the API route (freddy-mock --proxy,
-    # docs/proxy.md), covered by the spec's mock-only `default` row (the same envelope).
+    # docs/proxy.md).
     502: ErrorTemplate(502, "BAD_GATEWAY", "server_error", "Bad gateway",
                        "The upstream server's answer could not be used"),
     504: ErrorTemplate(504, "GATEWAY_TIMEOUT", "server_error", "Gateway timeout",

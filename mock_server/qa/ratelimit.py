@@ -21,8 +21,6 @@ from mock_server.foundation.errors import ApiError
 from mock_server.foundation.syntax import parse_rate  # the config's rule too
 from mock_server.runtime.scope import Scope
 
-EXCEEDED = "Too many requests for this organization; retry later"
-
 
 @dataclass(frozen=True, slots=True)
 class RateLimit:
@@ -72,7 +70,7 @@ class RateLimit:
 
 
 def exceeded(headers: dict[str, str], retry_after: int) -> ApiError:
-    return ApiError(429, EXCEEDED, headers={**headers, "Retry-After": str(retry_after)})
+    return ApiError(429, headers={**headers, "Retry-After": str(retry_after)})
 
 
 def exhausted(limit: int, now: datetime, period: int = 60) -> ApiError:

@@ -132,7 +132,7 @@ def test_mock_only_rows_are_marked_and_left_out_of_the_vendor_contract() -> None
     assert responses(c.vendor_raw) == vendor
     assert c.statuses == VENDOR_STATUSES
     assert set(c.errors) == set(VENDOR_STATUSES) - {200}
-    assert set(c.mock_errors) == {404, 405, 408, 413, 414, 421, 431, 503}
+    assert set(c.mock_errors) == {404, 405, 408, 413, 414, 421, 431, 502, 503, 504}
     assert set(c.examples).isdisjoint(
         name for k in marked for name in rows[k]["content"]["application/json"]["examples"])
 

@@ -10,12 +10,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+import requests
 
 from api_contract.contract import load_contract
 from api_contract.resources import default_spec_path
 from api_contract.verdicts import REGISTRY
-from contract_tests import transport
-from contract_tests.guard import Deadline
+from contract_tests import sessions, transport
+from contract_tests.guard import Deadline, Unanswered
 from contract_tests.observe import observed
 from contract_tests.transport import Client, Request
 
@@ -119,3 +120,28 @@ def test_every_value_of_a_repeated_header_is_kept_and_judged() -> None:
     assert KEY in ex.reply.headers["set-cookie"] and "session=abc" in ex.reply.headers["set-cookie"]
     violation = REGISTRY["key_never_echoed"](load_contract(default_spec_path()), observed(ex))
     assert violation is not None and "set-cookie" in violation.got
+
+
+def test_the_schemathesis_sessions_spare_the_reused_socket_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same late timer under the adapter Schemathesis' requests sessions get."""
+    deadlines: list[Deadline] = []
+
+    class Recorded(Deadline):
+        def __enter__(self) -> Deadline:
+            deadlines.append(self)
+            return super().__enter__()
+
+    monkeypatch.setattr(sessions, "Deadline", Recorded)
+
+    def late_timer(path: str) -> None:
+        if path == "/second":
+            deadlines[0]._expire()
+
+    with keep_alive_server(late_timer) as (url, connections), requests.Session() as session:
+        session.mount("http://", sessions.GuardedAdapter(30, Unanswered()))
+        first = session.get(url + "/first", timeout=30)
+        second = session.get(url + "/second", timeout=30)
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert len(connections) == 1
