@@ -36,8 +36,7 @@ from mock_server.runtime.file_sessions import SCHEMA as SESSIONS_SCHEMA
 from mock_server.runtime.file_sessions import FileSessions
 from mock_server.runtime.file_sessions import prefix as session_prefix
 from mock_server.runtime.journal import ANY, Entry, Journal, decode, encode
-from mock_server.runtime.scope import Scope
-from mock_server.runtime.sessions import DEFAULTS, Limits, SessionView
+from mock_server.runtime.sessions import DEFAULTS, Limits
 
 SCHEMA = """
 PRAGMA journal_mode = WAL;
@@ -189,16 +188,6 @@ class FileBackend(StateBackend):
     def count_next(self, key: str) -> int:
         with self.locked():
             return self.conn().execute(COUNT, (key,)).fetchall()[0][0]
-
-    # -- sessions (file_sessions.py) -------------------------------------------------------
-    async def scope(self, session: str, now: float) -> Scope:
-        return self._sessions.open(session, now)
-
-    async def end(self, session: str) -> bool:
-        return self._sessions.end(session)
-
-    async def sessions(self, now: float) -> list[SessionView]:
-        return self._sessions.live(now)
 
     async def close(self) -> None:
         """A worker stopping after its parent died (killed: no atexit ran there) removes

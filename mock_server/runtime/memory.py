@@ -148,12 +148,3 @@ class MemoryBackend(StateBackend):
 
     async def next_count(self, name: str) -> int:
         return self._counters.next_count(name)
-
-    async def scope(self, session: str, now: float) -> Scope:
-        return self._sessions.open(session, now)
-
-    async def end(self, session: str) -> bool:
-        return self._sessions.end(session)
-
-    async def sessions(self, now: float) -> list[SessionView]:
-        return self._sessions.live(now)

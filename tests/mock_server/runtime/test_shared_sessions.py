@@ -76,13 +76,6 @@ def test_workers_share_sessions() -> None:
         assert [get(origin, "alice").status_code for _ in range(N)] == [200] * N
 
 
-@pytest.fixture(scope="module")
-def redis_server() -> Iterator[RedisServer]:
-    server = RedisServer().start()
-    yield server
-    server.close()
-
-
 @pytest.fixture
 def redis_empty(redis_server: RedisServer) -> RedisServer:
     if redis_server.proc is None:  # a test that failed while Redis was stopped
