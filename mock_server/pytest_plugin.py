@@ -179,6 +179,13 @@ def _remote(url: str, request: pytest.FixtureRequest) -> RemoteMock:
     from mock_server.remote import RemoteMock, session_for
 
     keys, base_path = _bundled()
-    return RemoteMock(url, session_for(request.node.name), keys,
-                      token=request.config.getoption("freddy_admin_token"),
-                      base_path=base_path)
+    token = request.config.getoption("freddy_admin_token")
+    remote = RemoteMock(url, session_for(request.node.name), keys, token=token,
+                        base_path=base_path)
+    if (url, token) not in _REACHED:  # once per run: a wrong URL or token, said plainly
+        remote.admin("GET", "health")
+        _REACHED.add((url, token))
+    return remote
+
+
+_REACHED: set[tuple[str, str | None]] = set()
