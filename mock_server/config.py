@@ -33,6 +33,7 @@ MAX_DELAYED = 256  # default cap on requests delayed or stalled at once (runtime
 MAX_SESSIONS = 1_000_000  # the highest --max-sessions
 MAX_SESSION_TTL = 7 * 86_400  # seconds: the longest --session-ttl
 STATE_SCHEMES = ("redis://", "rediss://", "unix://")  # --state besides "memory"
+OUTCOME_KINDS = ("status:", "fault:", "scenario:", "header:", "data:")  # qa/outcomes.py
 
 
 class ConfigError(ValueError):
@@ -152,6 +153,11 @@ class QaConfig:
     admin_token: str | None = None
     admin_cors: tuple[str, ...] = ()  # origins (normalized by origin()) that may drive /__mock/
     journal_size: int = 1000  # ring buffer size when the admin API is on; 0 = no journal
+    # Coverage of the contract's outcomes (qa/coverage.py): the report written when the
+    # mock stops (JSON, or JUnit XML for a .xml name), and the outcomes it must have met
+    # (names, or "all") for exit 0; exit 3 otherwise.
+    coverage_report: Path | None = None
+    coverage_require: tuple[str, ...] = ()
     session_ttl: float = 1800.0  # seconds a session (X-Mock-Session) lives after its last use
     max_sessions: int = 10_000  # sessions kept at once; a new one beyond gets 503
 
@@ -171,6 +177,12 @@ class QaConfig:
                 parse_rate(self.rate_limit)
             except ValueError as exc:
                 return f"--rate-limit: {exc}"
+        for name in self.coverage_require:
+            if name != "all" and not name.startswith(OUTCOME_KINDS):
+                return (f"--coverage-require: not an outcome name: {name[:64]!r} (expected "
+                        "all, or names such as status:429, fault:reset, data:no-usage)")
+        if self.coverage_report is not None and not Path(self.coverage_report).parent.is_dir():
+            return f"--coverage-report: no such directory: {str(self.coverage_report)[:120]!r}"
         if self.watch:
             if not any(Path(s).suffix in (".yaml", ".yml") or Path(s).exists()
                        for s in self.scenarios):

@@ -13,12 +13,17 @@ Pointed at a running mock instead (``--freddy-url URL`` or ``$FREDDY_MOCK_URL``;
 started with ``--admin``), no mock is started: ``freddy_mock`` is a
 :class:`~mock_server.remote.RemoteMock` in a session of the test's own (``X-Mock-Session``),
 so tests of many runs and xdist workers share one mock without cross-talk.
+
+``--freddy-coverage-require NAME,...`` (or ``all``) fails the session at its end, naming
+the contract's outcomes (``status:429``, ``fault:reset``, ``data:no-usage``, ...) that no
+test's requests met; ``freddy_mock.coverage`` is the report of the running test so far.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -47,6 +52,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          f"test in a session of its own (default ${URL_ENV})")
     group.addoption("--freddy-admin-token", default=os.environ.get(TOKEN_ENV),
                     metavar="TOKEN", help=f"its admin token (default ${TOKEN_ENV})")
+    group.addoption("--freddy-coverage-require", dest=REQUIRE, default=None,
+                    metavar="NAME,...|all",
+                    help="fail the session unless its requests to the freddy_mock met these "
+                         "outcomes of the contract (e.g. status:429,fault:reset; or all)")
 
 
 class FreddyMock(Offer):
@@ -56,9 +65,11 @@ class FreddyMock(Offer):
 
     session: str | None = None  # the in-process mock is the test's own: no session
 
-    def __init__(self, server: MockServerThread, keys: dict[str, str]) -> None:
+    def __init__(self, server: MockServerThread, keys: dict[str, str],
+                 met: Counter[str] | None = None) -> None:
         self.server = server
         self._keys = keys
+        self._met = Counter[str]() if met is None else met  # the session's, before resets
 
     @property  # type: ignore[override]
     def base_url(self) -> str:
@@ -102,11 +113,65 @@ class FreddyMock(Offer):
         journal = self.server.parts.qa.journal
         return [] if journal is None else self.server.call(journal.entries(**filters))
 
+    @property
+    def coverage(self) -> dict[str, Any]:
+        """Which of the contract's outcomes this test's requests met so far (the report of
+        ``GET /__mock/coverage``)."""
+        qa = self.server.state.qa
+        return self.server.call(qa.coverage.report(qa.catalog.scenarios, _every()))
+
     def reset(self) -> None:
         qa = self.server.parts.qa
+        self._met.update(self.server.call(qa.coverage.take()))  # kept for the run's end
         self.server.call(qa.runtime.reset())  # scenarios, settings (latency, errors), counters
         if qa.journal is not None:
             self.server.call(qa.journal.clear())
+
+
+def _every() -> object:
+    from mock_server.qa.coverage import EVERY
+
+    return EVERY
+
+
+REQUIRE = "freddy_coverage_require"
+MET: pytest.StashKey[tuple[Counter[str], list[tuple[str, ...]]]] = pytest.StashKey()
+
+
+def _session_met(config: pytest.Config) -> tuple[Counter[str], list[tuple[str, ...]]]:
+    """The outcomes met in this session (across the per-test resets), and the catalogue."""
+    if MET not in config.stash:
+        config.stash[MET] = (Counter(), [])
+    return config.stash[MET]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    text = session.config.getoption(REQUIRE)
+    if not text:
+        return
+    from mock_server.qa import coverage_report
+    from mock_server.qa.coverage import report
+
+    met, catalogues = _session_met(session.config)
+    required = coverage_report.parse_require(text)
+    names = catalogues[0] if catalogues else tuple(n for n in required if n != "all")
+    unknown = coverage_report.unknown(required, names)
+    missing = unknown or coverage_report.missing_required(report(names, met), required)
+    if not catalogues and coverage_report.ALL in required:
+        missing = ["all (no test used the freddy_mock fixture)"]
+    if missing:
+        what = "no such outcome" if unknown else "outcomes never met"
+        session.config.stash[MISSING] = f"freddy-mock coverage: {what}: {', '.join(missing)}"
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+MISSING: pytest.StashKey[str] = pytest.StashKey()
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if MISSING in config.stash:
+        terminalreporter.write_line(config.stash[MISSING], red=True, bold=True)
 
 
 @pytest.fixture(scope="session")
@@ -119,7 +184,8 @@ def freddy_mock_config() -> MockConfig:
 
 
 @pytest.fixture(scope="session")
-def freddy_mock_server(freddy_mock_config: MockConfig) -> Iterator[MockServerThread]:
+def freddy_mock_server(freddy_mock_config: MockConfig,
+                       request: pytest.FixtureRequest) -> Iterator[MockServerThread]:
     from mock_server.testing import MockServerThread
 
     # A copy: the user's object is theirs (it may be shared, or checked by their tests).
@@ -128,6 +194,10 @@ def freddy_mock_server(freddy_mock_config: MockConfig) -> Iterator[MockServerThr
     config.validate()  # the CLI's own check: a bad config is one clear ConfigError
     with MockServerThread(config) as server:
         yield server
+        qa = server.state.qa
+        met, catalogues = _session_met(request.config)
+        met.update(server.call(qa.coverage.counts(_every())))
+        catalogues.append(qa.coverage.names(qa.catalog.scenarios))
 
 
 @pytest.fixture(scope="session")
@@ -148,13 +218,18 @@ def freddy_mock(request: pytest.FixtureRequest) -> Iterator[FreddyMock | RemoteM
     """The session's mock, reset for this test; or, with ``--freddy-url``, the running
     mock in a session of this test's own (ended after it)."""
     url = request.config.getoption("freddy_url")
+    met, catalogues = _session_met(request.config)
     if url:
         remote = _remote(url, request)
         yield remote
+        if request.config.getoption(REQUIRE):  # this test's session, kept for the run's end
+            report = remote.coverage
+            met.update(report["outcomes"])
+            catalogues[:] = [tuple(report["outcomes"])]
         remote.end()
         return
     mock = FreddyMock(request.getfixturevalue("freddy_mock_server"),
-                      request.getfixturevalue("_freddy_mock_keys"))
+                      request.getfixturevalue("_freddy_mock_keys"), met)
     mock.reset()
     yield mock
     mock.reset()

@@ -122,6 +122,12 @@ class RemoteMock(Offer):
             filters["since"] = since.isoformat()
         return [entry_from_json(e) for e in self.admin("GET", "requests", **filters)["requests"]]
 
+    @property
+    def coverage(self) -> dict[str, Any]:
+        """Which of the contract's outcomes this test's session met (``GET
+        /__mock/coverage?session=``)."""
+        return self.admin("GET", "coverage")
+
     def reset(self) -> None:
         """This session back to the start-up scenarios; its counters and journal cleared."""
         self.admin("POST", "reset")

@@ -8,6 +8,7 @@
     GET    /__mock/requests?org=&status=&since=  the journal, oldest first
     DELETE /__mock/requests                      clear the journal
     GET    /__mock/settings                      run-time latency and forced errors
+    GET    /__mock/coverage, POST .../next       coverage (control/admin_coverage.py)
     POST   /__mock/settings                      {"delay_ms": N} and/or {"error": S, "org": ORG}
     GET    /__mock/sessions, DELETE /__mock/sessions/{name}   (admin_sessions.py)
 
@@ -156,6 +157,7 @@ async def reset(request: web.Request) -> web.Response:
     st = request.app[PARTS]
     scope = await scope_of(request, session_of_call(request, await body_of(request, "{}")))
     await scope.reset()
+    await st.qa.coverage.clear(scope.session)  # the scope's coverage counts too
     journal = st.qa.journal
     cleared = await journal.clear(scope.session) if journal is not None else 0
     return _json({"reset": True, "journal_cleared": cleared, "active": _active(scope),

@@ -23,6 +23,7 @@ FILES: dict[str, str] = {
     "ui.html": "text/html; charset=utf-8",
     "ui.js": "text/javascript; charset=utf-8",
     "ui.css": "text/css; charset=utf-8",
+    "coverage.js": "text/javascript; charset=utf-8",
 }
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -61,3 +62,5 @@ def setup_admin_ui(app: web.Application) -> None:
     routing.add(app, "GET", UI_PATH + "/", admin_route(_to_page, token=False))
     routing.add(app, "GET", UI_PATH + "/ui.js", admin_route(_serve("ui.js"), token=False))
     routing.add(app, "GET", UI_PATH + "/ui.css", admin_route(_serve("ui.css"), token=False))
+    routing.add(app, "GET", UI_PATH + "/coverage.js",
+                admin_route(_serve("coverage.js"), token=False))

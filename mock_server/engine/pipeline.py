@@ -27,7 +27,9 @@ from mock_server.engine import routing
 from mock_server.engine.parts import PARTS, MockParts
 from mock_server.foundation.errors import JSON, JSON_HEADERS, NOSNIFF, ApiError
 from mock_server.foundation.renderer import new_trace_id
-from mock_server.qa import faults, ratelimit, scenarios, usage
+from mock_server.qa import faults, oneshot, ratelimit, scenarios, usage
+from mock_server.qa.coverage import STEER, Steer
+from mock_server.qa.tally import LIMIT
 from mock_server.runtime.scope import Scope
 from mock_server.stages import negotiate
 from mock_server.stages.hosts import HOST
@@ -44,7 +46,9 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
     headers = request.headers
     org_id = request.match_info[st.contract.path_param]
     limit_headers: dict[str, str] = {}
+    plain = False
     scope: Scope = qa.runtime  # the requests without a session (X-Mock-Session) share it
+    prefs = NO_PREFERENCES  # (counted in its session even when refused before the scope)
     try:
         host = headers.get(HOST)  # routing.check_host, inlined on the hot path
         if host not in st.hosts.admitted:
@@ -69,12 +73,23 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
         # shared state (a shared backend keeps it current: no I/O here).
         if (prefs is NO_PREFERENCES or prefs.empty) and scope.quiet:
             # Nothing steers the answer (the common case): the summary, with no detour.
-            body = st.summaries.body(org_id, values["year"], values["month"], st.clock.hour())
+            hour = st.clock.hour()
+            body = st.summaries.body(org_id, values["year"], values["month"], hour)
             out = JSON_HEADERS.copy()  # Content-Type, nosniff: cheaper than a dict literal
             out["X-Request-ID"] = new_trace_id()
             if limit_headers:
                 out.update(limit_headers)
             response: web.StreamResponse = web.Response(body=body, headers=out)
+            # Coverage: one count in this process's memory, sorted into outcomes later
+            # (qa/tally.py); inlined here, as the hot path's other stages are.
+            tally = qa.coverage.tally
+            signature = (body, request.rel_url.raw_query_string, hour,
+                         tally.alias in headers, scope.session)
+            pending = tally.pending
+            pending[signature] = pending.get(signature, 0) + 1
+            if len(pending) > LIMIT:  # client-chosen queries: bounded
+                tally.fold()
+            plain = True
         else:
             response = await _steered(request, st, scope, org_id, values, prefs,
                                       limit_headers)
@@ -90,6 +105,8 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
         raise
     except Exception as exc:  # as the edge does for every other route
         response = routing.render_failure(request, exc)
+    if not plain:
+        qa.coverage.exchange(request, response.status, st.clock.now(), prefs.session)
     origin = headers.get(routing.ORIGIN)  # routing.add_cors, inlined on the hot path
     if origin is not None:
         st.cors.decorate(response.headers, origin)
@@ -109,10 +126,14 @@ async def _steered(
     qa = st.qa
     now = st.clock.now()
     decision = scenarios.NO_DECISION
-    if prefs.scenario is not None or scope.active():
+    # an outcome queued by the control page's coverage buttons: this request answers it
+    once = await oneshot.take(scope) if scope.control.next else None
+    if once is not None or prefs.scenario is not None or scope.active():
         req = scenarios.Request(org_id, st.auth.presented_key(request.headers) or "",
                                 values["year"], values["month"], request.headers)
-        decision = await scenarios.choose(req, prefs.scenario, qa.catalog, scope, qa.rng)
+        made = None if once is None else oneshot.decision(once, req, qa.catalog, qa.rng)
+        decision = made if made is not None else await scenarios.choose(
+            req, prefs.scenario, qa.catalog, scope, qa.rng)
     return await steered_answer(request, st, org_id, values, now, prefs, decision,
                                 limit_headers, scope)
 
@@ -138,6 +159,7 @@ async def steered_answer(
     overrides = scope.overrides
     delay = prefs.delay if prefs.delay is not None else decision.delay_ms + overrides.delay_ms
     forced = None if prefs.chooses_answer else overrides.error_for(org_id)
+    steer = request[STEER] = Steer(decision.scenario if forced is None else None)
     if st.qa.journal is not None and OUTCOME in request:
         request[OUTCOME]["applied"] = applied_note(prefs, decision, delay, forced)
     if delay:
@@ -159,13 +181,15 @@ async def steered_answer(
         body = st.summaries.body(org_id, values["year"], values["month"], st.clock.hour())
         if decision.usage is not None:
             body = usage.apply(body, decision.usage, now, contract.fields)
+        steer.body = body
     elif example.status == 429:
         raise _exhausted(st, now, headers)
     elif example.status >= 400:
         raise ApiError(example.status, headers=headers, body=example.value)
     else:
-        body = orjson.dumps(example.value)
+        body = steer.body = orjson.dumps(example.value)
     if decision.fault is not None and not prefs.chooses_answer and forced is None:
+        steer.fault = decision.fault.kind
         if decision.fault.kind == "stall":  # holds the connection: counts as a delay
             with st.qa.delays.slot():
                 return await faults.perform(request, decision.fault, body, headers)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import resource
+from collections.abc import Callable
 from http import HTTPStatus
 
 from aiohttp import web
@@ -32,6 +33,7 @@ from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_request import BaseRequest
 
 from mock_server.config import MockConfig
+from mock_server.engine.routing import CONTROL_PREFIX
 from mock_server.foundation.errors import ApiError
 from mock_server.foundation.renderer import ErrorRenderer, new_trace_id
 
@@ -71,6 +73,7 @@ class EnvelopeRequestHandler(RequestHandler):
     renderer: ErrorRenderer
     max_connections: int
     config: MockConfig  # header_timeout is read when a head starts (tests may lower it)
+    met: Callable[[int], None]  # counts a status for coverage (qa/coverage.py)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert self._manager is not None
@@ -82,6 +85,8 @@ class EnvelopeRequestHandler(RequestHandler):
             self._head_timer = self._loop.call_later(OVER_CAP_GRACE, self._head_timed_out)
 
     async def _at_capacity(self, request: BaseRequest) -> web.StreamResponse:
+        if not request.path.startswith(CONTROL_PREFIX):  # (the control page's own calls)
+            self.met(503)
         response = self.renderer.response(ApiError(
             503, f"More than {self.max_connections} open connections; retry later",
             headers={"Retry-After": "1"}))
@@ -109,6 +114,7 @@ class EnvelopeRequestHandler(RequestHandler):
         if self._messages or self._current_request is not None or transport is None:
             return
         if not self._force_close and not self._close:
+            self.met(408)
             transport.write(raw_response(self.renderer, ApiError(
                 408, "The request head did not arrive within "
                      f"{self.config.header_timeout:g} s")))
@@ -131,6 +137,7 @@ class EnvelopeRequestHandler(RequestHandler):
         if request.writer.output_size > 0:
             raise ConnectionError("response already started; cannot send the error")
         err = classify(status, exc)
+        self.met(err.status)
         if err.status >= 500:
             self.log_exception("Error handling request", exc_info=exc)
         response = self.renderer.response(err)
@@ -149,13 +156,16 @@ def connection_cap(config: MockConfig) -> int:
     return min(config.max_connections, room)
 
 
-def install(server: web.Server, renderer: ErrorRenderer, config: MockConfig) -> None:
-    """Make ``server`` build connections with :class:`EnvelopeRequestHandler`."""
+def install(server: web.Server, renderer: ErrorRenderer, config: MockConfig,
+            met: Callable[[int], None]) -> None:
+    """Make ``server`` build connections with :class:`EnvelopeRequestHandler`; ``met``
+    counts each status it answers."""
     handler_cls = type("BoundEnvelopeRequestHandler", (EnvelopeRequestHandler,), {
         "__slots__": (),
         "renderer": renderer,
         "max_connections": connection_cap(config),
         "config": config,
+        "met": staticmethod(met),
     })
 
     def make_handler(self: web.Server) -> RequestHandler:
@@ -179,5 +189,5 @@ class MockRunner(web.AppRunner):
             self._kwargs["handler_cancellation"] = True  # a client gone: its request too
         server = await super()._make_server()
         if parts is not None:  # any other app served this way keeps aiohttp's answers
-            install(server, parts.errors, parts.config)
+            install(server, parts.errors, parts.config, parts.qa.coverage.status)
         return server

@@ -122,7 +122,10 @@ async def _unrouted(request: web.Request) -> web.StreamResponse:
         if resource is not own:
             _, methods = await resource.resolve(request)
             allowed |= methods
-    if allowed - {"OPTIONS"}:
+    status = 405 if allowed - {"OPTIONS"} else 404
+    if not request.path.startswith(CONTROL_PREFIX):  # a client of the API met it
+        request.app[PARTS].qa.coverage.status(status)
+    if status == 405:
         return method_not_allowed(request, allowed)
     raise ApiError(404, "Not Found")  # aiohttp's reason, as before
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from api_contract.contract import Contract
 from api_contract.resources import default_fixtures_dir
 from mock_server.config import MockConfig
+from mock_server.qa.coverage import Coverage
 from mock_server.qa.ratelimit import RateLimit
 from mock_server.qa.scenario_files import Catalog, ScenarioError, load_catalog, resolve
 from mock_server.runtime.base import StateBackend
@@ -35,6 +36,7 @@ class QaParts:
     rate_limit: RateLimit | None
     journal: Journal | None
     rng: random.Random
+    coverage: Coverage  # which of the contract's outcomes clients met (qa/coverage.py)
     reloads: int = 0
     reload_error: str | None = None
     watching: bool = False  # the --watch task is running (false once it stops, for any reason)
@@ -90,5 +92,6 @@ def build_qa(config: MockConfig, contract: Contract) -> QaParts:
         rate_limit=rate,
         journal=journal,
         rng=random.Random(config.seed),
+        coverage=Coverage(contract, runtime),
         delays=DelayGate(config.max_delayed),
     )

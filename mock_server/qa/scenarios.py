@@ -153,11 +153,11 @@ async def choose(
         for index, rule in enumerate(scenario.rules):
             m = rule.match
             if m.static(req.org, req.key, req.year, req.month, req.headers) and m.counted(n):
-                return _decide(name, index, rule, rng)
+                return decide(name, index, rule, rng)
     return NO_DECISION
 
 
-def _decide(name: str, index: int, rule: Rule, rng: random.Random) -> Decision:
+def decide(name: str, index: int, rule: Rule, rng: random.Random) -> Decision:
     delay = 0
     if rule.delay is not None:
         lo, hi = rule.delay

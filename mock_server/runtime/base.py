@@ -19,7 +19,8 @@ the server's event loop.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from abc import abstractmethod
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from mock_server.foundation.errors import ApiError
@@ -29,6 +30,7 @@ from mock_server.runtime.sessions import DEFAULTS, Limits, SessionStore, Session
 
 __all__ = ["Activation", "Change", "StateBackend", "StateError", "StateUnavailable"]
 
+Outcomes = dict[tuple[str | None, str], int]  # (session or None, outcome) -> requests
 COUNT_TTL = 86_400  # seconds an idle ``every:`` counter is kept by a shared backend
 
 
@@ -58,6 +60,8 @@ class StateBackend(Scope):
         self.initial = tuple(dict.fromkeys(initial))
         self._control = Control(self.initial, version=1)
         self.quiet = self._control.quiet
+        # told the new counter generation when a reset reaches this process (coverage)
+        self.on_generation: list[Callable[[int], None]] = []
         self.limits = limits
 
     # -- reads (hot path: no I/O) ----------------------------------------------------
@@ -68,8 +72,12 @@ class StateBackend(Scope):
     def _install(self, control: Control) -> None:
         """Make ``control`` this process's copy (unless it is older than the one held)."""
         if control.version >= self._control.version:
+            newer = control.generation > self._control.generation
             self._control = control
             self.quiet = control.quiet
+            if newer:
+                for tell in self.on_generation:
+                    tell(control.generation)
 
     # -- changes and counters of the no-session scope: Scope's abstract methods ----------
     # reset(): back to the start-up activations, no settings; this scope's counters
@@ -92,6 +100,19 @@ class StateBackend(Scope):
     async def sessions(self, now: float) -> list[SessionView]:
         """The live sessions at ``now``, most recently used first."""
         return self._sessions.live(now)
+
+    # -- outcome counts (coverage: qa/coverage.py) --------------------------------------
+    @abstractmethod
+    async def add_outcomes(self, counts: Outcomes) -> None:
+        """Add a batch of ``(session, outcome) -> requests``."""
+
+    @abstractmethod
+    async def outcomes(self) -> Outcomes:
+        """Every count, of every process."""
+
+    @abstractmethod
+    async def clear_outcomes(self, session: str | None) -> None:
+        """Forget ``session``'s counts (None: those of the requests without one)."""
 
     # -- lifecycle (owned by the application: serve/app.py) ------------------------------
     async def start(self) -> None:  # (optional hook: nothing to do in memory)

@@ -52,6 +52,9 @@ class Control:
     overrides: Overrides = NO_OVERRIDES
     version: int = 0
     generation: int = 0  # grows on reset: counters of an older generation no longer count
+    # Outcomes the next requests answer, one each, in order (POST /__mock/coverage/next);
+    # a request takes the first with one atomic change (qa/oneshot.py).
+    next: tuple[str, ...] = ()
     # Built once per Control (a change makes a new one): membership in a set, and the
     # scenario names per organization (None: everyone), so neither an activation nor a
     # request walks the list (thousands of per-org activations cost the API nothing).
@@ -74,7 +77,7 @@ class Control:
     @property
     def quiet(self) -> bool:
         """Nothing active and no setting steering: the plain path."""
-        return not self.active and not self.overrides.steer
+        return not self.active and not self.overrides.steer and not self.next
 
     def activated(self, name: str, org: str | None = None) -> Control:
         item = Activation(name, org)
@@ -85,6 +88,12 @@ class Control:
         if item not in self.members:
             return self
         return replace(self, active=tuple(a for a in self.active if a != item))
+
+    def queued(self, outcome: str) -> Control:
+        return replace(self, next=(*self.next, outcome))
+
+    def took_next(self) -> Control:
+        return replace(self, next=self.next[1:]) if self.next else self
 
     def with_overrides(self, overrides: Overrides) -> Control:
         return replace(self, overrides=overrides)
@@ -105,6 +114,7 @@ class Control:
             "active": [[a.name, a.org] for a in self.active],
             "delay_ms": self.overrides.delay_ms,
             "errors": [[org, status] for org, status in self.overrides.errors.items()],
+            "next": list(self.next),
         })
 
     @classmethod
@@ -117,4 +127,5 @@ class Control:
                                 {org: int(status) for org, status in doc.get("errors", ())}),
             version=int(doc.get("v", 0)),
             generation=int(doc.get("gen", 0)),
+            next=tuple(str(n) for n in doc.get("next", ())),
         )

@@ -30,7 +30,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from mock_server.runtime.base import Change, StateBackend
+from mock_server.runtime.base import Change, Outcomes, StateBackend
 from mock_server.runtime.control import Activation, Control
 from mock_server.runtime.file_sessions import SCHEMA as SESSIONS_SCHEMA
 from mock_server.runtime.file_sessions import FileSessions
@@ -44,7 +44,13 @@ CREATE TABLE control (id INTEGER PRIMARY KEY CHECK (id = 1), doc BLOB NOT NULL);
 CREATE TABLE counters (k TEXT PRIMARY KEY, w INTEGER NOT NULL, n INTEGER NOT NULL)
     WITHOUT ROWID;
 CREATE TABLE journal (seq INTEGER PRIMARY KEY AUTOINCREMENT, doc BLOB NOT NULL);
+CREATE TABLE outcomes (s TEXT NOT NULL, name TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (s, name)) WITHOUT ROWID;
 """
+# Coverage batches (qa/coverage.py): one upsert per (session, outcome) of a batch. ``s`` is
+# "" for requests without a session (a session name is never empty).
+ADD_OUTCOME = ("INSERT INTO outcomes VALUES (?, ?, ?) ON CONFLICT(s, name) DO UPDATE "
+               "SET n = n + excluded.n")
 # One window per key: a hit in a newer window starts it at ``cost``. ``fetchall`` (not
 # ``fetchone``) on RETURNING, so the statement completes and the write commits at once.
 HIT = ("INSERT INTO counters VALUES (?, ?, ?) ON CONFLICT(k) DO UPDATE SET "
@@ -188,6 +194,19 @@ class FileBackend(StateBackend):
     def count_next(self, key: str) -> int:
         with self.locked():
             return self.conn().execute(COUNT, (key,)).fetchall()[0][0]
+
+    # -- outcome counts: one transaction per batch -----------------------------------------
+    async def add_outcomes(self, counts: Outcomes) -> None:
+        with self.writing() as db:
+            db.executemany(ADD_OUTCOME, [(s or "", name, n) for (s, name), n in counts.items()])
+
+    async def outcomes(self) -> Outcomes:
+        rows = self.conn().execute("SELECT s, name, n FROM outcomes").fetchall()
+        return {(s or None, name): n for s, name, n in rows}
+
+    async def clear_outcomes(self, session: str | None) -> None:
+        with self.writing() as db:
+            db.execute("DELETE FROM outcomes WHERE s = ?", (session or "",))
 
     async def close(self) -> None:
         """A worker stopping after its parent died (killed: no atexit ran there) removes

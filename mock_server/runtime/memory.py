@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterable
 
-from mock_server.runtime.base import Change, StateBackend
+from mock_server.runtime.base import Change, Outcomes, StateBackend
 from mock_server.runtime.control import Activation, Control
 from mock_server.runtime.scope import Scope
 from mock_server.runtime.sessions import DEFAULTS, Limits, SessionView, TooManySessions
@@ -131,6 +131,7 @@ class MemoryBackend(StateBackend):
     def __init__(self, initial: Iterable[Activation] = (), limits: Limits = DEFAULTS) -> None:
         super().__init__(initial, limits)
         self._counters = MemoryCounters()
+        self._outcomes: Outcomes = {}  # coverage counts of every session (qa/coverage.py)
         self._sessions = MemorySessions(self._control, limits)
 
     async def update(self, change: Change) -> tuple[Control, Control]:
@@ -148,3 +149,16 @@ class MemoryBackend(StateBackend):
 
     async def next_count(self, name: str) -> int:
         return self._counters.next_count(name)
+
+    async def add_outcomes(self, counts: Outcomes) -> None:
+        found = self._outcomes
+        for key, n in counts.items():
+            found[key] = found.get(key, 0) + n
+
+    async def clear_outcomes(self, session: str | None) -> None:
+        found = self._outcomes
+        for key in [k for k in found if k[0] == session]:
+            del found[key]
+
+    async def outcomes(self) -> Outcomes:
+        return dict(self._outcomes)

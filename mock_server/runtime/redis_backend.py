@@ -11,6 +11,9 @@ Keys (all under ``freddy-mock:``):
   one pipelined round trip shared by the requests of a loop turn
   (:mod:`~mock_server.runtime.redis_counters`). ``reset`` starts a new generation: older
   counters are no longer read and expire by themselves.
+- ``outcomes``: the coverage counts, a hash of ``{session}\\x1f{outcome}`` -> requests,
+  added to in batches (``HINCRBY``, one pipelined round trip per batch); a reset of a
+  scope deletes its fields.
 - ``journal`` (a list trimmed to the journal's size) and ``journal:count``: see
   :mod:`~mock_server.runtime.redis_journal`.
 - ``sessions``, ``s:{name}...`` and the channel ``session-changes``: see
@@ -39,7 +42,14 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import WatchError
 
-from mock_server.runtime.base import COUNT_TTL, Change, StateBackend, StateError, StateUnavailable
+from mock_server.runtime.base import (
+    COUNT_TTL,
+    Change,
+    Outcomes,
+    StateBackend,
+    StateError,
+    StateUnavailable,
+)
 from mock_server.runtime.control import Activation, Control
 from mock_server.runtime.memory import MemoryCounters
 from mock_server.runtime.redis_counters import CounterBatch
@@ -51,6 +61,7 @@ from mock_server.runtime.scope import Scope
 from mock_server.runtime.sessions import DEFAULTS, Limits, SessionView
 
 log = logging.getLogger("freddy_mock")
+OUTCOMES = PREFIX + "outcomes"  # the coverage counts (qa/coverage.py)
 
 CONTROL = PREFIX + "control"
 CHANNEL = PREFIX + "changes"
@@ -264,6 +275,32 @@ class RedisBackend(StateBackend):
         count = await self.counted(f"{PREFIX}g{self._control.generation}:w:{key}:{window}",
                                    cost, ttl)
         return self._fallback.hit(key, window, cost) if count is None else count
+
+    # -- outcome counts (coverage): one pipelined round trip per batch ------------------
+    async def add_outcomes(self, counts: Outcomes) -> None:
+        key = OUTCOMES
+        with self.guard() as client:
+            async with client.pipeline(transaction=False) as pipe:
+                for (session, name), n in counts.items():
+                    pipe.hincrby(key, f"{session or ''}\x1f{name}", n)
+                pipe.expire(key, COUNT_TTL)
+                await pipe.execute()
+
+    async def outcomes(self) -> Outcomes:
+        with self.guard() as client:
+            raw = await client.hgetall(OUTCOMES)
+        found: Outcomes = {}
+        for field, n in raw.items():
+            session, _, name = field.decode().partition("\x1f")
+            found[session or None, name] = int(n)
+        return found
+
+    async def clear_outcomes(self, session: str | None) -> None:
+        prefix = f"{session or ''}\x1f".encode()
+        with self.guard() as client:
+            fields = [f for f in await client.hkeys(OUTCOMES) if f.startswith(prefix)]
+            if fields:
+                await client.hdel(OUTCOMES, *fields)
 
     async def next_count(self, name: str) -> int:
         count = await self.counted(f"{PREFIX}g{self._control.generation}:n:{name}", 1,

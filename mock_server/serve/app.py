@@ -10,6 +10,7 @@ from aiohttp import web
 from api_contract.contract import load_contract
 from mock_server.config import MockConfig
 from mock_server.control.admin import setup_admin
+from mock_server.control.admin_coverage import setup_admin_coverage
 from mock_server.control.admin_guard import setup_admin_guard
 from mock_server.control.admin_ui import setup_admin_ui
 from mock_server.control.docs import setup_docs
@@ -27,6 +28,7 @@ from mock_server.proxy.handler import proxy_summary
 from mock_server.proxy.parts import PROXY, build_proxy, setup_proxy
 from mock_server.proxy.report import VIOLATIONS_HEADER
 from mock_server.qa.parts import build_qa
+from mock_server.serve.coverage_stop import coverage_ctx
 from mock_server.serve.watch import watcher
 from mock_server.stages.auth import Authenticator, KeyStore
 from mock_server.stages.cors import Cors
@@ -115,10 +117,12 @@ async def runtime_ctx(app: web.Application) -> AsyncIterator[None]:
 def setup_qa(app: web.Application) -> None:
     """The opt-in QA features: admin API (``--admin``) and scenario reloads (``--watch``)."""
     app.cleanup_ctx.append(runtime_ctx)
+    app.cleanup_ctx.append(coverage_ctx)  # after: its end runs before the runtime closes
     qa_config = app[PARTS].config.qa
     if qa_config.admin:
         setup_admin_guard(app)
         setup_admin(app)
+        setup_admin_coverage(app)
         setup_admin_ui(app)
         setup_proxy_status(app)
     if qa_config.watch and app[PARTS].qa.catalog.files:

@@ -14,6 +14,7 @@ import json
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from email.utils import formatdate
 from typing import Any
 
 from aiohttp import web
@@ -41,6 +42,7 @@ NO_USAGE = {"totalApiKeyRequests": 0, "totalApiKeyCost": 0.0, "averageCostPerReq
             "total_synapses": 0.0, "totalNeurons": 0.0}
 SLOW = 0.1  # seconds per answer under slow_100ms
 PADDING = "x" * 10_000_000  # of huge_body
+FRAMING = {"content-length", "content-encoding", "transfer-encoding", "connection"}  # as sent
 class BrokenApp:
     def __init__(self, switches: frozenset[str], contract: Contract,
                  redirect_to: str = "http://127.0.0.1:9/") -> None:
@@ -294,6 +296,8 @@ class BrokenApp:
             await asyncio.sleep(SLOW)
         if "no_405" in self.on:
             return self.error(404, "Not found")
+        if "methods_auth_first" in self.on:  # a gateway's authorizer, before any routing
+            return self.error(403, "Not authorized for this method")
         response = self.error(405, "Method not allowed")
         if "no_allow_header" not in self.on:
             response.headers["Allow"] = "GET"
@@ -301,8 +305,21 @@ class BrokenApp:
             response.headers["X-Debug-Key"] = self.key_of(request) or ""
         return response
 
+    async def pad_headers(self, request: web.Request, response: web.StreamResponse) -> None:
+        """padded_header_values: spaces and tabs around every header value it sets, and
+        the Date (HTTP strips them: RFC 9110 section 5.5)."""
+        response.headers.setdefault("Date", formatdate(usegmt=True))
+        for name in list(response.headers):
+            if name.lower() not in FRAMING:
+                values = response.headers.getall(name)
+                response.headers.popall(name)
+                for value in values:
+                    response.headers.add(name, f" \t{value}\t ")
+
     def app(self) -> web.Application:
         app = web.Application()
+        if "padded_header_values" in self.on:
+            app.on_response_prepare.append(self.pad_headers)
         route = self.contract.route
         app.router.add_get(route, self.get, allow_head=False)
         app.router.add_route("*", route, self.other_method)

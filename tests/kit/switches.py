@@ -101,6 +101,8 @@ VARIATIONS = {
     "separator_404": "decodes %2F and %5C before routing: such an org id finds no route (404)",
     "repeated_last_wins": "reads the last value of a parameter given twice",
     "repeated_first_wins": "reads the first value of a parameter given twice",
+    "methods_auth_first": "a gateway answers methods the route lacks with 403, before routing",
+    "padded_header_values": "spaces and tabs around every header value (HTTP strips them)",
 }
 
 # Careless comparisons of the path's org id with the key's own org (the look-alike defects).
