@@ -119,3 +119,25 @@ def test_watch_reloads_without_dropping_requests(watched: tuple[MockServerThread
         assert c.summary().status_code == 403
         assert set(seen) <= {500, 403}
         assert c.summary(key=KEY_ABC, params={"month": 13}).status_code == 400
+
+
+def test_a_scenario_a_reload_removed_is_off_and_reset_keeps_it_gone(
+        watched: tuple[MockServerThread, Path]) -> None:
+    """d7d8f84: a scenario renamed away by an edit stayed listed as active and could not be
+    deactivated (404); POST /__mock/reset then brought it back and switched the file's
+    current scenario off."""
+    srv, path = watched
+    with requests.Session() as s:
+        c = Client(srv, s)
+        assert c.summary().status_code == 500  # "watched" (the file's stem), active
+        before = health(srv)["reloads"]
+        path.write_text("name: renamed\nrules:\n  - error: 403\n")
+        until(lambda: health(srv)["reloads"] > before)
+        assert health(srv)["active"] == [{"name": "renamed", "org": None}]
+        assert c.summary().status_code == 403
+        assert s.post(srv.origin + "/__mock/reset", timeout=5).status_code == 200
+        assert health(srv)["active"] == [{"name": "renamed", "org": None}]
+        assert c.summary().status_code == 403
+        off = s.post(srv.origin + "/__mock/scenarios/renamed/deactivate", timeout=5)
+        assert off.status_code == 200 and off.json()["was_active"] is True
+        assert c.summary().status_code == 200
