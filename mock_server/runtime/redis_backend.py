@@ -56,9 +56,8 @@ from mock_server.runtime.redis_counters import CounterBatch
 from mock_server.runtime.redis_journal import RedisJournal
 from mock_server.runtime.redis_link import BACKOFF, ERRORS, PREFIX, TIMEOUT, masked_url, stop
 from mock_server.runtime.redis_sessions import CHANNEL as SESSION_CHANNEL
-from mock_server.runtime.redis_sessions import RedisSessions
-from mock_server.runtime.scope import Scope
-from mock_server.runtime.sessions import DEFAULTS, Limits, SessionView
+from mock_server.runtime.redis_sessions import RedisSessions, SharedSessions
+from mock_server.runtime.sessions import DEFAULTS, Limits
 
 log = logging.getLogger("freddy_mock")
 OUTCOMES = PREFIX + "outcomes"  # the coverage counts (qa/coverage.py)
@@ -79,7 +78,7 @@ def _decoded(data: bytes) -> Control | None:
         return None
 
 
-class RedisBackend(StateBackend):
+class RedisBackend(SharedSessions, StateBackend):  # (its sessions: redis_sessions.py)
     backend = "redis"
     shared = True
 
@@ -306,13 +305,3 @@ class RedisBackend(StateBackend):
         count = await self.counted(f"{PREFIX}g{self._control.generation}:n:{name}", 1,
                                    COUNT_TTL)
         return self._fallback.next_count(name) if count is None else count
-
-    # -- sessions (redis_sessions.py) ------------------------------------------------------
-    async def scope(self, session: str, now: float) -> Scope:
-        return await self._redis_sessions.open(session, now)
-
-    async def end(self, session: str) -> bool:
-        return await self._redis_sessions.end(session)
-
-    async def sessions(self, now: float) -> list[SessionView]:
-        return await self._redis_sessions.live(now)
