@@ -86,7 +86,7 @@ class RedisBackend(StateBackend):
     def __init__(self, url: str, initial: Iterable[Activation] = (),
                  journal_size: int = 0, limits: Limits = DEFAULTS) -> None:
         super().__init__(initial, limits)
-        self._sessions = RedisSessions(self, self._control, limits)
+        self._redis_sessions = RedisSessions(self, self._control, limits)
         self.url = url
         self.connected = False
         self.error: str | None = None
@@ -112,7 +112,7 @@ class RedisBackend(StateBackend):
                 from None
         self._up()
         self._counters = CounterBatch(self.client)
-        self._sessions.start(self.client)
+        self._redis_sessions.start(self.client)
         self._listener = asyncio.create_task(self._listen(), name="freddy-mock-state")
         if self.journal is not None:
             self.journal.start()
@@ -141,7 +141,7 @@ class RedisBackend(StateBackend):
                 log.warning("shared state: Redis at %s reachable again", masked_url(self.url))
             self.connected, self.error = True, None
             self._fallback.clear()
-            self._sessions.forget()
+            self._redis_sessions.forget()
             if self.journal is not None:
                 self.journal.wake()
 
@@ -187,7 +187,7 @@ class RedisBackend(StateBackend):
                                                    timeout=POLL if self.connected else RECHECK)
                         if msg is not None and msg.get("type") == "message":
                             if msg["channel"] == SESSION_CHANNEL.encode():
-                                self._sessions.receive(msg["data"])
+                                self._redis_sessions.receive(msg["data"])
                             else:
                                 self._receive(msg["data"])
                         if msg is None or not self.connected:
@@ -309,10 +309,10 @@ class RedisBackend(StateBackend):
 
     # -- sessions (redis_sessions.py) ------------------------------------------------------
     async def scope(self, session: str, now: float) -> Scope:
-        return await self._sessions.open(session, now)
+        return await self._redis_sessions.open(session, now)
 
     async def end(self, session: str) -> bool:
-        return await self._sessions.end(session)
+        return await self._redis_sessions.end(session)
 
     async def sessions(self, now: float) -> list[SessionView]:
-        return await self._sessions.live(now)
+        return await self._redis_sessions.live(now)
