@@ -64,9 +64,8 @@ from mock_server.runtime.redis_link import (
     stop,
 )
 from mock_server.runtime.redis_sessions import CHANNEL as SESSION_CHANNEL
-from mock_server.runtime.redis_sessions import RedisSessions
-from mock_server.runtime.scope import Scope
-from mock_server.runtime.sessions import DEFAULTS, Limits, SessionView
+from mock_server.runtime.redis_sessions import RedisSessions, SharedSessions
+from mock_server.runtime.sessions import DEFAULTS, Limits
 
 log = logging.getLogger("freddy_mock")
 OUTCOMES = PREFIX + "outcomes"  # the coverage counts (qa/coverage.py)
@@ -87,7 +86,7 @@ def _decoded(data: bytes) -> Control | None:
         return None
 
 
-class RedisBackend(RedisLink, StateBackend):
+class RedisBackend(RedisLink, SharedSessions, StateBackend):  # (sessions: redis_sessions.py)
     backend = "redis"
     shared = True
 
@@ -283,13 +282,3 @@ class RedisBackend(RedisLink, StateBackend):
         count = await self.counted(f"{PREFIX}g{self._control.generation}:n:{name}", 1,
                                    COUNT_TTL)
         return self._fallback.next_count(name) if count is None else count
-
-    # -- sessions (redis_sessions.py) ------------------------------------------------------
-    async def scope(self, session: str, now: float) -> Scope:
-        return await self._redis_sessions.open(session, now)
-
-    async def end(self, session: str) -> bool:
-        return await self._redis_sessions.end(session)
-
-    async def sessions(self, now: float) -> list[SessionView]:
-        return await self._redis_sessions.live(now)
