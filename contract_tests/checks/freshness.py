@@ -40,7 +40,7 @@ def _json_answers(ctx: Context, statuses: range) -> Iterator[tuple[Exchange, dic
 
 
 def _date_fields(schema: Mapping[str, Any], what: str) -> list[str]:
-    found = [n for n, s in schema.get("properties", {}).items() if s.get("format") == "date-time"]
+    found = freshness.date_fields(schema)
     if not found:
         raise CheckSkipped(f"{what} has no date-time field")
     return found

@@ -9,21 +9,16 @@ from __future__ import annotations
 
 import calendar
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import orjson
 
-from api_contract.fields import (
-    AVERAGE,
-    COST,
-    MONTH,
-    NEURONS,
-    REQUESTS,
-    SYNAPSES,
-    YEAR,
-    SummaryFields,
-)
+from api_contract.fields import AVERAGE, COST, MONTH, NEURONS, REQUESTS, SYNAPSES, YEAR
 from mock_server.qa.scenarios import Usage
 from mock_server.stages.data import month_bounds
+
+if TYPE_CHECKING:
+    from api_contract.fields import SummaryFields
 
 
 def creation(usage: Usage, now: datetime) -> datetime | None:
