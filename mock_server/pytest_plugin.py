@@ -182,6 +182,10 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     from mock_server.qa.coverage import report
 
     met, catalogues = _session_met(session.config)
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:  # a pytest-xdist worker: the controller judges the whole run
+        output[WORKER_KEY] = {"met": dict(met), "names": list(catalogues[:1])}
+        return
     required = coverage_report.parse_require(text)
     names = catalogues[0] if catalogues else tuple(n for n in required if n != "all")
     unknown = coverage_report.unknown(required, names)
@@ -195,6 +199,18 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 MISSING: pytest.StashKey[str] = pytest.StashKey()
+WORKER_KEY = "freddy_mock_coverage"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """pytest-xdist's controller: add up what each worker's tests met."""
+    found = getattr(node, "workeroutput", {}).get(WORKER_KEY)
+    if found is not None:
+        met, catalogues = _session_met(node.config)
+        met.update(found["met"])
+        if found["names"] and not catalogues:
+            catalogues.append(tuple(found["names"][0]))
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
