@@ -31,6 +31,9 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Result:
+    """What one check came to: its outcome, how long it took, and why (a violation for a
+    failure, a note for a pass or a skip)."""
+
     check: Check
     outcome: Outcome
     seconds: float

@@ -63,26 +63,38 @@ def keep_alive_server(on_request: Callable[[str], None] = lambda path: None,
         thread.join(timeout=10)
 
 
+@pytest.fixture
+def late_timer(monkeypatch: pytest.MonkeyPatch) -> Callable[[Any], Callable[[str], None]]:
+    """``late_timer(module)``: the deadlines ``module`` makes are recorded, and the callback
+    it returns, given the server's request path, makes the first request's timer fire (as a
+    late timer does) when the second request has come and waits for its answer."""
+
+    def patch(module: Any) -> Callable[[str], None]:
+        deadlines: list[Deadline] = []
+
+        class Recorded(Deadline):
+            def __enter__(self) -> Deadline:
+                deadlines.append(self)
+                return super().__enter__()
+
+        monkeypatch.setattr(module, "Deadline", Recorded)
+
+        def on_request(path: str) -> None:
+            if path == "/second":
+                deadlines[0]._expire()
+
+        return on_request
+
+    return patch
+
+
 def test_a_deadline_firing_after_its_answer_spares_the_socket_the_next_request_reuses(
-    monkeypatch: pytest.MonkeyPatch,
+    late_timer: Callable[[Any], Callable[[str], None]],
 ) -> None:
     """The first request's timer fires late (after its body released the connection to the
     pool, before the timer was cancelled) while the second request, on the same pooled
     socket, waits for its answer: the second request is answered all the same."""
-    deadlines: list[Deadline] = []
-
-    class Recorded(Deadline):
-        def __enter__(self) -> Deadline:
-            deadlines.append(self)
-            return super().__enter__()
-
-    monkeypatch.setattr(transport, "Deadline", Recorded)
-
-    def late_timer(path: str) -> None:
-        if path == "/second":
-            deadlines[0]._expire()  # what the first request's timer does when it fires late
-
-    with keep_alive_server(late_timer) as (url, connections):
+    with keep_alive_server(late_timer(transport)) as (url, connections):
         client = Client(url, timeout=30)
         first = client.send(Request("GET", url + "/first"))
         second = client.send(Request("GET", url + "/second"))
@@ -123,23 +135,11 @@ def test_every_value_of_a_repeated_header_is_kept_and_judged() -> None:
 
 
 def test_the_schemathesis_sessions_spare_the_reused_socket_too(
-    monkeypatch: pytest.MonkeyPatch,
+    late_timer: Callable[[Any], Callable[[str], None]],
 ) -> None:
     """The same late timer under the adapter Schemathesis' requests sessions get."""
-    deadlines: list[Deadline] = []
-
-    class Recorded(Deadline):
-        def __enter__(self) -> Deadline:
-            deadlines.append(self)
-            return super().__enter__()
-
-    monkeypatch.setattr(sessions, "Deadline", Recorded)
-
-    def late_timer(path: str) -> None:
-        if path == "/second":
-            deadlines[0]._expire()
-
-    with keep_alive_server(late_timer) as (url, connections), requests.Session() as session:
+    with (keep_alive_server(late_timer(sessions)) as (url, connections),
+          requests.Session() as session):
         session.mount("http://", sessions.GuardedAdapter(30, Unanswered()))
         first = session.get(url + "/first", timeout=30)
         second = session.get(url + "/second", timeout=30)
