@@ -30,6 +30,7 @@ from mock_server.foundation.errors import ApiError
 from mock_server.proxy.parts import PROXY, ProxyParts
 from mock_server.proxy.report import relay, report
 from mock_server.qa import scenarios
+from mock_server.qa.coverage import STEER, Steer
 from mock_server.runtime.scope import Scope
 from mock_server.stages import negotiate
 from mock_server.stages.negotiate import QUERY_PREFIX, Preferences
@@ -58,6 +59,9 @@ async def proxy_summary(request: web.Request) -> web.StreamResponse:
         raise
     except Exception as exc:  # as the edge does for every other route
         response = routing.render_failure(request, exc)
+    # coverage: what the client met, from the upstream or from the mock (qa/coverage.py)
+    st.qa.coverage.exchange(request, response.status, st.clock.now(),
+                            negotiate.session_of(request.headers, request.rel_url.query))
     routing.add_cors(request, response)
     return response
 
@@ -149,6 +153,8 @@ async def _forward(request: web.Request, st: MockParts, px: ProxyParts, org: str
         request[OUTCOME].setdefault("applied", {})["upstream"] = (
             reply.status if reply is not None else fetched.error)
     response = relay(st, px, fetched, violations, decision.usage, extra)
+    if response.status == 200 and isinstance(response, web.Response) and not violations:
+        request[STEER] = Steer(body=response.body)  # (its data: outcomes are counted)
     if violations:
         report(request, st, px, observed, violations)
     return response
