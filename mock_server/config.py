@@ -89,6 +89,9 @@ class MockConfig:
                 self.state != "memory" and not self.state.startswith(STATE_SCHEMES)):
             shown = str(self.state).rpartition("@")[2][:60]  # never a password
             return f"--state: expected memory or redis://HOST:PORT/DB, got {shown!r}"
+        if self.state != "memory" and not _parses(self.state):
+            shown = self.state.rpartition("@")[2][:60]  # never a password
+            return f"--state: not a URL such as redis://HOST:PORT/DB: {shown!r}"
         if not _int_in(self.tenants, 0, MAX_TENANTS):
             return f"not a tenant count (0-{MAX_TENANTS}): {self.tenants!r:.40}"
         for key, org in self.keys:
@@ -198,6 +201,17 @@ def _seconds(value: object, most: float = 86_400) -> bool:
             and 0 < value <= most)
 
 
+def _parses(url: str) -> bool:
+    """``url`` splits, with a host and port that parse (``redis://[bad`` does not)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises on a bad port)
+        parts.hostname  # noqa: B018
+    except ValueError:
+        return False
+    return True
+
+
 def _int_in(value: object, low: int, high: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
@@ -211,6 +225,8 @@ class ProxyConfig:
     timeout: float = 10.0  # seconds for the upstream's whole answer; then 504
     strict: bool = False  # a violating answer becomes a 502 naming the checks
     record_dir: Path | None = None  # every contract-valid 200 written as a canned summary
+    # --proxy-cors: origins (normalized by syntax.origin) granted CORS besides loopback ones
+    cors_origins: tuple[str, ...] = ()
 
     def problem(self, workers: int) -> str | None:
         parts = urlsplit(self.upstream)
@@ -224,6 +240,12 @@ class ProxyConfig:
             return f"--proxy: bad port in {self.upstream[:80]!r}"
         if not (_seconds(self.timeout) and self.timeout <= MAX_PROXY_TIMEOUT):
             return f"not a timeout in seconds (0-{MAX_PROXY_TIMEOUT}]: {self.timeout!r:.40}"
+        for value in self.cors_origins:
+            try:
+                if origin(value) != value:
+                    raise ValueError
+            except ValueError:
+                return f"--proxy-cors: not an origin such as http://localhost:3000: {value!r:.60}"
         if self.record_dir is not None and workers > 1:
             return "--record needs --workers 1 (one process writes the files)"
         return None

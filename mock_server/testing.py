@@ -21,6 +21,7 @@ from aiohttp import web
 
 from mock_server.config import MockConfig
 from mock_server.engine.parts import PARTS, MockParts
+from mock_server.foundation.syntax import url_host
 from mock_server.serve.app import create_app
 from mock_server.serve.server import new_event_loop, serve
 
@@ -42,7 +43,7 @@ class AppThread:
 
     @property
     def origin(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"http://{url_host(self.host)}:{self.port}"
 
     def _run(self) -> None:
         loop = new_event_loop()

@@ -1,5 +1,6 @@
-"""Shared fixtures: real mock servers on 127.0.0.1 ephemeral ports, and a client that
-validates every JSON body it receives against the spec's own schemas."""
+"""Shared fixtures: real mock servers on 127.0.0.1 ephemeral ports. Every answer a test gets
+from a mock, through any ``requests`` session, is judged by the contract's registry of
+checks with the request that produced it (tests/oracle.py, installed here)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,11 @@ from mock_server.config import MockConfig
 from mock_server.foundation.clock import parse_instant
 from mock_server.testing import MockServerThread
 
+import oracle
+
 # tests/mock_server/serve/test_plugin.py runs the freddy_mock plugin as a user
 pytest_plugins = ("pytester",)
+oracle.install()
 
 FROZEN_NOW = "2025-11-20T12:34:56Z"
 KEY_ABC = "mock-key-abc123"
@@ -26,23 +30,20 @@ SUMMARY = "/analytics/api-keys/summary/"
 
 @dataclass
 class Client:
-    """A requests session bound to one server; checks each answer against the spec."""
+    """A requests session bound to one server (the oracle judges each answer)."""
 
     server: MockServerThread
     session: requests.Session
 
     @property
     def contract(self) -> Contract:
-        return self.server.state.contract
+        return self.server.parts.contract
 
     def request(self, method: str, path: str, *, base: str | None = None,
                 **kwargs: Any) -> requests.Response:
         url = (self.server.base_url if base is None else base) + path
         kwargs.setdefault("timeout", 10)
-        resp = self.session.request(method, url, **kwargs)
-        if url.startswith(self.server.base_url):
-            check_against_spec(self.contract, resp)
-        return resp
+        return self.session.request(method, url, **kwargs)
 
     def summary(self, org: str = "org_abc123", key: str | None = KEY_ABC,
                 params: Any = None, headers: dict[str, str] | None = None) -> requests.Response:
@@ -50,18 +51,6 @@ class Client:
         if key is not None:
             h.setdefault("X-API-Key", key)
         return self.request("GET", SUMMARY + org, params=params, headers=h)
-
-
-def check_against_spec(contract: Contract, resp: requests.Response) -> None:
-    """Every JSON answer must match its documented schema (or the shared error envelope)."""
-    if not resp.content or not resp.headers.get("Content-Type", "").startswith(
-        "application/json"
-    ):
-        return
-    body = resp.json()
-    validator = contract.validators.get(resp.status_code, contract.envelope_validator)
-    errors = [e.message for e in validator.iter_errors(body)]
-    assert not errors, f"{resp.status_code} body violates the spec: {errors}\n{body}"
 
 
 def start(**overrides: Any) -> MockServerThread:

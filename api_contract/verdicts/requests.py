@@ -132,8 +132,9 @@ def long_org_id_handled(contract: Contract, o: Observed) -> Problem | None:
 
 # -- the parameters -------------------------------------------------------------------------
 def _bad_parameter(contract: Contract, o: Observed, kind: str) -> Problem | None:
-    """A parameter of ``kind`` is bad: 400 when the key is known to read this org; when
-    the observer does not know the key, an auth error (checked first) or 429 will do."""
+    """A parameter of ``kind`` is bad: 400 when the key is known to read this org, or the
+    429 of a rate limit (judged before the parameters, so a legitimate first answer); when
+    the observer does not know the key, an auth error (checked first) will do too."""
     if (o.reply is None or _other_org(o) or cases.key_use(contract, o).key is None
             or o.key_valid is False):
         return None
@@ -141,6 +142,8 @@ def _bad_parameter(contract: Contract, o: Observed, kind: str) -> Problem | None
     if not problems:
         return None
     if o.key_org == o.org:
+        if o.reply.status == RATE_LIMITED:
+            return cases.expect_error(contract, o.reply, (RATE_LIMITED,))
         return cases.expect_error(contract, o.reply, (400,))
     return cases.expect_error(contract, o.reply, (400, 401, 403, RATE_LIMITED),
                               unpinned={401})

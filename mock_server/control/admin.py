@@ -122,11 +122,17 @@ async def _target(request: web.Request) -> tuple[str, str | None, Scope]:
     if not isinstance(org, str | None):
         raise ApiError(400, "The body must be a JSON object with an optional \"org\" string")
     _check_org(org)
-    return name, org or None, await scope_of(request, session_of_call(request, doc))
+    return name, org, await scope_of(request, session_of_call(request, doc))
 
 
-def _check_org(org: str | None) -> None:
-    if org is not None and len(org) > MAX_ORG_ID:
+def _check_org(org: Any) -> None:
+    """None (absent, or null) means everyone; anything else must name one organization:
+    an empty ``?org=`` or ``{"org": 0}`` is refused, never read as everyone."""
+    if org is None:
+        return
+    if not isinstance(org, str) or not org:
+        raise ApiError(400, "org must be a non-empty string (leave it out for everyone)")
+    if len(org) > MAX_ORG_ID:
         raise ApiError(400, f"org must be at most {MAX_ORG_ID} characters")
 
 
@@ -235,10 +241,10 @@ async def post_settings(request: web.Request) -> web.Response:
         delay = doc["delay_ms"]
         if not _int(delay) or not 0 <= delay <= MAX_DELAY_MS:
             raise ApiError(400, f"delay_ms must be an integer from 0 to {MAX_DELAY_MS}")
-    org = doc.get("org") or None
-    if org is not None and (not isinstance(org, str) or "error" not in doc):
-        raise ApiError(400, "org must be a string and comes with \"error\"")
+    org = doc.get("org")
     _check_org(org)
+    if org is not None and "error" not in doc:
+        raise ApiError(400, "org must be a string and comes with \"error\"")
     error = doc.get("error")
     if error is not None and not (_int(error) and error in _error_statuses(st)):
         raise ApiError(400, "error must be null or a documented error status: "

@@ -10,7 +10,9 @@ itself and adds the CORS headers (it is its own edge: see routing.py). When no p
 scenario or override is in play, the scenario and answer stages have nothing to decide and
 the summary goes straight out; that shortcut gives the same bytes (checked by
 tests/mock_server/stages/test_summary.py).
-With rate limiting on, every answer of this route carries the ``x-ratelimit-*`` headers.
+With rate limiting on, every answer of this route carries the ``x-ratelimit-*`` headers, but
+a 401 or 403: the counter is the path organisation's, and an unauthorised caller learns
+nothing of another tenant.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
     headers = request.headers
     org_id = request.match_info[st.contract.path_param]
     limit_headers: dict[str, str] = {}
+    authorised = False  # a 401/403 carries no rate-limit counter: it is the org's, not theirs
     plain = False
     scope: Scope = qa.runtime  # the requests without a session (X-Mock-Session) share it
     prefs = NO_PREFERENCES  # (counted in its session even when refused before the scope)
@@ -59,6 +62,7 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
         except ApiError as bad:
             prefs, refused = NO_PREFERENCES, bad
         st.auth.authenticate(headers, org_id)  # the key first, whatever else is wrong
+        authorised = True
         if request.body_exists:
             raise ApiError(400, "A GET request takes no body")
         if refused is not None:
@@ -94,7 +98,7 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
             response = await _steered(request, st, scope, org_id, values, prefs,
                                       limit_headers)
     except ApiError as err:
-        if qa.rate_limit is not None:
+        if qa.rate_limit is not None and authorised:
             if not limit_headers:
                 limit_headers = await qa.rate_limit.peek(scope, org_id, st.clock.now())
             err.headers = {**limit_headers, **err.headers}
@@ -227,5 +231,6 @@ async def options(request: web.Request) -> web.Response:
     response = web.Response(status=204, headers={"Allow": "GET, OPTIONS"})
     if "Access-Control-Request-Method" in request.headers and "Origin" in request.headers:
         request.app[PARTS].cors.preflight(
-            response.headers, request.headers.get("Access-Control-Request-Headers"))
+            response.headers, request.headers.get("Access-Control-Request-Headers"),
+            request.headers["Origin"])
     return response

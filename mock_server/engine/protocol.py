@@ -4,8 +4,14 @@ aiohttp answers unparsable requests itself, in text/plain, quoting the offending
 (which may hold a key). This swaps in a request handler whose ``handle_error`` renders the
 envelope instead, with a fixed message and nothing of the request echoed:
 
-- request line over 8,190 bytes -> 414 ``URI_TOO_LONG``
+- request target over 8,192 bytes -> 414 ``URI_TOO_LONG``
 - a header line over 8,190 bytes, or more than 128 headers -> 431 ``REQUEST_HEADERS_TOO_LARGE``
+
+Which limit a ``LineTooLong`` broke is told by the limit it carries (both of aiohttp's
+parsers, C and pure Python, pass ``max_line_size`` for the request line and
+``max_field_size`` for a header): the two limits differ by two bytes for that reason.
+This reading of aiohttp's exception is the only one in the mock, tested under both
+parsers (tests/mock_server/engine/test_hostile.py).
 - anything else unparsable (bad request line, unknown method token, bad bytes) -> 400
 
 and bounds what one client can hold (``MockConfig``; docs/hostile-input.md):
@@ -38,17 +44,25 @@ from mock_server.foundation.errors import ApiError
 from mock_server.foundation.renderer import ErrorRenderer, new_trace_id
 
 log = logging.getLogger("freddy_mock")
+MAX_LINE = 8192  # request line (the target, for the C parser), bytes: 414 beyond
+MAX_FIELD = 8190  # one header line, bytes: 431 beyond (differs from MAX_LINE: see above)
+MAX_HEADERS = 128  # header count: 431 beyond
 OVER_CAP_GRACE = 1.0  # seconds a connection over the cap has to send its request
 FD_RESERVE = 64  # descriptors kept for files, listening sockets, the loop
 
 
+def _limit_of(exc: LineTooLong) -> object:
+    """The limit a ``LineTooLong`` says was broken (its second argument in aiohttp 3.14)."""
+    return exc.args[1] if len(exc.args) > 1 else None
+
+
 def classify(status: int, exc: BaseException | None) -> ApiError:
     if isinstance(exc, LineTooLong):
-        if "bytearray(" in str(exc):  # the request target is gathered in a bytearray
-            return ApiError(414, "The request line is longer than 8190 bytes")
-        return ApiError(431, "A header line is longer than 8190 bytes")
+        if _limit_of(exc) == MAX_LINE:
+            return ApiError(414, f"The request line is longer than {MAX_LINE} bytes")
+        return ApiError(431, f"A header line is longer than {MAX_FIELD} bytes")
     if isinstance(exc, BadHttpMessage) and "Too many headers" in str(exc):
-        return ApiError(431, "More than 128 headers")
+        return ApiError(431, f"More than {MAX_HEADERS} headers")
     if status < 500:
         return ApiError(400, "Malformed HTTP request")
     return ApiError(status, None)

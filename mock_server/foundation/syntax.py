@@ -56,6 +56,11 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def url_host(host: str) -> str:
+    """``host`` as it goes into a URL: an IPv6 address in brackets (``[::1]``)."""
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
 ANY_HOST = "*"
 DEFAULT_PORTS = {"http": 80, "https": 443}
 

@@ -36,6 +36,12 @@ from mock_server.stages import negotiate
 from mock_server.stages.negotiate import QUERY_PREFIX, Preferences
 
 
+def _another_path(org: str) -> bool:
+    """An org id the upstream would read as another path: a (back)slash once decoded
+    (``%2F``, ``%5C``), or a dot segment (``..``, ``%2e%2e``). Never forwarded."""
+    return "/" in org or "\\" in org or org in (".", "..")
+
+
 def _answers_locally(prefs: Preferences, decision: scenarios.Decision,
                      forced: int | None) -> bool:
     return (prefs.chooses_answer or forced is not None or decision.exhausted
@@ -50,6 +56,8 @@ async def proxy_summary(request: web.Request) -> web.StreamResponse:
     org = request.match_info[st.contract.path_param]
     try:
         routing.check_host(request)  # 421 for a Host the mock does not answer (DNS rebinding)
+        if _another_path(org):
+            raise ApiError(404, "The organization id decodes to another path; not forwarded")
         if request.body_exists:
             raise ApiError(400, "A GET request takes no body")
         response = await _steer_or_forward(request, st, px, org)

@@ -26,6 +26,7 @@ from mock_server.runtime.journal import Journal
 __all__ = ["DOCUMENTED_LIMIT", "Overrides", "QaParts", "build_qa"]
 
 DOCUMENTED_LIMIT = 100  # requests per minute per organization (vendor's analytics docs)
+DOCUMENTED_PERIOD = 60  # seconds
 
 
 @dataclass(slots=True)
@@ -55,8 +56,11 @@ class QaParts:
         return self.runtime.overrides
 
     @property
-    def documented_limit(self) -> int:
-        return self.rate_limit.limit if self.rate_limit is not None else DOCUMENTED_LIMIT
+    def documented_limit(self) -> RateLimit:
+        """The limit a 429 asked for (``Prefer: code=429``, the ``rate-limited`` scenario)
+        reports: ``--rate-limit``'s, with its period, else the vendor's 100/min."""
+        return self.rate_limit if self.rate_limit is not None else RateLimit(
+            DOCUMENTED_LIMIT, DOCUMENTED_PERIOD)
 
 
 def builtin_dir() -> Path:

@@ -73,8 +73,8 @@ def exceeded(headers: dict[str, str], retry_after: int) -> ApiError:
     return ApiError(429, headers={**headers, "Retry-After": str(retry_after)})
 
 
-def exhausted(limit: int, now: datetime, period: int = 60) -> ApiError:
-    """The 429 of a limit already used up (the ``rate-limited`` scenario)."""
-    rate = RateLimit(limit, period)
+def exhausted(rate: RateLimit, now: datetime) -> ApiError:
+    """The 429 of a limit already used up (the ``rate-limited`` scenario, ``code=429``):
+    ``Retry-After`` is the end of ``rate``'s window (an hour's under ``N/hour``)."""
     _, reset = rate._window(now)
-    return exceeded(rate.headers(limit, reset), reset)
+    return exceeded(rate.headers(rate.limit, reset), reset)

@@ -1,7 +1,9 @@
 """``--workers N`` without Redis: the runtime state of every worker in one SQLite file.
 
 The parent makes it before it forks: a private temporary directory (mode 0700, removed when
-the parent exits) holding ``state.db``, plus a version number and a lock in shared memory.
+the parent exits) holding ``state.db`` and the write lock's file (``file_lock``: an
+``flock``, released by the kernel when its holder dies, never awaited on the event loop),
+plus a version number in shared memory.
 Each worker opens its own connection after the fork. The file holds the same three things
 Redis holds for ``--state redis://``: the current Control (one JSON document), the counters
 (rate-limit windows and ``every:`` counts) and the journal (bounded, keys masked).
@@ -26,12 +28,14 @@ import os
 import shutil
 import sqlite3
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from mock_server.runtime.base import Change, Outcomes, StateBackend
 from mock_server.runtime.control import Activation, Control
+from mock_server.runtime.file_lock import FileLock
 from mock_server.runtime.file_sessions import SCHEMA as SESSIONS_SCHEMA
 from mock_server.runtime.file_sessions import FileSessions
 from mock_server.runtime.file_sessions import prefix as session_prefix
@@ -42,8 +46,8 @@ from mock_server.runtime.sessions import DEFAULTS, Limits, SessionView
 SCHEMA = """
 PRAGMA journal_mode = WAL;
 CREATE TABLE control (id INTEGER PRIMARY KEY CHECK (id = 1), doc BLOB NOT NULL);
-CREATE TABLE counters (k TEXT PRIMARY KEY, w INTEGER NOT NULL, n INTEGER NOT NULL)
-    WITHOUT ROWID;
+CREATE TABLE counters (k TEXT PRIMARY KEY, w INTEGER NOT NULL, n INTEGER NOT NULL,
+    e REAL NOT NULL) WITHOUT ROWID;
 CREATE TABLE journal (seq INTEGER PRIMARY KEY AUTOINCREMENT, doc BLOB NOT NULL);
 CREATE TABLE outcomes (s TEXT NOT NULL, name TEXT NOT NULL, n INTEGER NOT NULL,
     PRIMARY KEY (s, name)) WITHOUT ROWID;
@@ -52,14 +56,15 @@ CREATE TABLE outcomes (s TEXT NOT NULL, name TEXT NOT NULL, n INTEGER NOT NULL,
 # "" for requests without a session (a session name is never empty).
 ADD_OUTCOME = ("INSERT INTO outcomes VALUES (?, ?, ?) ON CONFLICT(s, name) DO UPDATE "
                "SET n = n + excluded.n")
-# One window per key: a hit in a newer window starts it at ``cost``. ``fetchall`` (not
-# ``fetchone``) on RETURNING, so the statement completes and the write commits at once.
-HIT = ("INSERT INTO counters VALUES (?, ?, ?) ON CONFLICT(k) DO UPDATE SET "
-       "n = CASE WHEN w = excluded.w THEN n + excluded.n ELSE excluded.n END, w = excluded.w "
-       "RETURNING n")
-COUNT = ("INSERT INTO counters VALUES (?, 0, 1) ON CONFLICT(k) DO UPDATE SET n = n + 1 "
+# One window per key: a hit in a newer window, or after the window's expiry ``e`` (wall
+# clock: ``ttl`` after its last counted hit, as Redis's EXPIRE; what resets a window under
+# a frozen clock), starts it at ``cost``. ``fetchall`` (not ``fetchone``) on RETURNING, so
+# the statement completes and the write commits at once.
+HIT = ("INSERT INTO counters VALUES (?1, ?2, ?3, ?4) ON CONFLICT(k) DO UPDATE SET "
+       "n = CASE WHEN w = excluded.w AND e > ?5 THEN n + excluded.n ELSE excluded.n END, "
+       "w = excluded.w, e = excluded.e RETURNING n")
+COUNT = ("INSERT INTO counters VALUES (?, 0, 1, 0) ON CONFLICT(k) DO UPDATE SET n = n + 1 "
          "RETURNING n")
-LOCK_WAIT = 2.0  # seconds a process waits for the shared lock at most
 
 
 class FileBackend(StateBackend):
@@ -70,7 +75,6 @@ class FileBackend(StateBackend):
                  limits: Limits = DEFAULTS) -> None:
         super().__init__(initial, limits)
         ctx = multiprocessing.get_context("fork")
-        self._lock = ctx.Lock()
         self._version = ctx.RawValue("Q", self._control.version)
         self._sessions = FileSessions(self, self._control, limits, ctx.RawValue("Q", 0))
         self._seen = self._control.version
@@ -78,6 +82,7 @@ class FileBackend(StateBackend):
         self._owner = os.getpid()  # the parent: it removes the directory when it exits
         atexit.register(shutil.rmtree, self._dir, True)  # (workers leave by os._exit)
         self.path = os.path.join(self._dir, "state.db")
+        self.lock = FileLock(os.path.join(self._dir, "lock"))
         self._db: sqlite3.Connection | None = None
         self._pid = 0
         db = self.conn()
@@ -94,24 +99,6 @@ class FileBackend(StateBackend):
             db.execute("PRAGMA synchronous = OFF")  # a temporary file: no fsync
             self._db, self._pid = db, os.getpid()
         return self._db
-
-    @contextmanager
-    def writing(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, under the lock every process shares."""
-        with self.locked(), self._transaction() as db:
-            yield db
-
-    @contextmanager
-    def locked(self) -> Iterator[None]:
-        """The shared lock, so no process waits in SQLite's sleeping busy handler. Only an
-        aid: SQLite's own locking keeps the file right, so a lock left by a killed worker
-        is waited for a bounded time, then gone around."""
-        got = self._lock.acquire(timeout=LOCK_WAIT)
-        try:
-            yield
-        finally:
-            if got:
-                self._lock.release()
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -163,14 +150,14 @@ class FileBackend(StateBackend):
         self._seen = new.version
 
     async def update(self, change: Change) -> tuple[Control, Control]:
-        with self.locked():
+        async with self.lock.held():
             with self._transaction() as db:
                 old, new = self._write(db, change)
             self._publish(new)
         return old, new
 
     async def reset(self) -> None:
-        with self.locked():
+        async with self.lock.held():
             with self._transaction() as db:
                 _, new = self._write(db, lambda c: c.reset_to(self.initial))
                 db.execute("DELETE FROM counters WHERE substr(k, 1, 2) <> ?",
@@ -179,22 +166,48 @@ class FileBackend(StateBackend):
 
     # -- counters --------------------------------------------------------------------
     async def hit(self, key: str, window: int, cost: int = 1, ttl: int = 120) -> int:
-        return self.count_hit("w\x1f" + key, window, cost)
+        key = "w\x1f" + key
+        if not cost:
+            return self._read_hit(key, window)
+        async with self.lock.held():  # waited for off the event loop
+            return self._write_hit(key, window, cost, ttl)
 
     async def next_count(self, name: str) -> int:
-        return self.count_next("n\x1f" + name)
+        async with self.lock.held():
+            return self.conn().execute(COUNT, ("n\x1f" + name,)).fetchall()[0][0]
 
-    def count_hit(self, key: str, window: int, cost: int) -> int:
+    def count_hit(self, key: str, window: int, cost: int, ttl: int = 120) -> int:
+        """:meth:`hit` for a session's scope (synchronous: the lock only if it is free)."""
         if not cost:
-            row = self.conn().execute("SELECT w, n FROM counters WHERE k = ?",
-                                       (key,)).fetchone()
-            return row[1] if row is not None and row[0] == window else 0
+            return self._read_hit(key, window)
         with self.locked():
-            return self.conn().execute(HIT, (key, window, cost)).fetchall()[0][0]
+            return self._write_hit(key, window, cost, ttl)
 
     def count_next(self, key: str) -> int:
         with self.locked():
             return self.conn().execute(COUNT, (key,)).fetchall()[0][0]
+
+    def _read_hit(self, key: str, window: int) -> int:
+        row = self.conn().execute("SELECT w, n, e FROM counters WHERE k = ?",
+                                  (key,)).fetchone()
+        return row[1] if row is not None and row[0] == window and row[2] > time.time() else 0
+
+    def _write_hit(self, key: str, window: int, cost: int, ttl: int) -> int:
+        now = time.time()  # wall clock: the processes share it
+        return self.conn().execute(HIT, (key, window, cost, now + ttl, now)).fetchall()[0][0]
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """For synchronous writes (sessions, the journal): the shared lock if no process
+        holds it, else SQLite's own locking (they never wait for it on the event loop)."""
+        with self.lock.if_free():
+            yield
+
+    @contextmanager
+    def writing(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, synchronous (see :meth:`locked`)."""
+        with self.locked(), self._transaction() as db:
+            yield db
 
     # -- sessions (file_sessions.py) -------------------------------------------------------
     async def scope(self, session: str, now: float) -> Scope:
@@ -245,7 +258,7 @@ class FileJournal(Journal):
         self._seq = itertools.repeat(0)  # the file numbers entries (AUTOINCREMENT)
 
     def _append(self, entry: Entry) -> Entry:
-        with self._runtime.locked():
+        with self._runtime.lock.if_free():  # never waits: SQLite's locking if taken
             db = self._runtime.conn()
             seq = db.execute("INSERT INTO journal (doc) VALUES (?)", (encode(entry),)).lastrowid
             if seq is not None and seq % self.TRIM == 0:
@@ -263,8 +276,9 @@ class FileJournal(Journal):
         return min(n, self.size)
 
     async def clear(self, session: str | None = ANY) -> int:
-        with self._runtime.writing() as db:
-            if session == ANY:
-                return min(db.execute("DELETE FROM journal").rowcount, self.size)
-            return db.execute("DELETE FROM journal WHERE json_extract(CAST(doc AS TEXT), "
-                              "'$.session') IS ?", (session,)).rowcount
+        async with self._runtime.lock.held():
+            with self._runtime._transaction() as db:
+                if session == ANY:
+                    return min(db.execute("DELETE FROM journal").rowcount, self.size)
+                return db.execute("DELETE FROM journal WHERE json_extract(CAST(doc AS TEXT), "
+                                  "'$.session') IS ?", (session,)).rowcount

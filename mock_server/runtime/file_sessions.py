@@ -41,7 +41,7 @@ class Store(Protocol):
     """What the sessions use of the file backend (FileBackend)."""
 
     def writing(self) -> AbstractContextManager[sqlite3.Connection]: ...
-    def count_hit(self, key: str, window: int, cost: int) -> int: ...
+    def count_hit(self, key: str, window: int, cost: int, ttl: int = ...) -> int: ...
     def count_next(self, key: str) -> int: ...
 
 
@@ -67,7 +67,7 @@ class FileScope(Scope):
         self._store.change(self, lambda c: c.reset_to(initial.active), counters=True)
 
     async def hit(self, key: str, window: int, cost: int = 1, ttl: int = 120) -> int:
-        return self._store.backend.count_hit(self._prefix + "w\x1f" + key, window, cost)
+        return self._store.backend.count_hit(self._prefix + "w\x1f" + key, window, cost, ttl)
 
     async def next_count(self, name: str) -> int:
         return self._store.backend.count_next(self._prefix + "n\x1f" + name)

@@ -10,8 +10,9 @@ so an idle session costs well under 1 KB.
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from mock_server.runtime.base import Change, Outcomes, StateBackend
 from mock_server.runtime.control import Activation, Control
@@ -21,19 +22,25 @@ from mock_server.runtime.sessions import DEFAULTS, Limits, SessionView, TooManyS
 
 class MemoryCounters:
     """Rate-limit windows (only the current one per key) and ``every:`` counters, in
-    memory. Also the fallback of a shared backend while it cannot be reached."""
+    memory. Also the fallback of a shared backend while it cannot be reached.
 
-    def __init__(self) -> None:
-        self._windows: dict[str, tuple[int, int]] = {}
+    A window is kept ``ttl`` seconds of real time after its last counted hit, as Redis
+    keeps it (``EXPIRE`` on each hit): with a frozen clock (``--now``) the window never
+    changes, and its count restarts once it has been left alone that long."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._windows: dict[str, tuple[int, int, float]] = {}
         self._counts: dict[str, int] = {}
+        self._clock = clock
 
-    def hit(self, key: str, window: int, cost: int) -> int:
-        current, count = self._windows.get(key, (window, 0))
-        if current != window:
+    def hit(self, key: str, window: int, cost: int, ttl: int = 120) -> int:
+        now = self._clock()
+        current, count, until = self._windows.get(key, (window, 0, now))
+        if current != window or until <= now:
             count = 0
         if cost:  # a read (cost 0) stores nothing: unauthenticated requests only read
             count += cost
-            self._windows[key] = (window, count)
+            self._windows[key] = (window, count, now + ttl)
         return count
 
     def next_count(self, name: str) -> int:
@@ -69,7 +76,7 @@ class MemoryScope(Scope):
         self.counters.clear()
 
     async def hit(self, key: str, window: int, cost: int = 1, ttl: int = 120) -> int:
-        return self.counters.hit(key, window, cost)
+        return self.counters.hit(key, window, cost, ttl)
 
     async def next_count(self, name: str) -> int:
         return self.counters.next_count(name)
@@ -145,7 +152,7 @@ class MemoryBackend(StateBackend):
         self._counters.clear()
 
     async def hit(self, key: str, window: int, cost: int = 1, ttl: int = 120) -> int:
-        return self._counters.hit(key, window, cost)
+        return self._counters.hit(key, window, cost, ttl)
 
     async def next_count(self, name: str) -> int:
         return self._counters.next_count(name)

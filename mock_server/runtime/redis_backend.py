@@ -274,7 +274,7 @@ class RedisBackend(StateBackend):
     async def hit(self, key: str, window: int, cost: int = 1, ttl: int = 120) -> int:
         count = await self.counted(f"{PREFIX}g{self._control.generation}:w:{key}:{window}",
                                    cost, ttl)
-        return self._fallback.hit(key, window, cost) if count is None else count
+        return self._fallback.hit(key, window, cost, ttl) if count is None else count
 
     # -- outcome counts (coverage): one pipelined round trip per batch ------------------
     async def add_outcomes(self, counts: Outcomes) -> None:

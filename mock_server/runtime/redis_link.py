@@ -37,8 +37,12 @@ class Link(Protocol):
 
 
 def masked_url(url: str) -> str:
-    """The URL without its password (it goes into logs, errors and /__mock/health)."""
-    parts = urlsplit(url)
+    """The URL without its password (it goes into logs, errors and /__mock/health); one
+    that does not parse is shown by its scheme only."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url.partition("://")[0][:16] + "://(not a URL)"
     userinfo, at, hostport = parts.netloc.rpartition("@")
     netloc = f"{userinfo.split(':', 1)[0]}:***@{hostport}" if at and ":" in userinfo \
         else parts.netloc

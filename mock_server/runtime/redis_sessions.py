@@ -104,7 +104,7 @@ class RedisScope(Scope):
 
     async def hit(self, key: str, window: int, cost: int = 1, ttl: int = 120) -> int:
         count = await self._store.link.counted(self._key("w", f"{key}:{window}"), cost, ttl)
-        return self._fallback.hit(key, window, cost) if count is None else count
+        return self._fallback.hit(key, window, cost, ttl) if count is None else count
 
     async def next_count(self, name: str) -> int:
         count = await self._store.link.counted(self._key("n", name), 1, COUNT_TTL)

@@ -24,7 +24,7 @@ from mock_server import __version__
 from mock_server.config import ConfigError, MockConfig, QaConfig, exposure_warnings
 from mock_server.foundation.clock import parse_instant
 from mock_server.foundation.fixtures import FixtureError
-from mock_server.foundation.syntax import host_name, origin, parse_duration
+from mock_server.foundation.syntax import host_name, origin, parse_duration, url_host
 from mock_server.foundation.tenants import MAX_TENANTS
 from mock_server.qa.scenario_files import ScenarioError
 from mock_server.runtime.base import StateError
@@ -252,7 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG}: WARNING: {warning}", file=sys.stderr)
 
     def ready(port: int) -> None:
-        origin = f"http://{config.host}:{port}"
+        origin = f"http://{url_host(config.host)}:{port}"
         generated = {t.org for t in parts.tenants}  # (their orgs are theirs alone)
         keys = ", ".join(f"{e.masked} -> {e.org}" for e in parts.auth.store.entries()
                          if e.org not in generated)

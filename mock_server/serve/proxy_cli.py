@@ -1,4 +1,5 @@
-"""The validating proxy's flags: ``--proxy``, ``--proxy-timeout``, ``--strict``, ``--record``."""
+"""The validating proxy's flags: ``--proxy``, ``--proxy-timeout``, ``--strict``, ``--record``,
+``--proxy-cors``."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from mock_server.config import MockConfig, ProxyConfig
+from mock_server.foundation.syntax import origin
 from mock_server.proxy.recorder import Recorder
 
 DEFAULT_TIMEOUT = 10.0
@@ -24,6 +26,13 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _origin(text: str) -> str:
+    try:
+        return origin(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def add_proxy_arguments(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("validating proxy (from the mock to the real server)")
     g.add_argument("--proxy", metavar="UPSTREAM", default=None,
@@ -35,6 +44,9 @@ def add_proxy_arguments(p: argparse.ArgumentParser) -> None:
                         f"(default {DEFAULT_TIMEOUT:g})")
     g.add_argument("--strict", action="store_true",
                    help="with --proxy: answer 502 instead of an answer that breaks the contract")
+    g.add_argument("--proxy-cors", type=_origin, action="append", default=[], metavar="ORIGIN",
+                   help="with --proxy: a web origin (besides loopback ones) whose pages may "
+                        "read the proxy's answers (repeatable; docs/security.md)")
     g.add_argument("--record", type=Path, default=None, metavar="DIR",
                    help="with --proxy: write every good 200 to DIR/summaries.yaml (made-up "
                         "keys to DIR/keys.yaml) for --fixtures DIR")
@@ -45,13 +57,15 @@ def proxy_config_from_args(args: argparse.Namespace) -> ProxyConfig | None:
     MockConfig.validate's)."""
     if args.proxy is None:
         given = [f for f, on in (("--strict", args.strict), ("--record", args.record),
-                                 ("--proxy-timeout", args.proxy_timeout)) if on]
+                                 ("--proxy-timeout", args.proxy_timeout),
+                                 ("--proxy-cors", args.proxy_cors)) if on]
         if given:
             raise ValueError(f"{given[0]} needs --proxy UPSTREAM")
         return None
     return ProxyConfig(upstream=args.proxy.rstrip("/"),
                        timeout=args.proxy_timeout or DEFAULT_TIMEOUT,
-                       strict=args.strict, record_dir=args.record)
+                       strict=args.strict, record_dir=args.record,
+                       cors_origins=tuple(args.proxy_cors))
 
 
 def check_record_dir(config: MockConfig) -> None:

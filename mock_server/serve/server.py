@@ -11,15 +11,12 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from mock_server.engine.protocol import MockRunner
+from mock_server.engine.protocol import MAX_FIELD, MAX_HEADERS, MAX_LINE, MockRunner
 
 SHUTDOWN_GRACE = 10.0  # seconds in-flight requests get to finish on SIGTERM/SIGINT
 
-# Request size limits (answers: 414, 431; see protocol.py). A GET body is refused outright
+# Request size limits: protocol.py's (answers: 414, 431). A GET body is refused outright
 # (400); other request bodies (admin API) are capped by the app's client_max_size.
-MAX_LINE = 8190  # request line, bytes
-MAX_FIELD = 8190  # one header line, bytes
-MAX_HEADERS = 128  # header count
 
 
 FILE_LIMIT = 65_536  # soft open-file limit the CLI asks for (never above the hard limit)

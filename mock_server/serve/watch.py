@@ -8,7 +8,9 @@ validates is reported (log line, ``reload_error`` in ``/__mock/health``) and the
 catalog stays in force. So is any other failure of a reload (``MemoryError``, a bug): the
 watcher keeps watching, and if it ever stops, ``watching`` turns false and
 ``reload_error`` says why. The scenarios of the user's files are active again after a
-reload.
+reload; a scenario no longer in the catalog (its file renamed it) is switched off
+everywhere, and ``POST /__mock/reset`` returns to the reloaded files' scenarios, never to
+one they no longer have.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from pathlib import Path
 
 from aiohttp import web
@@ -48,11 +51,20 @@ def _failed(parts: MockParts, message: str) -> bool:
 async def swap_in(parts: MockParts, catalog: Catalog) -> None:
     """Make ``catalog`` the one in force (on the event loop), its files' scenarios active."""
     qa = parts.qa
-    qa.catalog = catalog
+    previous, qa.catalog = qa.catalog, catalog
     qa.reload_error = None
     qa.reloads += 1
     sources = {str(p) for p in catalog.files}
+    old_sources = {s.name for s in previous.scenarios.values() if s.source in sources}
+    # what a reset returns to: the start-up built-ins still known, the files' scenarios now
+    qa.runtime.initial = tuple(dict.fromkeys([
+        *(a for a in qa.runtime.initial if a.name in catalog and a.name not in old_sources),
+        *(Activation(s.name) for s in catalog.scenarios.values() if s.source in sources)]))
+    gone = {a.name for a in qa.runtime.active() if a.name not in catalog}
     try:
+        if gone:  # renamed or removed: off for everyone and every org, at once
+            await qa.runtime.update(lambda c: replace(
+                c, active=tuple(a for a in c.active if a.name not in gone)))
         for scenario in catalog.scenarios.values():
             if scenario.source in sources and Activation(scenario.name) not in qa.runtime.active():
                 await qa.runtime.activate(scenario.name)

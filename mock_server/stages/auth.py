@@ -1,9 +1,10 @@
 """Authentication stage: which organization does the request's API key belong to?
 
 Order (from the contract): no key or an empty key -> 401; an unknown key -> 401; a known key
-asking for another organization (existing or not) -> 403. A request carrying both key headers
-with different values is refused with 401: which one a server honours would otherwise be a
-guess (and a proxy checking one header while the API reads the other is a known bypass).
+asking for another organization (existing or not) -> 403. A request carrying different keys
+is refused with 401, whether in both key headers or in one header sent twice (e.g. two
+``X-API-Key``): which one a server honours would otherwise be a guess (and a proxy checking
+one while the API reads the other is a known bypass). The same key sent twice is one key.
 
 Keys are never compared with ``==`` on the secret: the store keeps SHA-256 digests, looks
 the request's digest up and confirms with :func:`hmac.compare_digest`, so timing reveals
@@ -16,10 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from multidict import istr
+from multidict import MultiMapping, istr
 
 from api_contract.keys import mask_key
 from mock_server.foundation.errors import ApiError
@@ -77,23 +78,22 @@ class Authenticator:
         # The spec's key headers (securitySchemes), named as the spec writes them.
         self.conflicting = "Conflicting API keys in " + " and ".join(self.header_names)
 
-    def presented_key(self, headers: Mapping[str, str], *, strict: bool = True) -> str | None:
-        """The key sent, or None. When the key headers disagree: a 401 if ``strict``, else
-        the first non-empty one (for the journal, which only shows it masked)."""
+    def presented_key(self, headers: MultiMapping[str], *, strict: bool = True) -> str | None:
+        """The key sent, or None. When the key headers disagree (every value of each key
+        header counts): a 401 if ``strict``, else the first non-empty one (for the journal,
+        which only shows it masked)."""
         found: str | None = None
         for name in self.header_names:
-            value = headers.get(name)
-            if value is None:
-                continue
-            value = value.strip()
-            if found is not None and value != found:
-                if not strict:
-                    return found or value or None
-                raise ApiError(401, self.conflicting)
-            found = value
+            for value in headers.getall(name, ()):
+                value = value.strip()
+                if found is not None and value != found:
+                    if not strict:
+                        return found or value or None
+                    raise ApiError(401, self.conflicting)
+                found = value
         return found or None
 
-    def authenticate(self, headers: Mapping[str, str], org_id: str) -> KeyEntry:
+    def authenticate(self, headers: MultiMapping[str], org_id: str) -> KeyEntry:
         key = self.presented_key(headers)
         if key is None:
             raise ApiError(401, MISSING_KEY)

@@ -38,6 +38,18 @@ QUERY_PREFIX = "__"
 NAMES = ("code", "example", "delay", "scenario")
 QUERY_NAMES = frozenset([*(QUERY_PREFIX + name for name in NAMES), SESSION_QUERY])
 MAX_DELAY_MS = 60_000
+# The longest digit strings that can be valid: longer ones are refused before int() (which
+# refuses more than 4,300 digits with a ValueError of its own, and costs quadratic time).
+CODE_DIGITS, DELAY_DIGITS = 3, len(str(MAX_DELAY_MS))
+
+
+def _number(text: str, digits: int) -> int | None:
+    """ASCII digits, at most ``digits`` of them, as an int; else None."""
+    if len(text) > digits or not text.isascii() or not text.isdigit():
+        return None
+    return int(text)
+
+
 SESSION_NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
@@ -122,13 +134,13 @@ def decode(
     code: int | None = None
     if "code" in tokens:
         text = tokens["code"]
-        if not text.isascii() or not text.isdigit() or int(text) not in contract.statuses:
+        code = _number(text, CODE_DIGITS)
+        if code is None or code not in contract.statuses:
             documented = ", ".join(str(s) for s in contract.statuses)
             raise ApiError(
                 400,
                 f"Prefer code={text[:16]!r} is not a documented status (documented: {documented})",
             )
-        code = int(text)
     example = tokens.get("example")
     if example is not None and example not in contract.examples:
         names = ", ".join(sorted(contract.examples))
@@ -142,10 +154,10 @@ def decode(
     delay: int | None = None
     if "delay" in tokens:
         text = tokens["delay"]
-        if not text.isascii() or not text.isdigit() or int(text) > MAX_DELAY_MS:
+        delay = _number(text, DELAY_DIGITS)
+        if delay is None or delay > MAX_DELAY_MS:
             raise ApiError(400, f"Prefer delay={text[:16]!r} must be milliseconds from 0 to "
                                 f"{MAX_DELAY_MS}")
-        delay = int(text)
     scenario = tokens.get("scenario")
     if scenario is not None and scenario not in scenarios:
         raise ApiError(400, f"Prefer scenario={scenario[:40]!r} is not a known scenario")

@@ -6,6 +6,8 @@ digits (``١٢``), exponents, empty values, and a parameter given more than once
 Omitted parameters take the (possibly frozen) clock's current UTC year or month. The values
 are keyed by the parameter's role (``x-default-from-clock``: ``year``, ``month``), not by its
 name, so a spec that renames the parameters changes nothing downstream.
+An omitted value obeys the same rule as a given one: under ``--now 2031-03-01`` an omitted
+year is the 400 that ``year=2031`` is (the message says the value came from the clock).
 
 :class:`QueryParser` remembers the answer for a raw query string that gave every parameter
 (clients repeat the same few URLs; parsing is a third of the stage's cost otherwise).
@@ -41,7 +43,11 @@ def parse_query(
         given = query.getall(rule.name, ())
         role = rule.default_from_clock or rule.name  # the key of its value: "year", "month"
         if not given:
-            values[role] = getattr(now, role)
+            value = getattr(now, role)
+            if not rule.check(value):
+                raise ApiError(400, f"{rule.name} must be {rule.rule}; omitted, it is the "
+                                    f"clock's ({value})")
+            values[role] = value
             continue
         if len(given) > 1:
             raise ApiError(400, f"{rule.name} must be given at most once (got {len(given)})")
@@ -57,9 +63,8 @@ def parse_query(
 
 class QueryParser:
     """:func:`parse_query` behind a bounded memo keyed by the raw query string. Kept: the
-    values of a query that names every parameter (so nothing depends on the clock), and
-    the failure of an invalid one (a failure never depends on the clock: defaults are
-    valid). Queries that omit a parameter are parsed every time."""
+    values, or the failure, of a query that names every parameter (so nothing depends on
+    the clock). Queries that omit a parameter are parsed every time."""
 
     __slots__ = ("_memo", "_size", "rules")
 
@@ -76,12 +81,14 @@ class QueryParser:
                 raise ApiError(*known)  # a fresh one: stages may add headers to it
             return known  # type: ignore[return-value]
         query = url.query
+        complete = all(rule.name in query for rule in self.rules)
         try:
             values = parse_query(query, self.rules, clock.now())
         except ApiError as err:
-            self._keep(raw, (err.status, err.system_message))
+            if complete:
+                self._keep(raw, (err.status, err.system_message))
             raise
-        if all(rule.name in query for rule in self.rules):
+        if complete:
             self._keep(raw, values)
         return values
 

@@ -121,3 +121,18 @@ def test_a_remembered_schema_verdict_is_the_verdict() -> None:
     again = observed(doc={**GOOD, "totalNeurons": -1.0})
     assert names(bad) == names(again) == {"counts_and_signs", "response_schema"}
     assert "response_schema" not in names(observed())
+
+
+@pytest.mark.parametrize("query", ["year=2025&month=13", "year=abc&month=1"])
+def test_a_rate_limits_429_may_come_before_a_bad_parameter(query: str) -> None:
+    """The rate limit is judged before the parameters: a 429 to the key's own org with a
+    bad month is a documented first answer. d7d8f84 wanted the 400 (the kit's and --strict's
+    false positive); a 429 without its documented code is still wrong."""
+    limited = observed(429, {"success": False, "error": {
+        **envelope(400)["error"], "code": CONTRACT.errors[429].code,  # type: ignore[dict-item]
+        "type": CONTRACT.errors[429].type, "status": 429}}, query=query, key_org="org_abc123")
+    assert names(limited) == {"request_parameters"}
+    wrong = observed(429, envelope(400, status=429), query=query, key_org="org_abc123")
+    assert {"out_of_range_400", "non_integer_400"} & names(wrong)
+    assert names(observed(200, GOOD, query=query, key_org="org_abc123")) - {
+        "request_parameters", "echoes_request"} in ({"out_of_range_400"}, {"non_integer_400"})

@@ -157,3 +157,23 @@ def test_admin_preflight_only_for_named_origins() -> None:
             refused.headers)
         plain = call(c, "OPTIONS", "reset")  # not a preflight: just the methods
         assert plain.status_code == 204 and "POST" in plain.headers["Allow"]
+
+
+@pytest.mark.parametrize(("path", "body"), [
+    ("scenarios/rate-limited/activate?org=", None),
+    ("scenarios/rate-limited/activate", {"org": ""}),
+    ("scenarios/rate-limited/activate", {"org": 0}),
+    ("scenarios/rate-limited/activate", {"org": False}),
+    ("settings", {"error": 500, "org": 0}),
+    ("settings", {"error": 500, "org": ""}),
+    ("settings", {"error": 500, "org": []}),
+])
+def test_an_empty_or_non_string_org_is_refused_not_everyone(admin: Client, path: str,
+                                                             body: object) -> None:
+    """d7d8f84 read these as "everyone": the switch applied to every organization."""
+    resp = call(admin, "POST", path, json=body)
+    assert resp.status_code == 400, resp.text
+    assert "org" in resp.json()["error"]["system_message"]
+    assert call(admin, "GET", "health").json()["active"] == []
+    assert call(admin, "GET", "settings").json()["errors"] == []
+    assert admin.summary(params=NOV).status_code == 200

@@ -223,3 +223,21 @@ def test_slow_loris_does_not_block_others(srv: MockServerThread) -> None:
         for sock in held:
             sock.close()
     healthy(srv)
+
+
+@pytest.mark.parametrize("parser", ["C", "pure Python"])
+def test_414_and_431_do_not_depend_on_which_parser_aiohttp_uses(parser: str) -> None:
+    """A long request line is 414 and a long header 431 under both of aiohttp's parsers.
+    d7d8f84 told them apart by the exception's text: AIOHTTP_NO_EXTENSIONS=1 (the pure
+    Python parser, as on a platform without aiohttp's C extension) answered 431 for both.
+    Fails loudly if aiohttp stops passing the broken limit in LineTooLong's arguments."""
+    from helpers import raw_get, running
+
+    env = {"AIOHTTP_NO_EXTENSIONS": "1"} if parser == "pure Python" else {}
+    with running("--now", "2025-11-20T12:34:56Z", env=env) as (_, base):
+        origin = base.removesuffix("/v1")
+        line, _, line_body = raw_get(origin, PATH + "o" * 9000,
+                                     [("X-API-Key", "mock-key-abc123")])
+        field, _, field_body = raw_get(origin, PATH + "org_abc123",
+                                       [("X-API-Key", "mock-key-abc123"), ("X-Pad", "p" * 9000)])
+    assert (line, field) == (414, 431), (line_body[:200], field_body[:200])

@@ -59,8 +59,9 @@ BATTERY = (
 @contextmanager
 def proxy(upstream: str, *, timeout: float = 5.0, strict: bool = False,
           record: Path | None = None, qa: QaConfig | None = None,
-          **config: object) -> Iterator[MockServerThread]:
-    cfg = MockConfig(port=0, proxy=ProxyConfig(upstream, timeout, strict, record),
+          cors_origins: tuple[str, ...] = (), **config: object) -> Iterator[MockServerThread]:
+    cfg = MockConfig(port=0, proxy=ProxyConfig(upstream, timeout, strict, record,
+                                               cors_origins),
                      qa=qa or QaConfig(), **config)  # type: ignore[arg-type]
     server = MockServerThread(cfg).start()
     try:

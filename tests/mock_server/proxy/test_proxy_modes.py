@@ -40,6 +40,25 @@ def test_strict_turns_a_violating_answer_into_a_502_naming_the_checks() -> None:
     assert client_mistake.status_code == 400 and names(client_mistake) == {"request_parameters"}
 
 
+def test_strict_relays_an_upstreams_429_to_a_bad_month() -> None:
+    """The rate limit is judged before the parameters: an upstream's 429 to a bad month is a
+    documented first answer. d7d8f84 made it a 502 naming out_of_range_400 under --strict."""
+    from mock_server.config import MockConfig
+    from mock_server.testing import MockServerThread
+
+    upstream = MockServerThread(MockConfig(port=0, qa=QaConfig(rate_limit="1/min"))).start()
+    try:
+        with proxy(upstream.base_url, strict=True) as px:
+            first = send(px, OWN_MONTH)  # the proxy learns the key's org; the limit is used
+            limited = send(px, Probe("month 13", query="year=2025&month=13"))
+    finally:
+        upstream.stop()
+    assert first.status_code == 200
+    assert limited.status_code == 429, limited.text
+    assert limited.json()["error"]["code"] == "RATE_LIMIT_EXCEEDED"
+    assert names(limited) == {"request_parameters"}
+
+
 def test_strict_relays_a_good_answer_untouched() -> None:
     with BrokenServer() as upstream, proxy(upstream.base_url, strict=True) as px:
         resp = send(px, OWN_MONTH)
@@ -153,7 +172,8 @@ def test_a_key_in_the_query_is_not_in_the_log_line(caplog: pytest.LogCaptureFixt
 
 
 def test_cors_lets_a_browser_read_the_violations_header() -> None:
-    with BrokenServer("wrong_average") as upstream, proxy(upstream.base_url) as px:
+    with BrokenServer("wrong_average") as upstream, proxy(upstream.base_url,
+                                                          cors_origins=("http://app.test",)) as px:
         resp = send(px, Probe("cors", headers=(("X-API-Key", KEY_ABC),
                                                ("Origin", "http://app.test"))))
     assert resp.headers["Access-Control-Allow-Origin"] == "http://app.test"
@@ -171,7 +191,8 @@ def test_the_upstream_gets_the_key_and_query_and_nothing_of_the_mocks() -> None:
 
     app = web.Application()
     app.router.add_get("/{tail:.*}", upstream_handler)
-    with AppThread(app) as upstream, proxy(upstream.origin + "/base/v1") as px:
+    with AppThread(app) as upstream, proxy(upstream.origin + "/base/v1",
+                                           cors_origins=("http://app.test",)) as px:
         url = px.base_url + "/analytics/api-keys/summary/org%20abc?month=07&year=2025&__delay=0"
         resp = requests.get(url, headers={"Api-Key": KEY_ABC, "Cookie": "a=b",
                                           "Origin": "http://app.test", "Prefer": "delay=0",
@@ -215,6 +236,57 @@ def test_the_proxy_status_without_proxy_says_so() -> None:
         assert call(client, "GET", "proxy").json() == {"enabled": False}
     finally:
         next(admin, None)
+
+
+@pytest.mark.parametrize("org", ["org_abc123%2F..%2F..%2Fadmin", "org%5C..%5Cadmin", "..",
+                                 "%2e%2e", "%2E", "org_abc123%2fx"])
+def test_an_org_id_that_decodes_to_another_path_is_never_forwarded(org: str) -> None:
+    """d7d8f84 forwarded these as sent: the upstream was asked for another path."""
+    seen: list[str] = []
+
+    async def upstream_handler(request: web.Request) -> web.Response:
+        seen.append(request.raw_path)
+        return web.json_response({"seen": True})
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", upstream_handler)
+    with AppThread(app) as upstream, proxy(upstream.origin + "/v1") as px:
+        resp = requests.get(px.base_url + "/analytics/api-keys/summary/" + org,
+                            headers={"X-API-Key": KEY_ABC}, timeout=30)
+        plain = requests.get(px.base_url + "/analytics/api-keys/summary/org%20abc..x",
+                             headers={"X-API-Key": KEY_ABC}, timeout=30)
+    assert resp.status_code == 404, resp.text
+    assert resp.json()["error"]["code"] == "NOT_FOUND"
+    assert seen == ["/v1/analytics/api-keys/summary/org%20abc..x"]  # only the plain one
+    assert plain.json() == {"seen": True}
+
+
+@pytest.mark.parametrize(("origin", "granted"), [
+    ("http://localhost:3000", True), ("http://127.0.0.1:5173", True), ("http://[::1]:8080", True),
+    ("https://evil.example", False), ("http://localhost.evil.example", False),
+    ("null", False), ("http://app.test", True)])
+def test_proxy_mode_grants_cors_to_loopback_and_named_origins(origin: str,
+                                                               granted: bool) -> None:
+    """d7d8f84 granted every origin: any web page could read a developer's upstream through
+    the proxy. Now loopback origins and --proxy-cors ones only (the preflight too)."""
+    with BrokenServer() as upstream, proxy(upstream.base_url,
+                                           cors_origins=("http://app.test",)) as px:
+        resp = send(px, Probe("cors", headers=(("X-API-Key", KEY_ABC), ("Origin", origin))))
+        pre = requests.options(px.base_url + "/analytics/api-keys/summary/org_abc123",
+                               headers={"Origin": origin,
+                                        "Access-Control-Request-Method": "GET",
+                                        "Access-Control-Request-Headers": "x-api-key"},
+                               timeout=30)
+    assert resp.status_code == 200
+    assert (resp.headers.get("Access-Control-Allow-Origin") == origin) is granted
+    assert ("Access-Control-Allow-Origin" in resp.headers) is granted
+    assert ("Access-Control-Allow-Methods" in pre.headers) is granted
+    assert "Origin" in resp.headers["Vary"]
+
+
+def test_without_proxy_every_origin_is_granted(client) -> None:  # type: ignore[no-untyped-def]
+    resp = client.summary(headers={"Origin": "https://evil.example"})
+    assert resp.headers["Access-Control-Allow-Origin"] == "https://evil.example"
 
 
 def test_coverage_counts_what_the_client_met_through_the_proxy() -> None:

@@ -45,14 +45,30 @@ def test_limit_per_org_then_429_with_headers(limited: Client) -> None:
     assert other.headers["x-ratelimit-remaining-requests"] == "2"
 
 
-def test_headers_on_every_answer_of_the_route(limited: Client) -> None:
-    for resp in (limited.summary(key=None), limited.summary(key=KEY_XYZ),
-                 limited.summary(params={"month": 13}),
-                 limited.summary(headers={"Prefer": "code=500"})):
-        assert resp.status_code in (400, 401, 403, 500)
+def test_headers_on_every_authorised_answer_of_the_route(limited: Client) -> None:
+    for resp in (limited.summary(params={"month": 13}),
+                 limited.summary(headers={"Prefer": "code=500"}),
+                 limited.summary(headers={"Prefer": "code=abc"}), limited.summary()):
+        assert resp.status_code in (200, 400, 500)
         for name in LIMIT_HEADERS:
             assert name in resp.headers, (resp.status_code, name)
-    # unauthenticated requests do not use up the org's budget; the 400 and 500 do
+    # the 400s and the 500 used up the org's budget (the bad preference only reads it)
+    assert limited.summary().headers["x-ratelimit-remaining-requests"] == "0"
+
+
+def test_an_unauthorised_answer_reveals_no_tenants_counter(limited: Client) -> None:
+    """d7d8f84: after calls by org_abc123, a 403 for org_xyz789's key (or a 401) on
+    org_abc123's path carried org_abc123's remaining budget."""
+    for _ in range(2):
+        assert limited.summary().status_code == 200
+    for resp in (limited.summary(key=KEY_XYZ), limited.summary(key=None),
+                 limited.summary(key="sk-not-a-known-key-0"),
+                 limited.summary(key=KEY_XYZ, params={"month": 13}),
+                 limited.summary("org_xyz789", key=KEY_ABC)):
+        assert resp.status_code in (401, 403)
+        assert not [n for n in resp.headers if n.lower().startswith("x-ratelimit")], \
+            dict(resp.headers)
+    # and they used nothing up
     assert limited.summary().headers["x-ratelimit-remaining-requests"] == "0"
 
 
@@ -85,3 +101,41 @@ def test_bad_rate_flag_exits_2() -> None:
     assert proc.returncode == 2 and "N/min" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
     assert KEY_ABC not in proc.stderr
+
+
+def test_a_429_asked_for_reports_the_configured_window() -> None:
+    """d7d8f84 computed Retry-After of Prefer: code=429 on a 60 s window whatever
+    --rate-limit said: 4 s under 5/hour with the clock at 12:34:56."""
+    srv = start(qa=QaConfig(rate_limit="5/hour"))
+    try:
+        with requests.Session() as session:
+            resp = Client(srv, session).summary(headers={"Prefer": "code=429"})
+    finally:
+        srv.stop()
+    assert resp.status_code == 429
+    assert resp.headers["Retry-After"] == str(25 * 60 + 4)  # to 13:00:00
+    assert resp.headers["x-ratelimit-reset-requests"] == f"{25 * 60 + 4}s"
+    assert resp.headers["x-ratelimit-limit-requests"] == "5"
+
+
+@pytest.mark.parametrize("backend", ["memory", "file"])
+def test_a_frozen_windows_count_restarts_after_its_ttl(backend: str) -> None:
+    """With --now every request falls in one window: its count restarts once the window
+    has been left alone for its TTL, as Redis's EXPIRE does. d7d8f84's memory and SQLite
+    backends ignored the TTL: the count never restarted."""
+    import asyncio
+
+    from mock_server.runtime.file import FileBackend
+    from mock_server.runtime.memory import MemoryBackend
+
+    runtime = MemoryBackend() if backend == "memory" else FileBackend()
+
+    async def counts() -> list[int]:
+        kept = [await runtime.hit("k", 7, 1, 3600) for _ in range(2)]
+        expired = [await runtime.hit("x", 7, 1, 0) for _ in range(2)]
+        return [*kept, *expired, await runtime.hit("x", 7, 0)]
+
+    try:
+        assert asyncio.run(counts()) == [1, 2, 1, 1, 0]
+    finally:
+        asyncio.run(runtime.close())

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from helpers import run, running
+from helpers import read_line, run, running
 
 
 @pytest.mark.parametrize(
@@ -160,3 +160,39 @@ def test_startup_names_the_control_page_and_a_local_fixtures_dir_it_ignores(
     assert rest[1].startswith("  fixtures: ") and str(tmp_path) not in rest[1]
     assert rest[2] == (f"  note: ./fixtures is not used (the installed copy is); "
                        f"pass --fixtures {tmp_path / 'fixtures'} to serve it\n")
+
+
+@pytest.mark.parametrize("url", ["redis://[bad", "redis://:secret@[::1/0",
+                                 "redis://host:99999999/0", "rediss://h:port/0"])
+def test_a_malformed_state_url_is_one_line_and_exit_2(url: str) -> None:
+    """d7d8f84 printed a 44-line traceback and exited 1 for redis://[bad."""
+    proc = run("--state", url)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--state" in lines[0], proc.stderr
+    assert "secret" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_an_ipv6_host_is_bracketed_in_every_printed_url() -> None:
+    """d7d8f84 printed http://::1:PORT/v1 (not a URL anyone can use)."""
+    with running("--host", "::1") as (proc, base):
+        assert proc.stdout is not None
+        notes = read_line(proc.stdout)
+        assert base.startswith("http://[::1]:") and base.endswith("/v1")
+        assert "http://[::1]:" in notes and "http://::1" not in notes
+        resp = requests.get(base + "/analytics/api-keys/summary/org_abc123",
+                            headers={"X-API-Key": "mock-key-abc123"}, timeout=10)
+        assert resp.status_code == 200
+
+
+def test_an_in_process_ipv6_servers_urls_are_bracketed() -> None:
+    from conftest import start
+
+    server = start(host="::1")
+    try:
+        assert server.origin.startswith("http://[::1]:")
+        assert requests.get(server.base_url + "/analytics/api-keys/summary/org_abc123",
+                            headers={"X-API-Key": "mock-key-abc123"},
+                            timeout=10).status_code == 200
+    finally:
+        server.stop()

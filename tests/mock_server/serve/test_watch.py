@@ -23,11 +23,19 @@ BLOCKED_FOR = 10.0  # seconds the fake reload holds at most (it is released soon
 @pytest.fixture
 def watched(tmp_path: Path) -> Iterator[tuple[MockServerThread, Path]]:
     path = tmp_path / "watched.yaml"
-    path.write_text("rules:\n  - error: 500\n")
+    edit(path, "rules:\n  - error: 500\n")
     srv = start(qa=QaConfig(scenarios=(str(path),), admin=True, watch=True,
                             watch_interval=0.01))
     yield srv, path
     srv.stop()
+
+
+def edit(path: Path, text: str) -> None:
+    """Replace the file at once, as an editor's save-and-rename does: the watcher never
+    reads a half-written file (a truncated one parses as an empty document)."""
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
 
 
 def touch(path: Path, n: int) -> None:
@@ -85,7 +93,7 @@ def test_a_reload_that_crashes_is_reported_and_watching_goes_on(
     touch(path, 1)
     doc = until(lambda: (h := health(srv))["reload_error"] and h)
     assert "MemoryError" in doc["reload_error"] and doc["watching"] is True
-    path.write_text("name: watched\nrules:\n  - error: 403\n")  # a later good edit
+    edit(path, "name: watched\nrules:\n  - error: 403\n")  # a later good edit
     touch(path, 2)
     doc = until(lambda: (h := health(srv))["reloads"] == 1 and h)
     assert doc["reload_error"] is None and doc["watching"] is True
@@ -108,14 +116,36 @@ def test_watch_reloads_without_dropping_requests(watched: tuple[MockServerThread
             return poll
 
         assert c.summary().status_code == 500
-        path.write_text("name: watched\nrules:\n  - error: 403\n")
+        edit(path, "name: watched\nrules:\n  - error: 403\n")
         until(asking(lambda h: h["reloads"] >= 1))
         assert set(seen) <= {500, 403}
         assert c.summary().status_code == 403
         # a broken edit is reported and the previous rules stay in force
-        path.write_text("rules:\n  - error: 999\n")
+        edit(path, "rules:\n  - error: 999\n")
         doc = until(asking(lambda h: h["reload_error"] is not None))
         assert str(path) in doc["reload_error"] and "line 2" in doc["reload_error"]
         assert c.summary().status_code == 403
         assert set(seen) <= {500, 403}
         assert c.summary(key=KEY_ABC, params={"month": 13}).status_code == 400
+
+
+def test_a_scenario_a_reload_removed_is_off_and_reset_keeps_it_gone(
+        watched: tuple[MockServerThread, Path]) -> None:
+    """d7d8f84: a scenario renamed away by an edit stayed listed as active and could not be
+    deactivated (404); POST /__mock/reset then brought it back and switched the file's
+    current scenario off."""
+    srv, path = watched
+    with requests.Session() as s:
+        c = Client(srv, s)
+        assert c.summary().status_code == 500  # "watched" (the file's stem), active
+        before = health(srv)["reloads"]
+        edit(path, "name: renamed\nrules:\n  - error: 403\n")
+        until(lambda: health(srv)["reloads"] > before)
+        assert health(srv)["active"] == [{"name": "renamed", "org": None}]
+        assert c.summary().status_code == 403
+        assert s.post(srv.origin + "/__mock/reset", timeout=5).status_code == 200
+        assert health(srv)["active"] == [{"name": "renamed", "org": None}]
+        assert c.summary().status_code == 403
+        off = s.post(srv.origin + "/__mock/scenarios/renamed/deactivate", timeout=5)
+        assert off.status_code == 200 and off.json()["was_active"] is True
+        assert c.summary().status_code == 200

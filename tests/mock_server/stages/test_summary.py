@@ -63,6 +63,26 @@ def test_defaults_follow_another_frozen_clock() -> None:
         srv.stop()
 
 
+def test_a_default_obeys_the_bounds_of_a_value_given() -> None:
+    """Under --now 2031-03-01 an omitted year is 2031, which the spec's year rule refuses:
+    d7d8f84 answered 200 for it while year=2031 got 400. Both are the same 400 now."""
+    import requests
+
+    srv = start(now=parse_instant("2031-03-01T00:00:00Z"))
+    try:
+        url = srv.base_url + "/analytics/api-keys/summary/org_abc123"
+        key = {"X-API-Key": "mock-key-abc123"}
+        omitted = requests.get(url, headers=key, params={"month": 3}, timeout=10)
+        given = requests.get(url, headers=key, params={"year": 2031, "month": 3}, timeout=10)
+        assert (omitted.status_code, given.status_code) == (400, 400)
+        message = omitted.json()["error"]["system_message"]
+        assert "year" in message and "2031" in message and "clock" in message
+        ok = requests.get(url, headers=key, params={"year": 2030, "month": 3}, timeout=10)
+        assert ok.status_code == 200
+    finally:
+        srv.stop()
+
+
 def test_future_months_have_no_usage(client: Client) -> None:
     for year, month in [(2025, 12), (2026, 6), (2030, 12)]:
         body = client.summary(params={"year": year, "month": month}).json()
