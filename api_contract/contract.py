@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -233,13 +234,21 @@ def _check_filled(fields: SummaryFields, schema: Mapping[str, Any]) -> None:
                                 f"{problem.message}; give it an example")
 
 
+_CHECKED: set[str] = set()  # digests of spec documents whose checks passed in this process
+
+
 def load_contract(path: Path, *, validate: bool | None = None) -> Contract:
-    """``validate``: None (default) checks every spec but the bundled one."""
+    """``validate``: None (default) checks every spec but the bundled one (once per
+    document in a process: the checks are a pure function of it)."""
     if validate is None:
         validate = not is_bundled(path)
     raw = load_spec(path)  # (its errors name the file already)
+    digest = hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()
+                            ).hexdigest() if validate else ""
     try:
-        contract = compile_contract(raw, validate=validate)
+        contract = compile_contract(raw, validate=validate and digest not in _CHECKED)
+        if validate:
+            _CHECKED.add(digest)
     except ContractError as exc:
         raise ContractError(f"spec {path}: {exc}") from None
     return dataclasses.replace(contract, source=str(path))

@@ -41,7 +41,12 @@ def is_bundled(path: Path) -> bool:
     """Is ``path`` the bundled spec, the bundled fixtures or a file in them (built-in
     scenarios)? Those are validated by the test suite
     (tests/mock_server/serve/test_startup.py), so the loaders skip their JSON Schema checks,
-    which keeps jsonschema out of start-up."""
+    which keeps jsonschema out of start-up. Only the installed wheel's copy counts: nobody
+    edits an installed package, but the same files in a source checkout (or an editable
+    install) are files a user edits, validated like any other, so a bad edit is one line
+    and exit 2 rather than a crash at the first request."""
+    if not (_HERE / "_data").is_dir():
+        return False  # a source checkout: nothing is trusted
     try:
         resolved = Path(path).resolve()
         fixtures = default_fixtures_dir().resolve()

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from mock_server.offer import Offer
 from mock_server.pytest_coverage import (  # noqa: F401 (the coverage hooks, registered here)
     REQUIRE,
     every,
@@ -41,8 +42,6 @@ from mock_server.pytest_coverage import (  # noqa: F401 (the coverage hooks, reg
 )
 
 if TYPE_CHECKING:
-    import requests
-
     from mock_server.config import MockConfig
     from mock_server.foundation.tenants import Tenant
     from mock_server.remote import RemoteMock
@@ -67,61 +66,33 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "outcomes of the contract (e.g. status:429,fault:reset; or all)")
 
 
-class FreddyMock:
-    """What a test gets: where the mock is, its keys, scenarios and the journal."""
+class FreddyMock(Offer):
+    """What a test gets: where the mock is, its keys (the fixtures' ``org_abc123`` and
+    ``org_xyz789``, those of ``MockConfig.keys`` and of the generated tenants), a
+    ``client``, scenarios and the journal."""
 
     session: str | None = None  # the in-process mock is the test's own: no session
-    headers: dict[str, str] = {}  # noqa: RUF012 (read only: what a remote one adds)
 
     def __init__(self, server: MockServerThread, keys: dict[str, str],
                  met: Counter[str] | None = None) -> None:
         self.server = server
         self._keys = keys
-        self._client: requests.Session | None = None
         self._met = Counter[str]() if met is None else met  # the session's, before resets
 
-    @property
+    @property  # type: ignore[override]
     def base_url(self) -> str:
         """e.g. ``http://127.0.0.1:PORT/v1``, the API's base URL on the mock."""
         return self.server.base_url
-
-    @property
-    def client(self) -> requests.Session:
-        """A ``requests.Session`` (as the remote mode's, which sends the session header)."""
-        if self._client is None:
-            import requests  # (the user's dependency, not the mock's)
-
-            self._client = requests.Session()
-        return self._client
 
     @property
     def origin(self) -> str:
         return self.server.origin
 
     @property
-    def keys(self) -> dict[str, str]:
-        """Organization -> API key: the fixtures' (``org_abc123`` and ``org_xyz789``), those
-        of ``MockConfig.keys`` and of the generated tenants."""
-        return dict(self._keys)
-
-    @property
     def tenants(self) -> list[Tenant]:
         """The generated organizations (``MockConfig(tenants=N)``), each with ``org``,
         ``name`` and ``key``; the same for the same seed in every run."""
         return list(self.server.parts.tenants)
-
-    @property
-    def org(self) -> str:
-        return "org_abc123"
-
-    @property
-    def key(self) -> str:
-        """The key of ``org_abc123`` (whose November 2025 is the document's example)."""
-        return self.keys[self.org]
-
-    def url(self, org: str | None = None) -> str:
-        """The summary URL of ``org`` (default ``org_abc123``)."""
-        return f"{self.base_url}/analytics/api-keys/summary/{org or self.org}"
 
     @property
     def scenarios(self) -> list[str]:
@@ -224,8 +195,7 @@ def freddy_mock(request: pytest.FixtureRequest) -> Iterator[FreddyMock | RemoteM
     mock.reset()
     yield mock
     mock.reset()
-    if mock._client is not None:
-        mock._client.close()
+    mock.close()
 
 
 @functools.cache
@@ -246,6 +216,13 @@ def _remote(url: str, request: pytest.FixtureRequest) -> RemoteMock:
     from mock_server.remote import RemoteMock, session_for
 
     keys, base_path = _bundled()
-    return RemoteMock(url, session_for(request.node.name), keys,
-                      token=request.config.getoption("freddy_admin_token"),
-                      base_path=base_path)
+    token = request.config.getoption("freddy_admin_token")
+    remote = RemoteMock(url, session_for(request.node.name), keys, token=token,
+                        base_path=base_path)
+    if (url, token) not in _REACHED:  # once per run: a wrong URL or token, said plainly
+        remote.admin("GET", "health")
+        _REACHED.add((url, token))
+    return remote
+
+
+_REACHED: set[tuple[str, str | None]] = set()

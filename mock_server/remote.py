@@ -15,18 +15,16 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 import orjson
 import urllib3
 
 from mock_server.foundation.clock import parse_instant
+from mock_server.offer import Offer
 from mock_server.runtime.journal import Entry, to_us
 from mock_server.stages.negotiate import SESSION
-
-if TYPE_CHECKING:
-    import requests
 
 TIMEOUT = 30.0  # seconds an admin call may take at most
 
@@ -49,9 +47,10 @@ def entry_from_json(doc: dict[str, Any]) -> Entry:
     return Entry(**fields)
 
 
-class RemoteMock:
-    """The same offer as the in-process fixture (``base_url``, ``keys``, ``scenario()``,
-    ``journal``, ``reset()``), over HTTP, for one session."""
+class RemoteMock(Offer):
+    """The same offer as the in-process fixture (``base_url``, ``keys`` (the bundled
+    fixtures', which a default mock serves), ``client``, ``scenario()``, ``journal``,
+    ``reset()``), over HTTP, for one session."""
 
     def __init__(self, url: str, session: str, keys: dict[str, str],
                  token: str | None = None, base_path: str = "/v1") -> None:
@@ -64,39 +63,11 @@ class RemoteMock:
         self._keys = keys
         self._token = token
         self._http = urllib3.PoolManager(timeout=TIMEOUT, retries=False)
-        self._client: requests.Session | None = None
-
-    # -- where, and with what -----------------------------------------------------------
-    @property
-    def keys(self) -> dict[str, str]:
-        """Organization -> API key (the bundled fixtures', which a default mock serves)."""
-        return dict(self._keys)
 
     @property
-    def org(self) -> str:
-        return "org_abc123"
-
-    @property
-    def key(self) -> str:
-        return self._keys[self.org]
-
-    def url(self, org: str | None = None) -> str:
-        return f"{self.base_url}/analytics/api-keys/summary/{org or self.org}"
-
-    @property
-    def headers(self) -> dict[str, str]:
+    def headers(self) -> dict[str, str]:  # type: ignore[override]
         """Put these on your client's requests: they put them in this test's session."""
         return {str(SESSION): self.session}
-
-    @property
-    def client(self) -> requests.Session:
-        """A ``requests.Session`` that sends this test's session header on every call."""
-        if self._client is None:
-            import requests  # (the user's dependency, not the mock's)
-
-            self._client = requests.Session()
-            self._client.headers.update(self.headers)
-        return self._client
 
     # -- the admin API, on this session ---------------------------------------------------
     def admin(self, method: str, path: str, body: dict[str, Any] | None = None,
@@ -164,6 +135,5 @@ class RemoteMock:
     def end(self) -> None:
         """End the session (it would expire by itself after --session-ttl unused)."""
         self.admin("DELETE", f"sessions/{self.session}")
-        if self._client is not None:
-            self._client.close()
+        self.close()
         self._http.clear()

@@ -71,3 +71,14 @@ def server() -> Iterator[MockServerThread]:
 def client(server: MockServerThread) -> Iterator[Client]:
     with requests.Session() as session:
         yield Client(server, session)
+
+
+@pytest.fixture(scope="module")
+def redis_server() -> Iterator[Any]:
+    """A real redis-server on a free loopback port, one per test module that asks for it
+    (started and stopped by the tests themselves; see redis_server.py)."""
+    from redis_server import RedisServer  # (it imports helpers, which import this module)
+
+    server = RedisServer().start()
+    yield server
+    server.close()

@@ -25,6 +25,8 @@ import pytest
 import requests
 import yaml
 
+from helpers import read_line
+
 ROOT = Path(__file__).resolve().parents[1]
 # The one version (pyproject.toml's is dynamic, read by hatchling from this file).
 VERSION = re.search(r'^__version__ = "([^"]+)"', (ROOT / "api_contract" / "__init__.py")
@@ -107,7 +109,7 @@ def test_installed_mock_serves_the_bundled_spec(venv: Path) -> None:
         assert proc.stdout is not None
         lines = []
         for _ in range(20):  # start-up lines until "... listening on http://127.0.0.1:N/v1"
-            lines.append(proc.stdout.readline())
+            lines.append(read_line(proc.stdout))
             match = re.search(r"listening on (http://\S+)", lines[-1])
             if match or not lines[-1]:
                 break
@@ -148,3 +150,19 @@ def test_each_dependencys_lowest_version_is_the_one_tested() -> None:
             f"{req.name}: declared >= {lowest[0]}, tested with {installed}")
         checked += 1
     assert checked >= 9
+
+
+def test_the_installed_copy_is_trusted_and_starts_without_jsonschema(venv: Path) -> None:
+    """The wheel's spec and fixtures were checked by this suite before they were built in;
+    a default start of the installed mock skips their JSON Schema checks (start-up cost)."""
+    code = (
+        "import sys\n"
+        "from api_contract.resources import default_spec_path, is_bundled\n"
+        "from mock_server.serve.app import create_app\n"
+        "from mock_server.config import MockConfig\n"
+        "assert is_bundled(default_spec_path())\n"
+        "create_app(MockConfig())\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('jsonschema', 'referencing', 'arrow')))\n"
+    )
+    assert run([str(venv / "bin" / "python"), "-c", code], venv.parent).strip() == "[]"

@@ -23,6 +23,10 @@ and bounds what one client can hold (``MockConfig``; docs/hostile-input.md):
   503 ``SERVICE_UNAVAILABLE`` (``Retry-After: 1``) and is closed; one that sends nothing
   is closed after ``OVER_CAP_GRACE`` seconds;
 - a client that goes away cancels its request (a delayed answer stops holding a slot).
+
+aiohttp's internals this needs are read here and nowhere else in the mock, each named in
+``INTERNALS`` below; tests/mock_server/engine/test_aiohttp_internals.py fails, naming the
+one that moved, when an aiohttp release changes any of them.
 """
 
 from __future__ import annotations
@@ -47,6 +51,15 @@ log = logging.getLogger("freddy_mock")
 MAX_LINE = 8192  # request line (the target, for the C parser), bytes: 414 beyond
 MAX_FIELD = 8190  # one header line, bytes: 431 beyond (differs from MAX_LINE: see above)
 MAX_HEADERS = 128  # header count: 431 beyond
+# Every private attribute of aiohttp the mock uses (all in this module), by owner.
+INTERNALS = {
+    "RequestHandler": ("_manager", "_messages", "_current_request", "_force_close", "_close",
+                       "_request_handler", "_loop"),
+    "Server": ("_connections", "_loop", "_kwargs"),
+    "AppRunner": ("_kwargs", "_make_server"),
+    "TCPSite": ("_server",),
+    "LineTooLong": ("args[1]: the limit broken",),
+}
 OVER_CAP_GRACE = 1.0  # seconds a connection over the cap has to send its request
 FD_RESERVE = 64  # descriptors kept for files, listening sockets, the loop
 
@@ -186,6 +199,11 @@ def install(server: web.Server, renderer: ErrorRenderer, config: MockConfig,
         return handler_cls(self, loop=self._loop, **self._kwargs)
 
     server.__class__ = type("EnvelopeServer", (type(server),), {"__call__": make_handler})
+
+
+def bound_port(site: web.TCPSite) -> int:
+    """The port ``site`` listens on (port 0 asks the kernel for one)."""
+    return int(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
 
 
 class MockRunner(web.AppRunner):

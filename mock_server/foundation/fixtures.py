@@ -98,6 +98,11 @@ def _read(path: Path, schema: dict[str, Any], validate: bool = True) -> dict[str
     return data
 
 
+def read_document(path: Path, schema: dict[str, Any]) -> dict[str, Any]:
+    """A fixture file a user brings, checked against ``schema``; raises FixtureError."""
+    return _read(path, schema, validate=True)
+
+
 def load_fixtures(directory: Path, contract: Contract, *,
                   validate: bool | None = None) -> Fixtures:
     """``validate``: None (default) checks every fixtures directory but the bundled one.
@@ -125,12 +130,12 @@ def load_fixtures(directory: Path, contract: Contract, *,
             else:
                 body = dict(item["body"])
             if check_bodies:
-                _check_body(contract, body, f"{summaries_path}: summaries/{i}")
+                check_body(contract, body, f"{summaries_path}: summaries/{i}")
             canned[(item["org"], item["year"], item["month"])] = body
     return Fixtures(keys=keys, canned=canned)
 
 
-def _check_body(contract: Contract, body: dict[str, Any], where: str) -> None:
+def check_body(contract: Contract, body: dict[str, Any], where: str) -> None:
     """A canned body has the spec's field names (all named if not) and keeps its schema."""
     schema = contract.validators[200].schema
     names = drift("the summary", schema, body, strict=True)

@@ -43,10 +43,10 @@ PROXY: web.AppKey[ProxyParts] = web.AppKey("freddy_mock_proxy", ProxyParts)
 
 
 def build_proxy(config: ProxyConfig, contract: Contract) -> ProxyParts:
-    """Raises OSError, ValueError or yaml.YAMLError when the --record directory cannot be
-    used (the CLI checked it already: serve/proxy_cli.check_record_dir)."""
+    """Raises OSError or FixtureError when the --record directory cannot be used (the CLI
+    checked it already: serve/proxy_cli.check_record_dir)."""
     recorder = None if config.record_dir is None else Recorder(
-        config.record_dir, config.upstream, contract.fields)
+        config.record_dir, config.upstream, contract.fields, contract=contract)
     upstream = Upstream(config.upstream, config.timeout, contract.key_headers)
     return ProxyParts(config, upstream, KeyMemory(), recorder)
 

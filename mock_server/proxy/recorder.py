@@ -29,10 +29,16 @@ from typing import Any
 import yaml
 from aiohttp import web
 
-from api_contract import yaml_input
+from api_contract.contract import Contract
 from api_contract.exchange import Reply, Violation
 from api_contract.fields import MONTH, YEAR, SummaryFields
 from api_contract.verdicts import RESPONSE
+from mock_server.foundation.fixtures import (
+    KEYS_SCHEMA,
+    SUMMARIES_SCHEMA,
+    check_body,
+    read_document,
+)
 
 log = logging.getLogger("freddy_mock.proxy")
 FLUSH_DELAY = 0.5
@@ -43,34 +49,37 @@ def _digest(key: str) -> bytes:
     return hashlib.sha256(key.encode("utf-8", "surrogateescape")).digest()
 
 
-def _load(path: Path, field: str) -> list[dict[str, Any]]:
-    """What an earlier recording (or the team) left in ``path``: read as a file a user brings
-    (size cap, no alias bombs)."""
+def _load(path: Path, field: str, schema: dict[str, Any]) -> list[dict[str, Any]]:
+    """What an earlier recording (or the team) left in ``path``: read and checked as
+    ``--fixtures DIR`` reads it (it is one); raises FixtureError."""
     if not path.exists():
         return []
-    doc = yaml_input.load(yaml_input.read_text(path)) or {}
-    items = doc.get(field, []) if isinstance(doc, dict) else []
-    return [i for i in items if isinstance(i, dict)]
+    return list(read_document(path, schema)[field])
 
 
 class Recorder:
     def __init__(self, directory: Path, upstream: str,
-                 fields: SummaryFields | None = None) -> None:
-        """Raises OSError, UnicodeDecodeError, yaml.YAMLError or YamlRefused (a ValueError)
-        when ``directory`` cannot be used. ``fields``: the spec's field map, which says
-        which fields of a summary are its year and month (None: nothing is observed)."""
+                 fields: SummaryFields | None = None, *,
+                 contract: Contract | None = None) -> None:
+        """Raises OSError, or FixtureError (one line) when a file in ``directory`` is not
+        what ``--fixtures DIR`` accepts (its bodies checked against ``contract`` when
+        given). ``fields``: the spec's field map, which says which fields of a summary are
+        its year and month (None: nothing is observed)."""
         self.directory = Path(directory)
         self.fields = fields
         self.directory.mkdir(parents=True, exist_ok=True)
         self.upstream = upstream
         self.summaries: dict[tuple[str, int, int], dict[str, Any]] = {}
         self._kept: list[dict[str, Any]] = []  # entries by ``example:``, kept as they are
-        for item in _load(self.directory / "summaries.yaml", "summaries"):
-            if isinstance(item.get("body"), dict):
+        path = self.directory / "summaries.yaml"
+        for i, item in enumerate(_load(path, "summaries", SUMMARIES_SCHEMA)):
+            if "body" in item:
+                if contract is not None:
+                    check_body(contract, item["body"], f"{path}: summaries/{i}")
                 self.summaries[(item["org"], item["year"], item["month"])] = item["body"]
             else:
                 self._kept.append(item)
-        self.keys = _load(self.directory / "keys.yaml", "keys")
+        self.keys = _load(self.directory / "keys.yaml", "keys", KEYS_SCHEMA)
         self.recorded = 0  # answers recorded this run (a month answered twice counts twice)
         self.not_recorded: Counter[str] = Counter()  # reason -> answers
         self._seen: set[bytes] = set()  # digests of the keys sent through the proxy

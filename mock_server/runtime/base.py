@@ -26,7 +26,7 @@ from typing import Any
 from mock_server.foundation.errors import ApiError
 from mock_server.runtime.control import Activation, Control
 from mock_server.runtime.scope import Change, Scope
-from mock_server.runtime.sessions import DEFAULTS, Limits, SessionView
+from mock_server.runtime.sessions import DEFAULTS, Limits, SessionStore, SessionView
 
 __all__ = ["Activation", "Change", "StateBackend", "StateError", "StateUnavailable"]
 
@@ -84,18 +84,22 @@ class StateBackend(Scope):
     # cleared (the sessions keep theirs).
 
     # -- sessions --------------------------------------------------------------------
-    @abstractmethod
+    # Kept in ``_sessions`` (memory, the file); a backend that needs a round trip (Redis)
+    # overrides the three methods.
+    _sessions: SessionStore
+
     async def scope(self, session: str, now: float) -> Scope:
         """Session ``session``'s scope, started if new (or expired); its use at ``now``
         (the mock's clock, seconds) noted. Raises TooManySessions beyond ``limits.cap``."""
+        return self._sessions.open(session, now)
 
-    @abstractmethod
     async def end(self, session: str) -> bool:
         """End a session now (False: it was not live)."""
+        return self._sessions.end(session)
 
-    @abstractmethod
     async def sessions(self, now: float) -> list[SessionView]:
         """The live sessions at ``now``, most recently used first."""
+        return self._sessions.live(now)
 
     # -- outcome counts (coverage: qa/coverage.py) --------------------------------------
     @abstractmethod

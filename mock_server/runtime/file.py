@@ -40,8 +40,7 @@ from mock_server.runtime.file_sessions import SCHEMA as SESSIONS_SCHEMA
 from mock_server.runtime.file_sessions import FileSessions
 from mock_server.runtime.file_sessions import prefix as session_prefix
 from mock_server.runtime.journal import ANY, Entry, Journal, decode, encode
-from mock_server.runtime.scope import Scope
-from mock_server.runtime.sessions import DEFAULTS, Limits, SessionView
+from mock_server.runtime.sessions import DEFAULTS, Limits
 
 SCHEMA = """
 PRAGMA journal_mode = WAL;
@@ -208,16 +207,6 @@ class FileBackend(StateBackend):
         """One write transaction, synchronous (see :meth:`locked`)."""
         with self.locked(), self._transaction() as db:
             yield db
-
-    # -- sessions (file_sessions.py) -------------------------------------------------------
-    async def scope(self, session: str, now: float) -> Scope:
-        return self._sessions.open(session, now)
-
-    async def end(self, session: str) -> bool:
-        return self._sessions.end(session)
-
-    async def sessions(self, now: float) -> list[SessionView]:
-        return self._sessions.live(now)
 
     # -- outcome counts: one transaction per batch -----------------------------------------
     async def add_outcomes(self, counts: Outcomes) -> None:

@@ -169,11 +169,3 @@ class MemoryBackend(StateBackend):
 
     async def outcomes(self) -> Outcomes:
         return dict(self._outcomes)
-    async def scope(self, session: str, now: float) -> Scope:
-        return self._sessions.open(session, now)
-
-    async def end(self, session: str) -> bool:
-        return self._sessions.end(session)
-
-    async def sessions(self, now: float) -> list[SessionView]:
-        return self._sessions.live(now)

@@ -56,9 +56,8 @@ from mock_server.runtime.redis_counters import CounterBatch
 from mock_server.runtime.redis_journal import RedisJournal
 from mock_server.runtime.redis_link import BACKOFF, ERRORS, PREFIX, TIMEOUT, masked_url, stop
 from mock_server.runtime.redis_sessions import CHANNEL as SESSION_CHANNEL
-from mock_server.runtime.redis_sessions import RedisSessions
-from mock_server.runtime.scope import Scope
-from mock_server.runtime.sessions import DEFAULTS, Limits, SessionView
+from mock_server.runtime.redis_sessions import RedisSessions, SharedSessions
+from mock_server.runtime.sessions import DEFAULTS, Limits
 
 log = logging.getLogger("freddy_mock")
 OUTCOMES = PREFIX + "outcomes"  # the coverage counts (qa/coverage.py)
@@ -79,14 +78,14 @@ def _decoded(data: bytes) -> Control | None:
         return None
 
 
-class RedisBackend(StateBackend):
+class RedisBackend(SharedSessions, StateBackend):  # (its sessions: redis_sessions.py)
     backend = "redis"
     shared = True
 
     def __init__(self, url: str, initial: Iterable[Activation] = (),
                  journal_size: int = 0, limits: Limits = DEFAULTS) -> None:
         super().__init__(initial, limits)
-        self._sessions = RedisSessions(self, self._control, limits)
+        self._redis_sessions = RedisSessions(self, self._control, limits)
         self.url = url
         self.connected = False
         self.error: str | None = None
@@ -112,7 +111,7 @@ class RedisBackend(StateBackend):
                 from None
         self._up()
         self._counters = CounterBatch(self.client)
-        self._sessions.start(self.client)
+        self._redis_sessions.start(self.client)
         self._listener = asyncio.create_task(self._listen(), name="freddy-mock-state")
         if self.journal is not None:
             self.journal.start()
@@ -141,7 +140,7 @@ class RedisBackend(StateBackend):
                 log.warning("shared state: Redis at %s reachable again", masked_url(self.url))
             self.connected, self.error = True, None
             self._fallback.clear()
-            self._sessions.forget()
+            self._redis_sessions.forget()
             if self.journal is not None:
                 self.journal.wake()
 
@@ -187,7 +186,7 @@ class RedisBackend(StateBackend):
                                                    timeout=POLL if self.connected else RECHECK)
                         if msg is not None and msg.get("type") == "message":
                             if msg["channel"] == SESSION_CHANNEL.encode():
-                                self._sessions.receive(msg["data"])
+                                self._redis_sessions.receive(msg["data"])
                             else:
                                 self._receive(msg["data"])
                         if msg is None or not self.connected:
@@ -306,13 +305,3 @@ class RedisBackend(StateBackend):
         count = await self.counted(f"{PREFIX}g{self._control.generation}:n:{name}", 1,
                                    COUNT_TTL)
         return self._fallback.next_count(name) if count is None else count
-
-    # -- sessions (redis_sessions.py) ------------------------------------------------------
-    async def scope(self, session: str, now: float) -> Scope:
-        return await self._sessions.open(session, now)
-
-    async def end(self, session: str) -> bool:
-        return await self._sessions.end(session)
-
-    async def sessions(self, now: float) -> list[SessionView]:
-        return await self._sessions.live(now)

@@ -207,3 +207,19 @@ class RedisSessions:
             docs = await client.mget([doc_key(n.decode()) for n, _ in rows]) if rows else []
         return [SessionView(n.decode(), float(seen), _control(doc) or self.initial)
                 for (n, seen), doc in zip(rows, docs, strict=True)]
+
+
+class SharedSessions:
+    """The session methods of a backend whose sessions are in Redis (``RedisBackend``):
+    a round trip may be needed, where memory and the file answer at once."""
+
+    _redis_sessions: RedisSessions
+
+    async def scope(self, session: str, now: float) -> Scope:
+        return await self._redis_sessions.open(session, now)
+
+    async def end(self, session: str) -> bool:
+        return await self._redis_sessions.end(session)
+
+    async def sessions(self, now: float) -> list[SessionView]:
+        return await self._redis_sessions.live(now)

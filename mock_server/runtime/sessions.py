@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Protocol
 
 from mock_server.foundation.errors import ApiError
 from mock_server.runtime.control import Control
+from mock_server.runtime.scope import Scope
 
 DEFAULT_TTL = 1800.0  # seconds unused after which a session ends
 DEFAULT_CAP = 10_000  # sessions kept at once
@@ -48,3 +50,13 @@ class SessionView:
     name: str
     seen: float  # last use, the mock's clock in seconds
     control: Control
+
+
+class SessionStore(Protocol):
+    """A backend's sessions where they are kept without a round trip (memory, the file)."""
+
+    def open(self, name: str, now: float) -> Scope: ...
+
+    def end(self, name: str) -> bool: ...
+
+    def live(self, now: float) -> list[SessionView]: ...

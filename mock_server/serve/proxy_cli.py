@@ -7,9 +7,9 @@ import argparse
 import os
 from pathlib import Path
 
-import yaml
-
+from api_contract.contract import ContractError, load_contract
 from mock_server.config import MockConfig, ProxyConfig
+from mock_server.foundation.fixtures import FixtureError
 from mock_server.foundation.syntax import origin
 from mock_server.proxy.recorder import Recorder
 
@@ -75,8 +75,9 @@ def check_record_dir(config: MockConfig) -> None:
     if directory is None:
         return
     try:
-        Recorder(directory, "")  # creates it, reads what is there
-    except (OSError, ValueError, yaml.YAMLError) as exc:  # (YamlRefused, UnicodeDecodeError)
+        # creates it, reads and checks what is there, as --fixtures DIR would
+        Recorder(directory, "", contract=load_contract(config.spec_path))
+    except (OSError, FixtureError, ContractError) as exc:
         why = getattr(exc, "strerror", None) or str(exc).splitlines()[0]
         raise ValueError(f"--record {directory}: cannot use it ({why})") from None
     if not os.access(directory, os.W_OK):

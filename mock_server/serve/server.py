@@ -11,7 +11,13 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from mock_server.engine.protocol import MAX_FIELD, MAX_HEADERS, MAX_LINE, MockRunner
+from mock_server.engine.protocol import (
+    MAX_FIELD,
+    MAX_HEADERS,
+    MAX_LINE,
+    MockRunner,
+    bound_port,
+)
 
 SHUTDOWN_GRACE = 10.0  # seconds in-flight requests get to finish on SIGTERM/SIGINT
 
@@ -66,7 +72,7 @@ async def serve(
     try:
         site = web.TCPSite(runner, host, port, reuse_port=reuse_port or None)
         await site.start()
-        bound = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        bound = bound_port(site)
         if handle_signals:
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGTERM, signal.SIGINT):

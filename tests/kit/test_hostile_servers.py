@@ -130,7 +130,7 @@ def test_a_reproducing_command_with_control_characters_stays_exact_in_bash() -> 
     word = shell_quote(value.replace("\x00", ""))  # a shell word cannot carry NUL
     assert word.startswith("$'") and "\x1b" not in word
     echoed = subprocess.run(["bash", "-c", f"printf %s {word}"], capture_output=True,
-                            text=True, check=True).stdout
+                            text=True, check=True, timeout=60).stdout
     assert echoed == value.replace("\x00", "")
 
 

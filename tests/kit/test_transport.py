@@ -33,5 +33,6 @@ def test_curl_writes_the_runs_key_as_a_shell_variable() -> None:
     assert KEY not in curl and "other-secret-1" not in curl
     assert '-H "X-API-Key: $FREDDY_API_KEY"' in curl
     out = subprocess.run(["sh", "-c", f"set -- {curl[len('curl '):]}; printf '%s\\n' \"$@\""],
-                         env={"FREDDY_API_KEY": KEY}, capture_output=True, text=True, check=True)
+                         env={"FREDDY_API_KEY": KEY}, capture_output=True, text=True, check=True,
+                         timeout=60)
     assert f"X-API-Key: {KEY}" in out.stdout.splitlines()

@@ -68,7 +68,7 @@ def ensure() -> Path:
         # --ignore-scripts: none of the tools needs an install script, and none runs.
         subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts",
                         "--loglevel=error"], cwd=staging, check=True,
-                       stdout=subprocess.DEVNULL)
+                       stdout=subprocess.DEVNULL, timeout=900)
         (staging / COMPLETE).write_text("")
         shutil.rmtree(target, ignore_errors=True)  # an older, incomplete attempt
         staging.rename(target)

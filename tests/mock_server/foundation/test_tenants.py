@@ -16,7 +16,7 @@ import requests
 from mock_server.foundation.tenants import MAX_TENANTS, make_tenants
 
 from conftest import KEY_ABC, SUMMARY, start
-from helpers import CMD, run, stop
+from helpers import CMD, read_line, run, stop
 
 DRAW = ("import json, sys; from mock_server.foundation.tenants import make_tenants; "
         "from dataclasses import asdict; "
@@ -95,7 +95,7 @@ def test_start_up_line_counts_tenants_instead_of_listing_them() -> None:
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         assert proc.stdout is not None
-        line = proc.stdout.readline()
+        line = read_line(proc.stdout)
         assert "; 25 generated tenants, listed in /docs)" in line, line
         assert line.count(" -> ") == 2  # the fixtures' two keys, masked
         base = re.search(r"listening on (http://\S+)", line).group(1)  # type: ignore[union-attr]

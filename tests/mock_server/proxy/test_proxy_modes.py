@@ -289,6 +289,23 @@ def test_without_proxy_every_origin_is_granted(client) -> None:  # type: ignore[
     assert resp.headers["Access-Control-Allow-Origin"] == "https://evil.example"
 
 
+def test_sessions_steer_their_own_requests_in_proxy_mode() -> None:
+    with BrokenServer() as upstream, proxy(upstream.base_url, qa=QaConfig(admin=True)) as px:
+        admin = px.origin + "/__mock/"
+        requests.post(admin + "settings", json={"session": "anna", "error": 500},
+                      timeout=10).raise_for_status()
+        own = send(px, Probe("anna", headers=(("X-API-Key", KEY_ABC),
+                                              ("X-Mock-Session", "anna"))))
+        other = send(px, Probe("ben", headers=(("X-API-Key", KEY_ABC),
+                                               ("X-Mock-Session", "ben"))))
+        plain = send(px, OWN_MONTH)
+        bad = send(px, Probe("bad", headers=(("X-API-Key", KEY_ABC),
+                                             ("X-Mock-Session", "no spaces"))))
+    assert own.status_code == 500 and (other.status_code, plain.status_code) == (200, 200)
+    assert bad.status_code == 400
+    assert upstream.impl.hits == 2  # the forced 500 and the bad name never left the mock
+
+
 def test_coverage_counts_what_the_client_met_through_the_proxy() -> None:
     """Forwarded answers count as the mock's own do (their status, their data), and so do
     the answers the proxy gives itself."""

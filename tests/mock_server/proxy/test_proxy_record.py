@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import requests
 import yaml
 
@@ -13,7 +14,7 @@ from mock_server.config import MockConfig
 from mock_server.testing import MockServerThread
 
 from conftest import KEY_ABC, SUMMARY
-from helpers import running
+from helpers import run, running
 from kit.broken import BrokenServer
 from proxy_helpers import FOREIGN, Probe, proxy, send
 
@@ -84,3 +85,22 @@ def test_the_recorded_summaries_pass_the_fixtures_validation(tmp_path: Path) -> 
         assert send(px, Probe("default month", query="")).status_code == 200
     fixtures = load_fixtures(rec, load_contract(default_spec_path()), validate=True)
     assert len(fixtures.canned) == 1 and len(fixtures.keys) == 1
+
+
+@pytest.mark.parametrize("text", [
+    "summaries: [{body: {}}]\n",
+    "summaries:\n  - {org: org_abc123, year: 2025, month: 11, body: {}}\n",
+    "summaries: [{org: org_abc123, year: 2025, month: 11, body: [1]}]\n",
+    "keys: nope\n",
+])
+def test_a_hand_edited_recording_is_one_line_and_exit_2(tmp_path: Path, text: str) -> None:
+    """d7d8f84 crashed with a traceback on --record over summaries: [{body: {}}]: the
+    directory is read as --fixtures DIR reads it now, with the same checks."""
+    rec = tmp_path / "recorded"
+    rec.mkdir()
+    name = "keys.yaml" if text.startswith("keys") else "summaries.yaml"
+    (rec / name).write_text(text)
+    proc = run("--proxy", "http://127.0.0.1:9/v1", "--record", str(rec))
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--record" in lines[0] and name in lines[0], proc.stderr

@@ -76,15 +76,17 @@ def test_workers_share_sessions() -> None:
         assert [get(origin, "alice").status_code for _ in range(N)] == [200] * N
 
 
-@pytest.fixture(scope="module")
-def redis_server() -> Iterator[RedisServer]:
-    server = RedisServer().start()
-    yield server
-    server.close()
+@pytest.fixture
+def redis_empty(redis_server: RedisServer) -> RedisServer:
+    if redis_server.proc is None:  # a test that failed while Redis was stopped
+        redis_server.start()
+    with redis_server.client() as c:
+        c.flushall()
+    return redis_server
 
 
-def test_replicas_on_one_redis_share_sessions(redis_server: RedisServer) -> None:
-    args = ("--state", redis_server.url, "--max-sessions", "3")
+def test_replicas_on_one_redis_share_sessions(redis_empty: RedisServer) -> None:
+    args = ("--state", redis_empty.url, "--max-sessions", "3")
     with ExitStack() as stack:
         a = stack.enter_context(mock(*args))
         b = stack.enter_context(mock(*args))
@@ -95,3 +97,29 @@ def test_replicas_on_one_redis_share_sessions(redis_server: RedisServer) -> None
         assert get(a, "dave").status_code == 200
         admin(b, "POST", "reset", params={"session": "alice"}).raise_for_status()
         eventually(lambda: get(a, "alice").status_code == 200, what="a sees alice's reset")
+
+
+def health(origin: str) -> dict:
+    return admin(origin, "GET", "health").json()
+
+
+def test_sessions_while_redis_is_lost_and_back(redis_empty: RedisServer) -> None:
+    redis_server = redis_empty
+    with mock("--state", redis_server.url) as origin:
+        admin(origin, "POST", "scenarios/rate-limited/activate",
+              params={"session": "alice"}).raise_for_status()
+        assert get(origin, "alice").status_code == 429
+        redis_server.stop()
+        try:
+            eventually(lambda: health(origin)["status"] == "degraded", what="degraded")
+            assert get(origin, "alice").status_code == 429  # the scope it holds answers
+            refused = get(origin, "bob")  # a new one cannot be counted against the cap
+            assert refused.status_code == 503
+            assert refused.json()["error"]["code"] == "SERVICE_UNAVAILABLE"
+            assert get(origin).status_code == 200
+        finally:
+            redis_server.start()  # the same port, empty: no persistence
+        eventually(lambda: health(origin)["status"] == "ok", what="recovered by itself")
+        assert get(origin, "bob").status_code == 200
+        # Redis forgot alice: she starts again, with nothing switched
+        assert get(origin, "alice").status_code == 200

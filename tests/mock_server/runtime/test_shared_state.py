@@ -56,13 +56,6 @@ def mock_process(*args: str) -> Iterator[Mock]:
 
 
 @pytest.fixture(scope="module")
-def redis_server() -> Iterator[RedisServer]:
-    server = RedisServer().start()
-    yield server
-    server.close()
-
-
-@pytest.fixture(scope="module")
 def pair(redis_server: RedisServer) -> Iterator[tuple[Mock, Mock]]:
     with redis_server.client() as c:
         c.flushall()

@@ -82,7 +82,8 @@ def test_signal_exits_0(sig: signal.Signals) -> None:
 
 def test_workers_share_one_port_and_answer_identically() -> None:
     with running("--workers", "2", "--now", "2025-11-20T12:00:00Z") as (proc, base):
-        kids = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True)
+        kids = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True,
+                              timeout=30)
         assert len(kids.stdout.split()) == 2
         url = base + "/analytics/api-keys/summary/org_xyz789?year=2024&month=5"
         bodies = set()
@@ -135,7 +136,7 @@ def test_workers_share_rate_limit_counters_and_active_scenarios() -> None:
 def startup_lines(proc: subprocess.Popen[str], count: int) -> list[str]:
     """The ``count`` lines after "listening on" (which ``running`` has read)."""
     assert proc.stdout is not None
-    return [proc.stdout.readline() for _ in range(count)]
+    return [read_line(proc.stdout) for _ in range(count)]
 
 
 def test_startup_names_docs_and_fixtures_dir(tmp_path: Path) -> None:

@@ -120,3 +120,16 @@ def test_the_url_can_come_from_the_environment(pytester: pytest.Pytester, origin
     monkeypatch.setenv("FREDDY_MOCK_URL", origin)
     pytester.makepyfile(test_user=ONE_TEST)
     pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_a_mock_with_an_admin_token(pytester: pytest.Pytester) -> None:
+    with running("--admin", "--admin-token", "team-token-0123") as (_proc, base):
+        origin = base.rsplit("/v1", 1)[0]
+        pytester.makepyfile(test_user=ONE_TEST)
+        refused = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider",
+                                                "--freddy-url", origin)
+        refused.assert_outcomes(errors=1)  # the fixture's first admin call: 401, said plainly
+        refused.stdout.fnmatch_lines(["*RemoteError: GET /__mock/health: 401*"])
+        ok = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider", "--freddy-url",
+                                           origin, "--freddy-admin-token", "team-token-0123")
+        ok.assert_outcomes(passed=1)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -30,23 +31,12 @@ def test_bundled_files_pass_the_checks_start_up_skips() -> None:
         load_scenario(path, contract, validate=True)
 
 
-def test_a_default_start_does_not_import_jsonschema() -> None:
-    code = (
-        "import sys\n"
-        "from mock_server.serve.app import create_app\n"
-        "from mock_server.config import MockConfig\n"
-        "create_app(MockConfig())\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('jsonschema', 'referencing', 'arrow')))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, timeout=60)
-    assert out.stdout.strip() == "[]"
-
-
-def test_only_the_bundled_paths_are_trusted(tmp_path: Path) -> None:
-    assert is_bundled(default_spec_path()) and is_bundled(default_fixtures_dir())
-    assert all(is_bundled(p) for p in builtin_files(builtin_dir()))
+def test_in_a_source_checkout_nothing_is_trusted(tmp_path: Path) -> None:
+    """The checkout's spec, fixtures and scenarios are files a user edits: validated like
+    any other (d7d8f84 trusted them, so a bad summary crashed at the first request). Only
+    an installed wheel's copy is trusted (tests/test_packaging.py)."""
+    assert not is_bundled(default_spec_path()) and not is_bundled(default_fixtures_dir())
+    assert not any(is_bundled(p) for p in builtin_files(builtin_dir()))
     copy = tmp_path / "openapi.yaml"
     copy.write_bytes(default_spec_path().read_bytes())
     assert not is_bundled(copy) and not is_bundled(tmp_path / "missing")
@@ -70,3 +60,24 @@ def test_user_fixtures_are_validated_at_start_up(tmp_path: Path) -> None:
     (tmp_path / "keys.yaml").write_text("keys:\n  - key: k\n")
     with pytest.raises(FixtureError, match="'org' is a required property"):
         build_parts(MockConfig(fixtures_dir=tmp_path))
+
+
+def test_an_incomplete_summary_in_a_checkouts_fixtures_is_one_line_and_exit_2(
+        tmp_path: Path) -> None:
+    """A checkout (the packages next to spec/ and fixtures/, as cloned) whose
+    fixtures/summaries.yaml lost a field: refused at start, not a 500 at the first request."""
+    import shutil
+
+    root = Path(__file__).resolve().parents[3]
+    for name in ("api_contract", "mock_server", "spec", "fixtures"):
+        shutil.copytree(root / name, tmp_path / name,
+                        ignore=shutil.ignore_patterns("__pycache__", "_data"))
+    summaries = tmp_path / "fixtures" / "summaries.yaml"
+    summaries.write_text("summaries:\n  - {org: org_abc123, year: 2025, month: 3, "
+                         "body: {organization_id: org_abc123}}\n")
+    proc = subprocess.run([sys.executable, "-m", "mock_server", "--port", "0"], cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": str(tmp_path)},
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2, proc.stderr[-500:]
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "summaries.yaml" in lines[0], proc.stderr[-500:]

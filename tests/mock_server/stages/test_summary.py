@@ -140,7 +140,7 @@ def test_same_seed_same_bytes_across_app_instances_and_processes(client: Client)
         f"print(s.summaries.body('org_xyz789',2024,7,s.clock.hour()).decode())"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={"PYTHONHASHSEED": "123", "PATH": ""})
+                         env={"PYTHONHASHSEED": "123", "PATH": ""}, timeout=60)
     assert json.loads(out.stdout) == json.loads(a)
 
 
@@ -165,3 +165,42 @@ def test_the_plain_path_and_the_steered_path_give_the_same_body(client: Client,
         assert steered.headers["Preference-Applied"] == "delay=0"
         assert plain[0].status_code == plain[1].status_code == steered.status_code == 200
         assert plain[0].content == plain[1].content == steered.content
+
+
+DIFFER = {"date", "x-request-id", "preference-applied", "x-ratelimit-remaining-requests"}
+
+
+@pytest.mark.parametrize("params", [{"year": 2025, "month": 11}, {"month": 3},
+                                    {"year": 2024, "month": 2}])
+def test_the_plain_path_answers_what_the_full_path_and_a_fresh_generator_do(
+        params: dict) -> None:
+    """What could differ between the shortcut and the full way: the body against one
+    generated afresh (no cache), and every header (CORS and rate-limit ones on), but those
+    that must differ. d7d8f84's test compared the shortcut with itself through the cache."""
+    from mock_server.config import MockConfig, QaConfig
+    from mock_server.serve.app import build_parts
+
+    server = start(qa=QaConfig(rate_limit="100/min"))
+    try:
+        import requests
+
+        url = server.base_url + "/analytics/api-keys/summary/org_abc123"
+        base = {"X-API-Key": "mock-key-abc123", "Origin": "http://localhost:3000"}
+        with requests.Session() as s:
+            plain = s.get(url, params=params, headers=base, timeout=10)
+            full = s.get(url, params=params, headers={**base, "Prefer": "delay=0"}, timeout=10)
+    finally:
+        server.stop()
+    assert plain.status_code == full.status_code == 200
+    fresh = build_parts(MockConfig(now=parse_instant(FROZEN_NOW))).summaries
+    year, month = int(params.get("year", 2025)), int(params["month"])
+    assert plain.content == full.content == fresh.body("org_abc123", year, month,
+                                                       int(parse_instant(FROZEN_NOW)
+                                                           .timestamp()) // 3600)
+    a, b = ({k.lower(): v for k, v in r.headers.items()} for r in (plain, full))
+    assert set(a) | {"preference-applied"} == set(b)
+    assert {k: v for k, v in a.items() if k not in DIFFER} == \
+        {k: v for k, v in b.items() if k not in DIFFER}
+    assert int(a["x-ratelimit-remaining-requests"]) == \
+        int(b["x-ratelimit-remaining-requests"]) + 1
+    assert a["x-request-id"] != b["x-request-id"] and b["preference-applied"] == "delay=0"
