@@ -8,16 +8,14 @@ documented error"; the kit applies it to the requests it crafts, the registry
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from api_contract.contract import Contract
 from api_contract.exchange import Observed, Problem, Reply
 from api_contract.invariants import error_of
+from api_contract.rules import INTEGER
 
-# The integer form the contract accepts: ASCII digits only (spec/openapi.yaml, parameters).
-_INTEGER = re.compile(r"[0-9]{1,9}", re.ASCII)
 TWICE, NOT_INTEGER, OUT_OF_RANGE = "twice", "not_integer", "out_of_range"
 
 
@@ -39,7 +37,7 @@ def param_problems(contract: Contract, query: Sequence[tuple[str, str]]) -> list
         if len(given) > 1:
             found.append(ParamProblem(param.name, TWICE, "given at most once",
                                       f"{len(given)} values"))
-        elif not _INTEGER.fullmatch(given[0]):
+        elif not INTEGER.fullmatch(given[0]):
             found.append(ParamProblem(param.name, NOT_INTEGER, param.rule, given[0]))
         elif not param.check(int(given[0])):
             found.append(ParamProblem(param.name, OUT_OF_RANGE, param.rule, given[0]))

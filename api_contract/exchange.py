@@ -9,7 +9,7 @@ each request it forwards (it knows only what it saw). The checks of
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -100,21 +100,9 @@ class Observed:
         return None if self.reply is None else self.reply.parse()[0]
 
 
-def presented_key(headers: Sequence[tuple[str, str]], key_headers: Sequence[str]) -> str | None:
-    """The first non-empty key among ``key_headers`` (stripped), else None."""
-    wanted = {n.lower() for n in key_headers}
-    for name, value in headers:
-        if name.lower() in wanted and value.strip():
-            return value.strip()
-    return None
-
-
 def mask_in(text: str, secrets: Sequence[str | None]) -> str:
     for secret in secrets:
         if secret:
             text = text.replace(secret, mask_key(secret))
     return text
 
-
-def lower_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    return {k.lower(): v for k, v in headers.items()}

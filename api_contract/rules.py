@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from api_contract.spec import ContractError
 from api_contract.validators import compile_schema
+
+# The integer form a query parameter accepts: one to nine ASCII digits (no sign, no
+# spaces, no other digits); the mock parses with it, the checks judge with it.
+INTEGER = re.compile(r"[0-9]{1,9}", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)

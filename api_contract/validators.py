@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from cachetools import LRUCache
+
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
 
@@ -23,7 +25,7 @@ class Validators(Mapping[Any, "Draft202012Validator"]):
     def __init__(self, schemas: Mapping[Any, Mapping[str, Any]]) -> None:
         self.schemas = dict(schemas)
         self._compiled: dict[Any, Draft202012Validator] = {}
-        self._verdicts: dict[tuple[Any, bytes], Any] = {}  # see first_error
+        self._verdicts: LRUCache[tuple[Any, bytes], Any] = LRUCache(VERDICTS)  # first_error
 
     def __getitem__(self, key: Any) -> Draft202012Validator:
         validator = self._compiled.get(key)
@@ -39,15 +41,14 @@ class Validators(Mapping[Any, "Draft202012Validator"]):
 
     def first_error(self, key: Any, doc: Any, raw: bytes) -> Any:
         """The first error (by path) of ``doc`` against schema ``key``, or None; ``raw`` is
-        the document's bytes: the verdict for the same bytes is remembered (a bounded memo;
-        answers repeat, and validating is most of what checking one costs)."""
+        the document's bytes: the verdict for the same bytes is remembered (a bounded memo,
+        least recently used out; answers repeat, and validating is most of what checking
+        one costs)."""
         memo = (key, raw)
         if memo in self._verdicts:
             return self._verdicts[memo]
         errors = sorted(self[key].iter_errors(doc), key=lambda e: list(e.path))
         first = errors[0] if errors else None
-        if len(self._verdicts) >= VERDICTS:
-            del self._verdicts[next(iter(self._verdicts))]
         self._verdicts[memo] = first
         return first
 

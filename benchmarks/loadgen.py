@@ -5,6 +5,7 @@ Both take a list of (path, headers) requests to rotate over and return req/s, p5
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import re
@@ -113,3 +114,13 @@ def driver() -> tuple[str, object]:
     if shutil.which("wrk"):
         return "wrk", run_wrk
     return "asyncio (bundled; wrk not installed)", run_asyncio
+
+
+def load_parser(doc: str, seconds: float) -> argparse.ArgumentParser:
+    """The options every benchmark that drives load shares: seconds per round, rounds,
+    connections."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=seconds)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--connections", type=int, default=50)
+    return ap

@@ -23,7 +23,6 @@ shows their medians. Prints Markdown; asserts nothing.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import platform
@@ -36,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench import SUMMARY, free_port, pinned, realistic, start
-from loadgen import Result, driver
+from loadgen import Result, driver, load_parser
 
 PROBE_HEADERS = {"X-API-Key": "mock-key-abc123"}
 TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
@@ -79,10 +78,7 @@ def check_cost(n: int = 5000) -> float:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seconds", type=float, default=5)
-    ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--connections", type=int, default=50)
+    ap = load_parser(__doc__, seconds=5)
     ap.add_argument("--rates", default="250,500,1000",
                     help="paced loads, total requests/s (comma-separated)")
     ap.add_argument("--nice", type=int, default=0,

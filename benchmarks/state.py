@@ -16,7 +16,6 @@ table; asserts nothing."""
 
 from __future__ import annotations
 
-import argparse
 import os
 import platform
 import shutil
@@ -31,7 +30,7 @@ import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench import SUMMARY, free_port, pinned, realistic, start
-from loadgen import Result, driver
+from loadgen import Result, driver, load_parser
 
 CONTROL = "A/A control: memory vs memory"
 
@@ -89,10 +88,7 @@ def count_instructions(cases: dict[str, list[str]], seconds: int) -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seconds", type=float, default=4)
-    ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--connections", type=int, default=50)
+    ap = load_parser(__doc__, seconds=4)
     ap.add_argument("--instructions", action="store_true",
                     help="count CPU instructions per request under callgrind instead "
                          "(deterministic; needs valgrind)")

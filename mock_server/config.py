@@ -18,10 +18,12 @@ from api_contract.resources import default_fixtures_dir, default_spec_path
 from mock_server.foundation.syntax import (
     ANY_HOST,
     host_name,
+    int_in,
     is_header_name,
     is_loopback,
     origin,
     parse_rate,
+    seconds,
 )
 from mock_server.foundation.tenants import MAX_TENANTS
 
@@ -29,6 +31,7 @@ MAX_WORKERS = 64
 MAX_PROXY_TIMEOUT = 600  # seconds
 MAX_JOURNAL = 1_000_000
 MAX_CONNECTIONS = 1_000_000
+MAX_DELAY_MS = 60_000  # the longest delay anyone may ask for: Prefer, scenarios, settings
 MAX_DELAYED = 256  # default cap on requests delayed or stalled at once (runtime/delays.py)
 MAX_SESSIONS = 1_000_000  # the highest --max-sessions
 MAX_SESSION_TTL = 7 * 86_400  # seconds: the longest --session-ttl
@@ -81,9 +84,9 @@ class MockConfig:
         if not is_loopback(self.host) and not self.expose:
             return (f"refusing to bind to non-loopback address {self.host[:80]!r}; "
                     "pass --expose to allow it")
-        if not _int_in(self.port, 0, 65535):
+        if not int_in(self.port, 0, 65535):
             return f"not a port number (0-65535): {self.port!r:.40}"
-        if not _int_in(self.workers, 1, MAX_WORKERS):
+        if not int_in(self.workers, 1, MAX_WORKERS):
             return f"not a worker count (1-{MAX_WORKERS}): {self.workers!r:.40}"
         if not isinstance(self.state, str) or (
                 self.state != "memory" and not self.state.startswith(STATE_SCHEMES)):
@@ -92,19 +95,19 @@ class MockConfig:
         if self.state != "memory" and not _parses(self.state):
             shown = self.state.rpartition("@")[2][:60]  # never a password
             return f"--state: not a URL such as redis://HOST:PORT/DB: {shown!r}"
-        if not _int_in(self.tenants, 0, MAX_TENANTS):
+        if not int_in(self.tenants, 0, MAX_TENANTS):
             return f"not a tenant count (0-{MAX_TENANTS}): {self.tenants!r:.40}"
         for key, org in self.keys:
             if not key.strip() or not org.strip():
                 return f"--key: expected KEY=ORG, got {mask_key(key)!r}={org[:40]!r}"
-        if not _int_in(self.max_connections, 1, MAX_CONNECTIONS):
+        if not int_in(self.max_connections, 1, MAX_CONNECTIONS):
             return f"not a connection cap (1-{MAX_CONNECTIONS}): {self.max_connections!r:.40}"
-        if not _int_in(self.max_delayed, 1, MAX_CONNECTIONS):
+        if not int_in(self.max_delayed, 1, MAX_CONNECTIONS):
             return f"not a cap on delayed requests (1-{MAX_CONNECTIONS}): " \
                    f"{self.max_delayed!r:.40}"
-        for name, seconds in (("header", self.header_timeout), ("idle", self.idle_timeout)):
-            if not _seconds(seconds):
-                return f"--{name}-timeout must be a positive number of seconds: {seconds!r:.40}"
+        for name, value in (("header", self.header_timeout), ("idle", self.idle_timeout)):
+            if not seconds(value):
+                return f"--{name}-timeout must be a positive number of seconds: {value!r:.40}"
         for name in self.cors_allow_headers or ():
             if not isinstance(name, str) or not is_header_name(name):
                 return f"--cors-allow-header: not a header name: {str(name)[:40]!r}"
@@ -168,11 +171,11 @@ class QaConfig:
         """The first rule broken, given the address the mock binds to; None when none."""
         if self.admin and not self.admin_token and not is_loopback(host):
             return f"--admin on non-loopback address {host[:80]!r} needs --admin-token"
-        if not _int_in(self.journal_size, 0, MAX_JOURNAL):
+        if not int_in(self.journal_size, 0, MAX_JOURNAL):
             return f"not a journal size (0-{MAX_JOURNAL}): {self.journal_size!r:.40}"
-        if not _int_in(self.max_sessions, 1, MAX_SESSIONS):
+        if not int_in(self.max_sessions, 1, MAX_SESSIONS):
             return f"not a session cap (1-{MAX_SESSIONS}): {self.max_sessions!r:.40}"
-        if not (_seconds(self.session_ttl, MAX_SESSION_TTL) and self.session_ttl >= 1):
+        if not (seconds(self.session_ttl, MAX_SESSION_TTL) and self.session_ttl >= 1):
             return (f"--session-ttl must be 1 s to {MAX_SESSION_TTL // 86_400} days: "
                     f"{self.session_ttl!r:.40}")
         if self.rate_limit is not None:
@@ -190,15 +193,10 @@ class QaConfig:
             if not any(Path(s).suffix in (".yaml", ".yml") or Path(s).exists()
                        for s in self.scenarios):
                 return "--watch needs at least one --scenarios FILE to watch"
-            if not _seconds(self.watch_interval):
+            if not seconds(self.watch_interval):
                 return ("watch interval must be a positive number of seconds: "
                         f"{self.watch_interval!r:.40}")
         return None
-
-
-def _seconds(value: object, most: float = 86_400) -> bool:
-    return (isinstance(value, int | float) and not isinstance(value, bool)
-            and 0 < value <= most)
 
 
 def _parses(url: str) -> bool:
@@ -210,10 +208,6 @@ def _parses(url: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _int_in(value: object, low: int, high: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
 @dataclass(slots=True)
@@ -238,7 +232,7 @@ class ProxyConfig:
             parts.port  # noqa: B018  (raises on a bad port)
         except ValueError:
             return f"--proxy: bad port in {self.upstream[:80]!r}"
-        if not (_seconds(self.timeout) and self.timeout <= MAX_PROXY_TIMEOUT):
+        if not seconds(self.timeout, MAX_PROXY_TIMEOUT):
             return f"not a timeout in seconds (0-{MAX_PROXY_TIMEOUT}]: {self.timeout!r:.40}"
         for value in self.cors_origins:
             try:

@@ -36,21 +36,23 @@ from typing import Any
 from aiohttp import web
 
 from mock_server import __version__
+from mock_server.config import MAX_DELAY_MS
 from mock_server.control.admin_calls import body_of, json_response, scope_of, session_of_call
 from mock_server.control.admin_guard import guarded, preflight
 from mock_server.control.admin_sessions import setup_session_admin
 from mock_server.engine import routing
+from mock_server.engine.edge import CONTROL_PREFIX
 from mock_server.engine.parts import PARTS, MockParts
 from mock_server.foundation.clock import parse_instant
 from mock_server.foundation.errors import ApiError
+from mock_server.foundation.syntax import int_in, is_int
 from mock_server.runtime.base import StateUnavailable
 from mock_server.runtime.control import Control, Overrides
 from mock_server.runtime.journal import ANY
 from mock_server.runtime.scope import Scope
 from mock_server.stages.negotiate import session_name
 
-PREFIX = routing.CONTROL_PREFIX  # "/__mock/"
-MAX_DELAY_MS = 60_000
+PREFIX = CONTROL_PREFIX  # "/__mock/"
 # Bounded state: each activation and forced error is kept until reset, and every API
 # request looks through the activations (20,000 of them made /__mock/scenarios 8.9 MB and
 # the API's latency 0.5 -> 2.2 ms). Beyond these: 400, nothing stored.
@@ -224,10 +226,6 @@ async def get_settings(request: web.Request) -> web.Response:
     return _json(_settings(request.app[PARTS], scope))
 
 
-def _int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 async def post_settings(request: web.Request) -> web.Response:
     """Change the fields given: ``delay_ms`` (every answer, everyone), ``error`` (a
     documented error status, or null to stop) for everyone or for ``org``."""
@@ -239,14 +237,14 @@ async def post_settings(request: web.Request) -> web.Response:
     scope = await scope_of(request, session_of_call(request, doc))
     if "delay_ms" in doc:
         delay = doc["delay_ms"]
-        if not _int(delay) or not 0 <= delay <= MAX_DELAY_MS:
+        if not int_in(delay, 0, MAX_DELAY_MS):
             raise ApiError(400, f"delay_ms must be an integer from 0 to {MAX_DELAY_MS}")
     org = doc.get("org")
     _check_org(org)
     if org is not None and "error" not in doc:
         raise ApiError(400, "org must be a string and comes with \"error\"")
     error = doc.get("error")
-    if error is not None and not (_int(error) and error in _error_statuses(st)):
+    if error is not None and not (is_int(error) and error in _error_statuses(st)):
         raise ApiError(400, "error must be null or a documented error status: "
                             + ", ".join(map(str, _error_statuses(st))))
 

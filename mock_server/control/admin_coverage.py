@@ -21,6 +21,7 @@ from aiohttp import web
 from mock_server.control.admin_calls import body_of, json_response, scope_of, session_of_call
 from mock_server.control.admin_guard import guarded
 from mock_server.engine import routing
+from mock_server.engine.edge import CONTROL_PREFIX
 from mock_server.engine.parts import PARTS
 from mock_server.foundation.errors import ApiError
 from mock_server.qa import oneshot
@@ -28,7 +29,7 @@ from mock_server.qa.coverage import EVERY
 from mock_server.runtime.control import Control
 from mock_server.runtime.journal import ANY
 
-PREFIX = routing.CONTROL_PREFIX + "coverage"
+PREFIX = CONTROL_PREFIX + "coverage"
 
 
 async def coverage(request: web.Request) -> web.Response:

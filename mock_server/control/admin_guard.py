@@ -1,7 +1,7 @@
 """The admin API's edge: same-origin only, JSON only for changes, the token, its limit.
 
-Every ``/__mock/`` route (the API and the control page) is behind :func:`admin_route`, in
-this order:
+Every ``/__mock/`` route (the API and the control page) is behind :func:`admin_route`: the
+edge every route has (engine/edge.py), with these checks, in this order:
 
 1. ``Host`` on the allow-list (stages/hosts.py), as on every route: 421.
 2. A request that changes state (POST, DELETE) carrying an ``Origin`` other than the mock's
@@ -26,23 +26,21 @@ needs none of this: it is same-origin. The token is never logged, echoed or jour
 
 from __future__ import annotations
 
-import asyncio
-import functools
-import hashlib
 import hmac
 import math
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from aiohttp import web
+from cachetools import TTLCache
 from multidict import istr
 
-from mock_server.engine import routing
+from api_contract.keys import digest
+from mock_server.engine.edge import ORIGIN, Handler, behind_edge
 from mock_server.engine.parts import PARTS
 from mock_server.foundation.errors import NOSNIFF, ApiError
 from mock_server.stages.hosts import HOST
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 TOKEN_HEADER = "Authorization"
 METHODS = "GET, POST, DELETE, OPTIONS"
 CHANGES = frozenset({"POST", "DELETE", "PUT", "PATCH"})
@@ -54,10 +52,6 @@ BAD_TOKEN_WINDOW = 60.0  # ... per this many seconds
 MAX_CLIENTS = 1024  # client addresses tracked
 
 
-def _digest(text: str) -> bytes:
-    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).digest()
-
-
 def _refused(status: int, code: str, message: str, detail: str) -> ApiError:
     return ApiError(status, detail, body={"success": False, "error": {
         "code": code, "message": message, "system_message": detail,
@@ -65,12 +59,15 @@ def _refused(status: int, code: str, message: str, detail: str) -> ApiError:
 
 
 class BadTokens:
-    """Bad admin tokens per client address, in fixed windows (bounded: oldest dropped)."""
+    """Bad admin tokens per client address, in fixed windows. Kept in a
+    ``cachetools.TTLCache`` on the same clock: an address is forgotten a window after its
+    last bad token, and beyond ``MAX_CLIENTS`` addresses the least recently seen goes."""
 
     def __init__(self, limit: int = BAD_TOKEN_LIMIT, window: float = BAD_TOKEN_WINDOW,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.limit, self.window, self.clock = limit, window, clock
-        self._seen: dict[str, tuple[float, int]] = {}  # address -> (window start, count)
+        # address -> (window start, count)
+        self._seen: TTLCache[str, tuple[float, int]] = TTLCache(MAX_CLIENTS, window, clock)
 
     def retry_after(self, who: str) -> int:
         """Seconds until ``who`` may try again (0: now)."""
@@ -80,17 +77,15 @@ class BadTokens:
 
     def failed(self, who: str) -> None:
         now = self.clock()
-        start, count = self._seen.pop(who, (now, 0))
+        start, count = self._seen.get(who, (now, 0))
         if now - start >= self.window:
             start, count = now, 0
-        if len(self._seen) >= MAX_CLIENTS:
-            del self._seen[next(iter(self._seen))]
         self._seen[who] = (start, count + 1)
 
 
 class AdminGuard:
     def __init__(self, token: str | None, origins: Iterable[str] = ()) -> None:
-        self._token = _digest(token) if token else None
+        self._token = digest(token) if token else None
         self.origins = frozenset(origins)
         self.bad_tokens = BadTokens()
 
@@ -124,7 +119,7 @@ class AdminGuard:
                                 f"{wait} s", headers={"Retry-After": str(wait)})
         presented = request.headers.get(TOKEN_HEADER)
         scheme, _, value = (presented or "").partition(" ")
-        given = _digest(value.strip())
+        given = digest(value.strip())
         if not hmac.compare_digest(given, self._token) or scheme.lower() != "bearer":
             if presented is not None:  # a page elsewhere cannot send one: no lock-out by it
                 self.bad_tokens.failed(who)
@@ -159,29 +154,27 @@ def setup_admin_guard(app: web.Application) -> None:
     app[ADMIN_GUARD] = AdminGuard(qa.admin_token, qa.admin_cors)
 
 
-def admin_route(handler: Handler, *, token: bool = True) -> Handler:
-    """``handler`` behind the admin edge (``token=False``: the control page's files,
-    which hold nothing secret, and the preflight)."""
-
-    @functools.wraps(handler)
-    async def edge(request: web.Request) -> web.StreamResponse:
+def _admin_checks(token: bool) -> Callable[[web.Request], None]:
+    def checks(request: web.Request) -> None:
         guard = request.app[ADMIN_GUARD]
-        origin = request.headers.get(routing.ORIGIN)
-        try:
-            routing.check_host(request)
-            guard.check_origin(request, origin)
-            if token:
-                guard.check_token(request)
-            guard.check_body(request)
-            response = await handler(request)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            response = routing.render_failure(request, exc)
-        guard.decorate(response, origin)
-        return response
+        guard.check_origin(request, request.headers.get(ORIGIN))
+        if token:
+            guard.check_token(request)
+        guard.check_body(request)
 
-    return routing.self_enveloped(edge)
+    return checks
+
+
+def _admin_finish(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
+    request.app[ADMIN_GUARD].decorate(response, request.headers.get(ORIGIN))
+    return response
+
+
+def admin_route(handler: Handler, *, token: bool = True) -> Handler:
+    """``handler`` behind the edge (engine/edge.py) with the admin API's checks and
+    headers (``token=False``: the control page's files, which hold nothing secret, and the
+    preflight)."""
+    return behind_edge(handler, checks=_admin_checks(token), finish=_admin_finish)
 
 
 def guarded(handler: Handler) -> Handler:
@@ -191,7 +184,7 @@ def guarded(handler: Handler) -> Handler:
 
 async def _preflight(request: web.Request) -> web.Response:
     response = web.Response(status=204, headers={"Allow": METHODS})
-    origin = request.headers.get(routing.ORIGIN)
+    origin = request.headers.get(ORIGIN)
     if origin is None or "Access-Control-Request-Method" not in request.headers:
         return response  # not a CORS preflight: the methods, as any OPTIONS
     if not request.app[ADMIN_GUARD].allowed_origin(request, origin):

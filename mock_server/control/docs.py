@@ -28,7 +28,7 @@ from api_contract.contract import Contract
 from api_contract.keys import mask_key
 from mock_server.control.guides import GUIDE_PATH, setup_guides, title_of
 from mock_server.engine import routing
-from mock_server.engine.parts import PARTS
+from mock_server.engine.parts import PARTS, MockParts
 from mock_server.foundation.fixtures import FixtureError, read_keys
 from mock_server.foundation.tenants import Tenant
 
@@ -193,8 +193,8 @@ change of the spec alone.</p>
 """
 
 
-def build_site(app: web.Application) -> DocsSite:
-    st = app[PARTS]
+def build_site(st: MockParts, guides: dict[str, bytes]) -> DocsSite:
+    """The page, its spec and its files, built once (no route is added here)."""
     try:
         fixture_keys = read_keys(st.config.fixtures_dir)
     except FixtureError:  # a state built by hand without a keys file: show runtime keys only
@@ -205,7 +205,7 @@ def build_site(app: web.Application) -> DocsSite:
         files.update({name: (static / name, ctype) for name, ctype in ASSETS.items()})
     html = render_page(st.contract, fixture_keys, st.config.keys, static is not None,
                        admin_ui=st.config.qa.admin, tenants=st.tenants,
-                       guides=setup_guides(app))
+                       guides=guides)
     spec = json.dumps(docs_spec(st.contract), indent=2).encode()
     return DocsSite(html=html.encode(), spec_json=spec, files=files)
 
@@ -236,7 +236,8 @@ async def to_docs(request: web.Request) -> web.Response:
 
 def setup_docs(app: web.Application) -> None:
     """Add ``/docs`` and its files to an app whose PARTS is set."""
-    app[DOCS] = build_site(app)
+    guides = setup_guides(app)  # /docs/guide/NAME, and the pages the docs link to
+    app[DOCS] = build_site(app[PARTS], guides)
     routing.add(app, "GET", DOCS_PATH, page)
     routing.add(app, "GET", DOCS_PATH + "/", to_docs)
     routing.add(app, "GET", SPEC_PATH, spec_json)

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from mock_server.control.admin import PREFIX
 from mock_server.engine.parts import PARTS
-from mock_server.engine.pipeline import OUTCOME
+from mock_server.engine.steering import OUTCOME
 from mock_server.stages.negotiate import session_of
 
 DROPPED = ("reset", "empty")  # faults after which no status reached the client

@@ -5,11 +5,12 @@ rate limit -> parameters -> scenario choice -> data -> response (or a network fa
 key is judged before anything else about the request: a bad ``Prefer`` or ``__code`` is
 decoded first but answered only once the key has passed.
 
-Each stage raises :class:`~mock_server.foundation.errors.ApiError`; the handler renders it
-itself and adds the CORS headers (it is its own edge: see routing.py). When no preference,
-scenario or override is in play, the scenario and answer stages have nothing to decide and
-the summary goes straight out; that shortcut gives the same bytes (checked by
-tests/mock_server/stages/test_summary.py).
+Each stage raises :class:`~mock_server.foundation.errors.ApiError`. The handler is the
+mock's fast path: it does the edge's steps (engine/edge.py) inline, with the same pieces,
+rather than behind a wrapper. When no preference, scenario or override is in play, the
+scenario and answer stages have nothing to decide and the summary goes straight out; that
+shortcut gives the same bytes (checked by tests/mock_server/stages/test_summary.py). What
+steers any other answer is decided once (engine/steering.py), for the proxy's route too.
 With rate limiting on, every answer of this route carries the ``x-ratelimit-*`` headers, but
 a 401 or 403: the counter is the path organisation's, and an unauthorised caller learns
 nothing of another tenant.
@@ -20,16 +21,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 import orjson
 from aiohttp import web
 
-from mock_server.engine import routing
+from mock_server.engine import edge
 from mock_server.engine.parts import PARTS, MockParts
+from mock_server.engine.steering import Steering, steer
 from mock_server.foundation.errors import JSON, JSON_HEADERS, NOSNIFF, ApiError
 from mock_server.foundation.renderer import new_trace_id
-from mock_server.qa import faults, oneshot, ratelimit, scenarios, usage
+from mock_server.qa import faults, ratelimit, usage
 from mock_server.qa.coverage import STEER, Steer
 from mock_server.qa.tally import LIMIT
 from mock_server.runtime.scope import Scope
@@ -37,11 +38,8 @@ from mock_server.stages import negotiate
 from mock_server.stages.hosts import HOST
 from mock_server.stages.negotiate import NO_PREFERENCES
 
-# What the pipeline did, for the request journal (present only while the journal is on).
-OUTCOME: web.RequestKey[dict[str, Any]] = web.RequestKey("freddy_mock_outcome", dict)
 
-
-@routing.self_enveloped  # renders its own failures and CORS headers: no wrapper layer
+@edge.fast_path  # the edge's steps inline (engine/edge.py): no wrapper layer
 async def get_summary(request: web.Request) -> web.StreamResponse:
     st = request.app[PARTS]
     qa = st.qa
@@ -53,7 +51,7 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
     scope: Scope = qa.runtime  # the requests without a session (X-Mock-Session) share it
     prefs = NO_PREFERENCES  # (counted in its session even when refused before the scope)
     try:
-        host = headers.get(HOST)  # routing.check_host, inlined on the hot path
+        host = headers.get(HOST)  # edge.check_host, inlined
         if host not in st.hosts.admitted:
             st.hosts.admit(host)
         refused = None  # a bad preference is decoded here but judged after the key
@@ -108,10 +106,10 @@ async def get_summary(request: web.Request) -> web.StreamResponse:
     except asyncio.CancelledError:
         raise
     except Exception as exc:  # as the edge does for every other route
-        response = routing.render_failure(request, exc)
+        response = edge.render_failure(request, exc)
     if not plain:
         qa.coverage.exchange(request, response.status, st.clock.now(), prefs.session)
-    origin = headers.get(routing.ORIGIN)  # routing.add_cors, inlined on the hot path
+    origin = headers.get(edge.ORIGIN)  # edge.add_cors, inlined (nosniff: in every answer)
     if origin is not None:
         st.cors.decorate(response.headers, origin)
     return response
@@ -127,19 +125,9 @@ async def _steered(
     limit_headers: dict[str, str],
 ) -> web.StreamResponse:
     """Scenario choice, then the answer a preference, a scenario or an override asks for."""
-    qa = st.qa
     now = st.clock.now()
-    decision = scenarios.NO_DECISION
-    # an outcome queued by the control page's coverage buttons: this request answers it
-    once = await oneshot.take(scope) if scope.control.next else None
-    if once is not None or prefs.scenario is not None or scope.active():
-        req = scenarios.Request(org_id, st.auth.presented_key(request.headers) or "",
-                                values["year"], values["month"], request.headers)
-        made = None if once is None else oneshot.decision(once, req, qa.catalog, qa.rng)
-        decision = made if made is not None else await scenarios.choose(
-            req, prefs.scenario, qa.catalog, scope, qa.rng)
-    return await steered_answer(request, st, org_id, values, now, prefs, decision,
-                                limit_headers, scope)
+    steering = await steer(request, st, org_id, values, prefs, scope, queued=True)
+    return await steered_answer(request, st, org_id, values, now, steering, limit_headers)
 
 
 async def steered_answer(
@@ -148,26 +136,21 @@ async def steered_answer(
     org_id: str,
     values: Mapping[str, int],
     now: datetime,
-    prefs: negotiate.Preferences,
-    decision: scenarios.Decision,
+    steering: Steering,
     limit_headers: dict[str, str],
-    scope: Scope | None = None,
 ) -> web.StreamResponse:
-    """The answer once a scenario is chosen (also the proxy's, for what it answers itself);
-    ``scope``: the request's session (default: the requests without one)."""
-    scope = st.qa.runtime if scope is None else scope
+    """The answer once a scenario is chosen (also the proxy's, for what it answers itself),
+    in the request's scope (its session's, or that of the requests without one)."""
+    scope = steering.scope
     contract = st.contract
+    prefs, decision, forced = steering.prefs, steering.decision, steering.forced
     headers = {"X-Request-ID": new_trace_id(), **limit_headers, **NOSNIFF}
     if not prefs.empty:
         headers["Preference-Applied"] = negotiate.applied(prefs)
-    overrides = scope.overrides
-    delay = prefs.delay if prefs.delay is not None else decision.delay_ms + overrides.delay_ms
-    forced = None if prefs.chooses_answer else overrides.error_for(org_id)
-    steer = request[STEER] = Steer(decision.scenario if forced is None else None)
-    if st.qa.journal is not None and OUTCOME in request:
-        request[OUTCOME]["applied"] = applied_note(prefs, decision, delay, forced)
-    if delay:
-        await st.qa.delays.sleep(delay)  # 503 beyond the cap on requests delayed at once
+    counted = request[STEER] = Steer(steering.scenario)  # for the coverage count
+    steering.journal(request, st)
+    if steering.delay:
+        await st.qa.delays.sleep(steering.delay)  # 503 beyond the cap on delayed requests
 
     example = negotiate.chosen_example(prefs, contract)
     if forced is not None:  # POST /__mock/settings {"error": N}: beats the scenarios
@@ -185,19 +168,20 @@ async def steered_answer(
         body = st.summaries.body(org_id, values["year"], values["month"], st.clock.hour())
         if decision.usage is not None:
             body = usage.apply(body, decision.usage, now, contract.fields)
-        steer.body = body
+        counted.body = body
     elif example.status == 429:
         raise _exhausted(st, now, headers)
     elif example.status >= 400:
         raise ApiError(example.status, headers=headers, body=example.value)
     else:
-        body = steer.body = orjson.dumps(example.value)
-    if decision.fault is not None and not prefs.chooses_answer and forced is None:
-        steer.fault = decision.fault.kind
-        if decision.fault.kind == "stall":  # holds the connection: counts as a delay
+        body = counted.body = orjson.dumps(example.value)
+    fault = steering.fault
+    if fault is not None:
+        counted.fault = fault.kind
+        if fault.kind == "stall":  # holds the connection: counts as a delay
             with st.qa.delays.slot():
-                return await faults.perform(request, decision.fault, body, headers)
-        return await faults.perform(request, decision.fault, body, headers)
+                return await faults.perform(request, fault, body, headers)
+        return await faults.perform(request, fault, body, headers)
     headers["Content-Type"] = JSON  # set as a plain header: cheaper than content_type=
     return web.Response(body=body, headers=headers)
 
@@ -206,24 +190,6 @@ def _exhausted(st: MockParts, now: datetime, headers: dict[str, str]) -> ApiErro
     err = ratelimit.exhausted(st.qa.documented_limit, now)
     err.headers = {**headers, **err.headers}
     return err
-
-
-def applied_note(prefs: negotiate.Preferences, decision: scenarios.Decision,
-                 delay: int, forced: int | None) -> dict[str, Any]:
-    """What steered an answer, for the journal (the proxy's entries too)."""
-    done: dict[str, Any] = {}
-    if forced is not None:
-        done["error"] = forced
-    elif decision.scenario is not None:
-        done["scenario"] = decision.scenario
-        done["rule"] = decision.rule
-    if delay:
-        done["delay_ms"] = delay
-    if decision.fault is not None and not prefs.chooses_answer and forced is None:
-        done["fault"] = decision.fault.kind
-    if not prefs.empty:
-        done["preference"] = negotiate.applied(prefs)
-    return done
 
 
 async def options(request: web.Request) -> web.Response:

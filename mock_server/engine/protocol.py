@@ -43,7 +43,7 @@ from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_request import BaseRequest
 
 from mock_server.config import MockConfig
-from mock_server.engine.routing import CONTROL_PREFIX
+from mock_server.engine.edge import CONTROL_PREFIX
 from mock_server.foundation.errors import ApiError
 from mock_server.foundation.renderer import ErrorRenderer, new_trace_id
 

@@ -13,6 +13,7 @@ import orjson
 from aiohttp import web
 
 from api_contract.contract import Contract, ErrorTemplate
+from mock_server.foundation.bounded import keep
 from mock_server.foundation.clock import Clock
 from mock_server.foundation.errors import JSON_HEADERS, UNDECLARED_TEMPLATES, ApiError
 
@@ -38,6 +39,9 @@ def new_trace_id() -> str:
     e.g. ``3fa2c1d09b7e-1000000002a``. Only ``[0-9a-f-]``: it goes into JSON bodies without
     escaping. ``hex()`` and a slice: a third of the instructions of an f-string format."""
     return _TRACE_PREFIX + hex(next(_TRACE_COUNTER))[2:]
+
+
+PREFIXES = 1024  # rendered envelope prefixes kept, by (status, message)
 
 
 class ErrorRenderer:
@@ -71,8 +75,9 @@ class ErrorRenderer:
                 "status": status,
             }
             cached = b'{"success":false,"error":' + orjson.dumps(fields)[:-1] + b',"trace_id":"'
-            if len(self._prefixes) < 1024:  # messages quoting client input are not kept
-                self._prefixes[key] = cached
+            # Bounded, the oldest first out: messages quoting client input come and go, the
+            # fixed ones (no key, unknown key, other org) come back at once when evicted.
+            keep(self._prefixes, key, cached, PREFIXES)
         return cached
 
     def body(self, err: ApiError, trace_id: str) -> bytes:

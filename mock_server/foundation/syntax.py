@@ -3,7 +3,7 @@ names (``--allowed-host``, a request's ``Host``), origins (``--admin-cors``), lo
 addresses, and rates (``100/min``). :class:`~mock_server.config.MockConfig` applies them
 when it checks a configuration; the stages apply the same rules to a request at run time
 (``stages/cors``, ``stages/hosts``), and ``qa/ratelimit`` and ``qa/scenario_files`` parse
-rates with them."""
+rates with them. Also the type rules of numbers given in code or JSON (a bool is no number)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,21 @@ _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 def is_header_name(name: str) -> bool:
     """An RFC 9110 token of at most 128 characters."""
     return len(name) <= MAX_HEADER_NAME and _TOKEN.fullmatch(name) is not None
+
+
+def is_int(value: object) -> bool:
+    """An ``int`` that is not a ``bool`` (JSON's ``true`` is no number of anything)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def int_in(value: object, low: int, high: int) -> bool:
+    return is_int(value) and low <= value <= high  # type: ignore[operator]
+
+
+def seconds(value: object, most: float = 86_400) -> bool:
+    """A number of seconds in (0, ``most``]."""
+    return (isinstance(value, int | float) and not isinstance(value, bool)
+            and 0 < value <= most)
 
 
 def parse_rate(text: str) -> tuple[int, int]:

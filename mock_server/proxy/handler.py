@@ -15,6 +15,7 @@ checks judge what it answered (and tell the client what it sent wrong).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from urllib.parse import quote
 
@@ -23,9 +24,9 @@ from aiohttp import web
 from api_contract.contract import Contract
 from api_contract.exchange import Observed
 from api_contract.verdicts import verify
-from mock_server.engine import routing
 from mock_server.engine.parts import PARTS, MockParts
-from mock_server.engine.pipeline import OUTCOME, applied_note, steered_answer
+from mock_server.engine.pipeline import steered_answer
+from mock_server.engine.steering import OUTCOME, steer
 from mock_server.foundation.errors import ApiError
 from mock_server.proxy.parts import PROXY, ProxyParts
 from mock_server.proxy.report import relay, report
@@ -33,7 +34,7 @@ from mock_server.qa import scenarios
 from mock_server.qa.coverage import STEER, Steer
 from mock_server.runtime.scope import Scope
 from mock_server.stages import negotiate
-from mock_server.stages.negotiate import QUERY_PREFIX, Preferences
+from mock_server.stages.negotiate import QUERY_PREFIX
 
 
 def _another_path(org: str) -> bool:
@@ -42,36 +43,31 @@ def _another_path(org: str) -> bool:
     return "/" in org or "\\" in org or org in (".", "..")
 
 
-def _answers_locally(prefs: Preferences, decision: scenarios.Decision,
-                     forced: int | None) -> bool:
-    return (prefs.chooses_answer or forced is not None or decision.exhausted
-            or decision.status is not None or decision.example is not None
-            or decision.fault is not None)
-
-
-@routing.self_enveloped  # checks the Host, renders its failures and CORS, like the mock's route
 async def proxy_summary(request: web.Request) -> web.StreamResponse:
+    """The route behind the edge (engine/edge.py: Host check, envelope, CORS), like every
+    route but the mock's own fast path."""
     st = request.app[PARTS]
-    px = request.app[PROXY]
     org = request.match_info[st.contract.path_param]
     try:
-        routing.check_host(request)  # 421 for a Host the mock does not answer (DNS rebinding)
         if _another_path(org):
             raise ApiError(404, "The organization id decodes to another path; not forwarded")
         if request.body_exists:
             raise ApiError(400, "A GET request takes no body")
-        response = await _steer_or_forward(request, st, px, org)
-    except ApiError as err:
-        response = st.errors.response(err)
+        response = await _steer_or_forward(request, st, request.app[PROXY], org)
     except asyncio.CancelledError:
         raise
-    except Exception as exc:  # as the edge does for every other route
-        response = routing.render_failure(request, exc)
-    # coverage: what the client met, from the upstream or from the mock (qa/coverage.py)
-    st.qa.coverage.exchange(request, response.status, st.clock.now(),
-                            negotiate.session_of(request.headers, request.rel_url.query))
-    routing.add_cors(request, response)
+    except Exception as exc:  # rendered by the edge: counted with the status it gets
+        _met(request, st, exc.status if isinstance(exc, ApiError | web.HTTPException)
+             else 500)
+        raise
+    _met(request, st, response.status)
     return response
+
+
+def _met(request: web.Request, st: MockParts, status: int) -> None:
+    """Coverage: what the client met, from the upstream or from the mock (qa/coverage.py)."""
+    st.qa.coverage.exchange(request, status, st.clock.now(),
+                            negotiate.session_of(request.headers, request.rel_url.query))
 
 
 async def _steer_or_forward(request: web.Request, st: MockParts, px: ProxyParts,
@@ -86,33 +82,27 @@ async def _steer_or_forward(request: web.Request, st: MockParts, px: ProxyParts,
         scope = await qa.runtime.scope(prefs.session, st.clock.ticks())
     if qa.rate_limit is not None:
         await qa.rate_limit.consume(scope, org, now, limit_headers)
+    values: Mapping[str, int] | None = None
+    bad_query: ApiError | None = None
     try:
         values = st.params.parse(request.rel_url, st.clock)
-        bad_query: ApiError | None = None
     except ApiError as err:  # the upstream answers it; only a local answer needs values
-        values, bad_query = {}, err
-    decision = scenarios.NO_DECISION
-    if bad_query is None and (prefs.scenario is not None or scope.active()):
-        key = st.auth.presented_key(headers, strict=False) or ""
-        req = scenarios.Request(org, key, values["year"], values["month"], headers)
-        decision = await scenarios.choose(req, prefs.scenario, qa.catalog, scope, qa.rng)
-    overrides = scope.overrides
-    forced = None if prefs.chooses_answer else overrides.error_for(org)
-    if _answers_locally(prefs, decision, forced):
+        bad_query = err
+    steering = await steer(request, st, org, values, prefs, scope)
+    if steering.answers_locally:
         if bad_query is not None:
             raise bad_query  # as the mock: a preference steers only a valid request
+        assert values is not None
         px.stats.local += 1
-        return await steered_answer(request, st, org, values, now, prefs, decision,
-                                    limit_headers, scope)
-    delay = prefs.delay if prefs.delay is not None else decision.delay_ms + overrides.delay_ms
-    if qa.journal is not None and OUTCOME in request:
-        request[OUTCOME]["applied"] = applied_note(prefs, decision, delay, None)
+        return await steered_answer(request, st, org, values, now, steering, limit_headers)
+    steering.journal(request, st)
+    decision = steering.decision
     if decision.rate_limit is not None:
         await decision.rate_limit.consume(scope, org, now, limit_headers)
     if not prefs.empty:
         limit_headers["Preference-Applied"] = negotiate.applied(prefs)
-    if delay:
-        await qa.delays.sleep(delay)  # 503 beyond the cap on requests delayed at once
+    if steering.delay:
+        await qa.delays.sleep(steering.delay)  # 503 beyond the cap on delayed requests
     return await _forward(request, st, px, org, decision, limit_headers)
 
 

@@ -3,25 +3,23 @@
 The contract says a key belongs to one organization. The first organization a key reads
 with a 2xx is taken as its own; after that, the checks know the key's organization and
 judge what another organization's request gets (403, never a summary). Only SHA-256
-digests of keys are kept, never a key, in a bounded map (oldest forgotten first).
+digests of keys are kept, never a key, in a bounded map (``cachetools.FIFOCache``: the
+oldest forgotten first).
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections import OrderedDict
+from cachetools import FIFOCache
+
+from api_contract.keys import digest
 
 SIZE = 10_000
-
-
-def digest(key: str) -> bytes:
-    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).digest()
 
 
 class KeyMemory:
     def __init__(self, size: int = SIZE) -> None:
         self.size = size
-        self._orgs: OrderedDict[bytes, str] = OrderedDict()
+        self._orgs: FIFOCache[bytes, str] = FIFOCache(size)
 
     def __len__(self) -> int:
         return len(self._orgs)
@@ -31,9 +29,4 @@ class KeyMemory:
 
     def remember(self, key: str, org: str) -> None:
         """``org`` answered ``key`` with a 2xx; the first such org is kept."""
-        d = digest(key)
-        if d in self._orgs:
-            return
-        if len(self._orgs) >= self.size:
-            self._orgs.popitem(last=False)
-        self._orgs[d] = org
+        self._orgs.setdefault(digest(key), org)

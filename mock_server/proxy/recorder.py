@@ -16,7 +16,6 @@ Writes are atomic (a temporary file, then a rename) and coalesced: at most one e
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import os
 import re
@@ -32,6 +31,7 @@ from aiohttp import web
 from api_contract.contract import Contract
 from api_contract.exchange import Reply, Violation
 from api_contract.fields import MONTH, YEAR, SummaryFields
+from api_contract.keys import digest
 from api_contract.verdicts import RESPONSE
 from mock_server.foundation.fixtures import (
     KEYS_SCHEMA,
@@ -43,10 +43,6 @@ from mock_server.foundation.fixtures import (
 log = logging.getLogger("freddy_mock.proxy")
 FLUSH_DELAY = 0.5
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
-
-
-def _digest(key: str) -> bytes:
-    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).digest()
 
 
 def _load(path: Path, field: str, schema: dict[str, Any]) -> list[dict[str, Any]]:
@@ -88,7 +84,7 @@ class Recorder:
 
     def observe(self, org: str, reply: Reply | None, violations: Sequence[Violation],
                 keys: Iterable[str]) -> None:
-        self._seen.update(_digest(k) for k in keys if k)
+        self._seen.update(digest(k) for k in keys if k)
         if reply is None:
             self.not_recorded["no answer"] += 1
         elif reply.status != 200:
@@ -139,7 +135,7 @@ class Recorder:
         key = "replay-key-" + (_UNSAFE.sub("_", org)[:64] or "org")
         taken = {k.get("key") for k in self.keys}
         n = 1
-        while key in taken or _digest(key) in self._seen:
+        while key in taken or digest(key) in self._seen:
             n += 1
             key = f"{key.rsplit('~', 1)[0]}~{n}"
         return key

@@ -20,7 +20,7 @@ from aiohttp import web
 from api_contract.exchange import Observed, Violation, mask_in
 from api_contract.verdicts import RESPONSE
 from mock_server.engine.parts import MockParts
-from mock_server.engine.pipeline import OUTCOME
+from mock_server.engine.steering import OUTCOME
 from mock_server.foundation.errors import ApiError
 from mock_server.foundation.renderer import new_trace_id
 from mock_server.proxy.parts import ProxyParts

@@ -48,8 +48,11 @@ class RateLimit:
 
     @property
     def ttl(self) -> int:
-        """Seconds a shared backend keeps a window: two periods, at least two minutes
-        (with a frozen clock the window never changes; its count restarts after that)."""
+        """Seconds Redis keeps a window after its last request (``EXPIRE`` is renewed on
+        each): two periods, at least two minutes. With a frozen clock (``--now``) the
+        window never changes: on Redis its count restarts after ``ttl`` seconds without a
+        request; in memory and in the ``--workers`` file, which keep no time, it never
+        restarts until ``POST /__mock/reset``."""
         return max(2 * self.period, 120)
 
     async def peek(self, runtime: Scope, org: str, now: datetime) -> dict[str, str]:

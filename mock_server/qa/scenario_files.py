@@ -1,8 +1,7 @@
-"""Scenario files: read, validate against a JSON Schema, compile to :class:`Scenario`.
+"""Scenario files: read, validate against their JSON Schema (qa/scenario_schema.py),
+compile to :class:`Scenario`; the catalog of every known scenario.
 
-A bad file fails with one line naming the file, the line and the path of the bad value::
-
-    slow.yaml line 4: rules/0/delay: -5 is less than the minimum of 0
+A bad file fails with one line naming the file, the line and the path of the bad value.
 
 Built-in scenarios ship in ``fixtures/scenarios/``; ``--scenarios`` takes a file or a
 built-in name.
@@ -10,122 +9,29 @@ built-in name.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
 from api_contract import yaml_input
 from api_contract.contract import Contract
 from api_contract.resources import YAML_LOADER, is_bundled
-from api_contract.yaml_input import YamlRefused, bounded
+from api_contract.yaml_input import YamlRefused
 from mock_server.foundation.clock import parse_instant
-from mock_server.foundation.syntax import PERIODS
 from mock_server.qa.ratelimit import RateLimit
-from mock_server.qa.scenarios import FAULTS, STALL_MS, Fault, Match, Rule, Scenario, Usage
-
-if TYPE_CHECKING:
-    from jsonschema import Draft202012Validator
-
-MAX_DELAY_MS = 60_000
-NAME_PATTERN = "^[a-z0-9][a-z0-9_.-]{0,63}$"  # a name goes into URLs, headers and the UI
-_RATE = r"^[0-9]+/(" + "|".join(PERIODS) + r")$"
-
-
-def _one_or_many(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"oneOf": [schema, {"type": "array", "minItems": 1, "items": schema}]}
-
-
-_MS = {"type": "integer", "minimum": 0, "maximum": MAX_DELAY_MS}
-
-SCENARIO_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["rules"],
-    "additionalProperties": False,
-    "properties": {
-        "name": {"type": "string", "pattern": NAME_PATTERN},
-        "description": {"type": "string"},
-        "rules": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/rule"}},
-    },
-    "$defs": {
-        "rule": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {
-                "description": {"type": "string"},
-                "match": {"$ref": "#/$defs/match"},
-                "delay": {"oneOf": [_MS, {
-                    "type": "object", "required": ["min", "max"], "additionalProperties": False,
-                    "properties": {"min": _MS, "max": _MS},
-                }]},
-                "error": {"type": "integer", "minimum": 400, "maximum": 599},
-                "example": {"type": "string"},
-                "fault": {"oneOf": [{"enum": list(FAULTS)}, {
-                    "type": "object", "required": ["type"], "additionalProperties": False,
-                    "properties": {"type": {"enum": list(FAULTS)}, "stall_ms": _MS},
-                }]},
-                "rate_limit": {"oneOf": [{"const": "exhausted"},
-                                         {"type": "string", "pattern": _RATE}]},
-                "usage": {
-                    "type": "object", "minProperties": 1, "additionalProperties": False,
-                    "properties": {
-                        "scale": {"type": "number", "minimum": 0, "maximum": 1e7},
-                        "created": {"type": "string", "format": "date-time"},
-                        "created_day": {"type": "integer", "minimum": 1, "maximum": 31},
-                    },
-                },
-            },
-        },
-        "match": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {
-                "org": _one_or_many({"type": "string", "minLength": 1}),
-                "key": _one_or_many({"type": "string", "minLength": 1}),
-                "year": _one_or_many({"type": "integer"}),
-                "month": _one_or_many({"type": "integer", "minimum": 1, "maximum": 12}),
-                "header": {"type": "object", "minProperties": 1,
-                           "additionalProperties": {"type": ["string", "null"]}},
-                "every": {"type": "integer", "minimum": 1},
-                "at": {"type": "integer", "minimum": 1},
-            },
-        },
-    },
-}
-ANSWERS = ("error", "example", "fault", "rate_limit", "usage")
-_ANSWERS_TEXT = "error, example, fault, rate_limit or usage"
-
-
-class ScenarioError(Exception):
-    """A scenario file is unreadable or invalid; the message is one short line."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(bounded(message))
-
-
-def _line(node: yaml.Node | None, path: Iterable[Any]) -> int | None:
-    """1-based line of the value at ``path`` in a composed YAML document."""
-    for part in path:
-        if isinstance(node, yaml.MappingNode):
-            node = next((v for k, v in node.value if k.value == str(part)), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            node = node.value[part] if part < len(node.value) else None
-        else:
-            break
-        if node is None:
-            return None
-    return None if node is None else node.start_mark.line + 1
-
-
-def _fail(path: Path, root: yaml.Node | None, where: list[Any], message: str) -> ScenarioError:
-    line = _line(root, where)
-    at = f" line {line}" if line else ""
-    shown = "/".join(str(p) for p in where) or "(top level)"
-    return ScenarioError(f"{path}{at}: {shown}: {message}")
+from mock_server.qa.scenario_schema import (
+    ANSWERS,
+    ANSWERS_TEXT,
+    NAME_PATTERN,
+    ScenarioError,
+    fail,
+    schema_error,
+)
+from mock_server.qa.scenarios import STALL_MS, Fault, Match, Rule, Scenario, Usage
 
 
 def _set(value: Any) -> Any:
@@ -138,26 +44,26 @@ def _rule(raw: Mapping[str, Any], path: Path, root: yaml.Node | None, where: lis
           contract: Contract, name: str) -> Rule:
     answers = [a for a in ANSWERS if a in raw]
     if not answers and "delay" not in raw:
-        raise _fail(path, root, where, f"a rule needs an action: delay, {_ANSWERS_TEXT}")
+        raise fail(path, root, where, f"a rule needs an action: delay, {ANSWERS_TEXT}")
     if len(answers) > 1:
-        raise _fail(path, root, [*where, answers[1]],
-                    f"a rule answers with one of {_ANSWERS_TEXT}, not with "
+        raise fail(path, root, [*where, answers[1]],
+                    f"a rule answers with one of {ANSWERS_TEXT}, not with "
                     f"{' and '.join(answers)}")
     status = raw.get("error")
     if status is not None and status not in contract.errors:
-        raise _fail(path, root, [*where, "error"],
+        raise fail(path, root, [*where, "error"],
                     f"{status} is not a documented error (documented: "
                     f"{', '.join(str(s) for s in sorted(contract.errors))})")
     example = raw.get("example")
     if example is not None and example not in contract.examples:
-        raise _fail(path, root, [*where, "example"],
+        raise fail(path, root, [*where, "example"],
                     f"no example {example!r} in the spec (known: "
                     f"{', '.join(sorted(contract.examples))})")
     m = raw.get("match", {})
     if "at" in m and "every" not in m:
-        raise _fail(path, root, [*where, "match", "at"], "'at' needs 'every'")
+        raise fail(path, root, [*where, "match", "at"], "'at' needs 'every'")
     if "at" in m and m["at"] > m["every"]:
-        raise _fail(path, root, [*where, "match", "at"], "'at' must be at most 'every'")
+        raise fail(path, root, [*where, "match", "at"], "'at' must be at most 'every'")
     keys = m.get("key")
     headers = tuple((k, v) for k, v in m.get("header", {}).items())
     delay = raw.get("delay")
@@ -165,7 +71,7 @@ def _rule(raw: Mapping[str, Any], path: Path, root: yaml.Node | None, where: lis
         delay = (delay, delay)
     elif isinstance(delay, dict):
         if delay["min"] > delay["max"]:
-            raise _fail(path, root, [*where, "delay"], "min must not exceed max")
+            raise fail(path, root, [*where, "delay"], "min must not exceed max")
         delay = (delay["min"], delay["max"])
     fault = raw.get("fault")
     if isinstance(fault, str):
@@ -179,7 +85,7 @@ def _rule(raw: Mapping[str, Any], path: Path, root: yaml.Node | None, where: lis
         try:
             created_at = parse_instant(created) if created else None
         except ValueError:
-            raise _fail(path, root, [*where, "usage", "created"],
+            raise fail(path, root, [*where, "usage", "created"],
                         f"not an ISO-8601 instant: {created!r}") from None
         usage = Usage(scale=float(usage.get("scale", 1.0)), created=created_at,
                       created_day=usage.get("created_day"))
@@ -201,27 +107,6 @@ def _rule(raw: Mapping[str, Any], path: Path, root: yaml.Node | None, where: lis
         exhausted=rate == "exhausted",
         usage=usage,
     )
-
-
-@functools.cache
-def _validator() -> Draft202012Validator:
-    from jsonschema import Draft202012Validator  # imported when a file is checked, not before
-
-    return Draft202012Validator(SCENARIO_SCHEMA)
-
-
-def _schema_error(path: Path, root: yaml.Node | None, data: Any) -> ScenarioError | None:
-    from jsonschema.exceptions import best_match
-
-    error = best_match(_validator().iter_errors(data))
-    if error is None:
-        return None
-    where = list(error.absolute_path)
-    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
-        where += [k for k in error.instance if k not in known][:1]
-    message = error.message if len(error.message) <= 160 else error.message[:157] + "..."
-    return _fail(path, root, where, message)
 
 
 def load_scenario(path: Path, contract: Contract, *, validate: bool | None = None) -> Scenario:
@@ -248,7 +133,7 @@ def load_scenario(path: Path, contract: Contract, *, validate: bool | None = Non
         at = f" line {mark.line + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ScenarioError(f"{path}{at}: not valid YAML ({problem})") from None
-    error = _schema_error(path, root, data) if validate else None
+    error = schema_error(path, root, data) if validate else None
     if error is not None:
         raise error
     name = data.get("name") or path.stem

@@ -56,8 +56,9 @@ class Control:
     # a request takes the first with one atomic change (qa/oneshot.py).
     next: tuple[str, ...] = ()
     # Built once per Control (a change makes a new one): membership in a set, and the
-    # scenario names per organization (None: everyone), so neither an activation nor a
-    # request walks the list (thousands of per-org activations cost the API nothing).
+    # scenario names per organization (None: everyone), so a request never walks the list
+    # (thousands of per-org activations cost the API nothing). A change does: the new
+    # Control builds its index anew, one pass over at most MAX_ACTIVATIONS (control/admin).
     members: frozenset[Activation] = field(init=False, repr=False, compare=False)
     by_org: Mapping[str | None, tuple[str, ...]] = field(init=False, repr=False,
                                                         compare=False)

@@ -34,7 +34,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -54,7 +54,15 @@ from mock_server.runtime.control import Activation, Control
 from mock_server.runtime.memory import MemoryCounters
 from mock_server.runtime.redis_counters import CounterBatch
 from mock_server.runtime.redis_journal import RedisJournal
-from mock_server.runtime.redis_link import BACKOFF, ERRORS, PREFIX, TIMEOUT, masked_url, stop
+from mock_server.runtime.redis_link import (
+    BACKOFF,
+    ERRORS,
+    PREFIX,
+    TIMEOUT,
+    RedisLink,
+    masked_url,
+    stop,
+)
 from mock_server.runtime.redis_sessions import CHANNEL as SESSION_CHANNEL
 from mock_server.runtime.redis_sessions import RedisSessions, SharedSessions
 from mock_server.runtime.sessions import DEFAULTS, Limits
@@ -78,22 +86,18 @@ def _decoded(data: bytes) -> Control | None:
         return None
 
 
-class RedisBackend(SharedSessions, StateBackend):  # (its sessions: redis_sessions.py)
+class RedisBackend(RedisLink, SharedSessions, StateBackend):  # (sessions: redis_sessions.py)
     backend = "redis"
     shared = True
 
     def __init__(self, url: str, initial: Iterable[Activation] = (),
                  journal_size: int = 0, limits: Limits = DEFAULTS) -> None:
-        super().__init__(initial, limits)
+        StateBackend.__init__(self, initial, limits)
+        RedisLink.__init__(self, url)  # client, connected, error, closing; lost(), guard()
         self._redis_sessions = RedisSessions(self, self._control, limits)
-        self.url = url
-        self.connected = False
-        self.error: str | None = None
-        self.client: aioredis.Redis | None = None
         self._fallback = MemoryCounters()  # while Redis cannot be reached
         self._listener: asyncio.Task[None] | None = None
         self._counters: CounterBatch | None = None
-        self.closing = False
         self.journal = RedisJournal(self, journal_size) if journal_size > 0 else None
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -143,33 +147,6 @@ class RedisBackend(SharedSessions, StateBackend):  # (its sessions: redis_sessio
             self._redis_sessions.forget()
             if self.journal is not None:
                 self.journal.wake()
-
-    def lost(self, exc: BaseException) -> None:
-        """A command failed: serve from memory until the listener reconnects."""
-        if self.connected:
-            log.warning("shared state: Redis at %s lost (%s); answering with the last "
-                        "known state", masked_url(self.url), exc)
-        self.connected, self.error = False, str(exc) or type(exc).__name__
-
-    def ready(self) -> aioredis.Redis:
-        """The client, or StateUnavailable while Redis is lost."""
-        if not self.connected or self.client is None:
-            raise self.unavailable()
-        return self.client
-
-    def unavailable(self) -> StateUnavailable:
-        return StateUnavailable(f"Redis at {masked_url(self.url)}: {self.error}")
-
-    @contextlib.contextmanager
-    def guard(self) -> Iterator[aioredis.Redis]:
-        """``with runtime.guard() as client: await client...``: a failure of Redis marks
-        it lost and comes out as StateUnavailable (503), never as a traceback."""
-        client = self.ready()
-        try:
-            yield client
-        except ERRORS as exc:
-            self.lost(exc)
-            raise self.unavailable() from None
 
     async def _listen(self) -> None:
         delay = BACKOFF[0]

@@ -21,7 +21,7 @@ import orjson
 from redis.commands.core import AsyncScript
 
 from mock_server.runtime.journal import ANY, Entry, Journal, decode, encode
-from mock_server.runtime.redis_link import BACKOFF, ERRORS, PREFIX, Link, stop
+from mock_server.runtime.redis_link import BACKOFF, ERRORS, PREFIX, RedisLink, stop
 
 LIST = PREFIX + "journal"
 COUNT = PREFIX + "journal:count"
@@ -57,7 +57,7 @@ return removed
 
 
 class RedisJournal(Journal):
-    def __init__(self, link: Link, size: int) -> None:
+    def __init__(self, link: RedisLink, size: int) -> None:
         super().__init__(size)
         self._link = link
         self._seq = itertools.repeat(0)  # numbered by Redis

@@ -1,39 +1,69 @@
 """The connection to Redis that the backend and its journal share: the key prefix, timeouts,
 the errors that mean "Redis is lost", the URL shown without its password, the start-up
-probe, and what the journal needs of the backend (:class:`Link`). The backend
+probe, and the connection's state (:class:`RedisLink`, which the backend is). The backend
 (:mod:`~mock_server.runtime.redis_backend`) and the journal
 (:mod:`~mock_server.runtime.redis_journal`) both import this module, never each other's
-in a circle: the backend owns the journal, the journal sees the backend as a ``Link``."""
+in a circle: the backend owns the journal, the journal sees the backend as a ``RedisLink``."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Protocol
+import logging
+from collections.abc import Iterator
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import redis
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from mock_server.runtime.base import StateError
+from mock_server.runtime.base import StateError, StateUnavailable
 
 PREFIX = "freddy-mock:"
 TIMEOUT = 1.0  # seconds: connecting, and waiting for any answer
 BACKOFF = (0.05, 1.0)  # seconds between reconnection attempts: first, most
 ERRORS = (RedisError, OSError)
+log = logging.getLogger("freddy_mock")
 
 
-class Link(Protocol):
-    """What the journal uses of the backend's connection."""
+class RedisLink:
+    """The connection the backend, its journal and its sessions share: the client, whether
+    Redis answers now, and why not. A failed command marks it lost; the backend's listener
+    reconnects and marks it up again."""
 
-    client: aioredis.Redis | None
-    connected: bool
-    closing: bool
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.connected = False
+        self.error: str | None = None
+        self.client: aioredis.Redis | None = None
+        self.closing = False
 
-    def lost(self, exc: BaseException) -> None: ...
+    def lost(self, exc: BaseException) -> None:
+        """A command failed: serve from memory until the listener reconnects."""
+        if self.connected:
+            log.warning("shared state: Redis at %s lost (%s); answering with the last "
+                        "known state", masked_url(self.url), exc)
+        self.connected, self.error = False, str(exc) or type(exc).__name__
 
-    def guard(self) -> contextlib.AbstractContextManager[aioredis.Redis]: ...
+    def ready(self) -> aioredis.Redis:
+        """The client, or StateUnavailable while Redis is lost."""
+        if not self.connected or self.client is None:
+            raise self.unavailable()
+        return self.client
+
+    def unavailable(self) -> StateUnavailable:
+        return StateUnavailable(f"Redis at {masked_url(self.url)}: {self.error}")
+
+    @contextlib.contextmanager
+    def guard(self) -> Iterator[aioredis.Redis]:
+        """``with link.guard() as client: await client...``: a failure of Redis marks it
+        lost and comes out as StateUnavailable (503), never as a traceback."""
+        client = self.ready()
+        try:
+            yield client
+        except ERRORS as exc:
+            self.lost(exc)
+            raise self.unavailable() from None
 
 
 def masked_url(url: str) -> str:

@@ -93,7 +93,7 @@ def setup_routes(app: web.Application) -> None:
 
 def create_app(config: MockConfig | None = None, parts: MockParts | None = None) -> web.Application:
     parts = parts or build_parts(config or MockConfig())
-    # No middleware unless the journal is on: the edge is in each route (see routing.py).
+    # No middleware unless the journal is on: the edge is in each route (engine/edge.py).
     middlewares = [record] if parts.qa.journal is not None else []
     app = web.Application(middlewares=middlewares, client_max_size=MAX_BODY)
     app[PARTS] = parts

@@ -180,6 +180,11 @@ def qa_config_from_args(args: argparse.Namespace) -> QaConfig:
     )
 
 
+# MockConfig fields whose flag gives the value as it is (--max-connections: max_connections).
+SAME_NAMES = ("host", "port", "seed", "now", "tenants", "access_log", "expose", "workers",
+              "state", "max_connections", "max_delayed", "header_timeout", "idle_timeout")
+
+
 def config_from_args(args: argparse.Namespace) -> MockConfig:
     """The config the flags describe, validated (raises :class:`ConfigError`)."""
     try:
@@ -187,23 +192,11 @@ def config_from_args(args: argparse.Namespace) -> MockConfig:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     config = MockConfig(
-        host=args.host,
-        port=args.port,
+        **{name: getattr(args, name) for name in SAME_NAMES},
         spec_path=args.spec or default_spec_path(),
         fixtures_dir=args.fixtures or default_fixtures_dir(),
-        seed=args.seed,
-        now=args.now,
         keys=tuple(args.key),
-        tenants=args.tenants,
-        access_log=args.access_log,
-        expose=args.expose,
-        workers=args.workers,
-        state=args.state,
         allowed_hosts=tuple(args.allowed_hosts),
-        max_connections=args.max_connections,
-        max_delayed=args.max_delayed,
-        header_timeout=args.header_timeout,
-        idle_timeout=args.idle_timeout,
         cors_allow_headers=None if args.cors_allow_header is None
         else tuple(args.cors_allow_header),
         qa=qa_config_from_args(args),

@@ -8,22 +8,12 @@ import os
 from pathlib import Path
 
 from api_contract.contract import ContractError, load_contract
-from mock_server.config import MockConfig, ProxyConfig
+from mock_server.config import MAX_PROXY_TIMEOUT, MockConfig, ProxyConfig
 from mock_server.foundation.fixtures import FixtureError
 from mock_server.foundation.syntax import origin
 from mock_server.proxy.recorder import Recorder
 
 DEFAULT_TIMEOUT = 10.0
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 < value <= 600:
-        raise argparse.ArgumentTypeError(f"not a timeout in seconds (0-600]: {text[:20]!r}")
-    return value
 
 
 def _origin(text: str) -> str:
@@ -39,9 +29,9 @@ def add_proxy_arguments(p: argparse.ArgumentParser) -> None:
                    help="forward the API to UPSTREAM (its base URL with the version prefix, "
                         "e.g. https://staging.example/v1) and check every exchange against "
                         "the contract")
-    g.add_argument("--proxy-timeout", type=_seconds, default=None, metavar="SECONDS",
+    g.add_argument("--proxy-timeout", type=float, default=None, metavar="SECONDS",
                    help=f"with --proxy: the upstream's whole answer within SECONDS, else 504 "
-                        f"(default {DEFAULT_TIMEOUT:g})")
+                        f"(0-{MAX_PROXY_TIMEOUT}]; default {DEFAULT_TIMEOUT:g})")
     g.add_argument("--strict", action="store_true",
                    help="with --proxy: answer 502 instead of an answer that breaks the contract")
     g.add_argument("--proxy-cors", type=_origin, action="append", default=[], metavar="ORIGIN",
@@ -57,15 +47,14 @@ def proxy_config_from_args(args: argparse.Namespace) -> ProxyConfig | None:
     MockConfig.validate's)."""
     if args.proxy is None:
         given = [f for f, on in (("--strict", args.strict), ("--record", args.record),
-                                 ("--proxy-timeout", args.proxy_timeout),
+                                 ("--proxy-timeout", args.proxy_timeout is not None),
                                  ("--proxy-cors", args.proxy_cors)) if on]
         if given:
             raise ValueError(f"{given[0]} needs --proxy UPSTREAM")
         return None
-    return ProxyConfig(upstream=args.proxy.rstrip("/"),
-                       timeout=args.proxy_timeout or DEFAULT_TIMEOUT,
-                       strict=args.strict, record_dir=args.record,
-                       cors_origins=tuple(args.proxy_cors))
+    timeout = DEFAULT_TIMEOUT if args.proxy_timeout is None else args.proxy_timeout
+    return ProxyConfig(upstream=args.proxy.rstrip("/"), timeout=timeout, strict=args.strict,
+                       record_dir=args.record, cors_origins=tuple(args.proxy_cors))
 
 
 def check_record_dir(config: MockConfig) -> None:

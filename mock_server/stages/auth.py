@@ -15,14 +15,13 @@ nothing about how much of a key matched. Keys are never logged or echoed in full
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from multidict import MultiMapping, istr
 
-from api_contract.keys import mask_key
+from api_contract.keys import digest, mask_key
 from mock_server.foundation.errors import ApiError
 
 MISSING_KEY = "No API key provided"
@@ -30,14 +29,11 @@ UNKNOWN_KEY = "Invalid API key"
 WRONG_ORG = "API key doesn't belong to organization"
 
 
-
-
-def _digest(key: str) -> bytes:
-    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).digest()
-
-
 @dataclass(frozen=True, slots=True)
 class KeyEntry:
+    """One key of the store: its SHA-256 digest (never the key), its organization, and the
+    key masked for display."""
+
     digest: bytes
     org: str
     masked: str
@@ -48,7 +44,7 @@ class KeyStore:
         self._by_digest: dict[bytes, KeyEntry] = {}
         self._longest = 0
         for key, org in pairs:
-            entry = KeyEntry(_digest(key), org, mask_key(key))
+            entry = KeyEntry(digest(key), org, mask_key(key))
             self._by_digest[entry.digest] = entry
             self._longest = max(self._longest, len(key))
 
@@ -63,9 +59,9 @@ class KeyStore:
         return bool(text) and len(text) <= self._longest and self.lookup(text) is not None
 
     def lookup(self, key: str) -> KeyEntry | None:
-        digest = _digest(key)
-        entry = self._by_digest.get(digest)
-        if entry is not None and hmac.compare_digest(entry.digest, digest):
+        sought = digest(key)
+        entry = self._by_digest.get(sought)
+        if entry is not None and hmac.compare_digest(entry.digest, sought):
             return entry
         return None
 

@@ -42,6 +42,7 @@ from api_contract.fields import (
     YEAR,
     SummaryFields,
 )
+from mock_server.foundation.bounded import keep
 from mock_server.foundation.clock import rfc3339
 
 # Seasonality of API traffic by month (summer and year-end dips, autumn peak).
@@ -209,7 +210,4 @@ class SummarySource:
             as_of = datetime.fromtimestamp(hour * 3600, UTC)
             data = orjson.dumps(summary(org, year, month, as_of, self.seed, self.calibration,
                                         self._anchors.get(org)))
-        if len(self._cache) >= self._cache_size:
-            del self._cache[next(iter(self._cache))]
-        self._cache[key] = data
-        return data
+        return keep(self._cache, key, data, self._cache_size)

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from multidict import istr
 
 from mock_server.foundation.errors import ApiError
-from mock_server.foundation.syntax import ANY_HOST, host_name
+from mock_server.foundation.syntax import ANY_HOST, host_name, is_loopback
 
 HOST = istr("Host")
 MAX_ADMITTED = 256  # distinct good Host values remembered (ports vary); beyond: re-checked
@@ -48,12 +48,8 @@ def requested_name(value: str) -> str | None:
 
 
 def is_loopback_name(name: str) -> bool:
-    if name == "localhost" or name.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
+    """A loopback address, ``localhost``, or a name under it (RFC 6761)."""
+    return name.endswith(".localhost") or is_loopback(name)
 
 
 class HostGate:

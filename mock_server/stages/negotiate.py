@@ -29,6 +29,7 @@ from multidict import MultiMapping, istr
 from yarl import URL
 
 from api_contract.contract import Contract, Example
+from mock_server.config import MAX_DELAY_MS
 from mock_server.foundation.errors import ApiError
 
 PREFER = istr("Prefer")  # istr: no case-folding per lookup
@@ -37,7 +38,6 @@ SESSION_QUERY = "__session"
 QUERY_PREFIX = "__"
 NAMES = ("code", "example", "delay", "scenario")
 QUERY_NAMES = frozenset([*(QUERY_PREFIX + name for name in NAMES), SESSION_QUERY])
-MAX_DELAY_MS = 60_000
 # The longest digit strings that can be valid: longer ones are refused before int() (which
 # refuses more than 4,300 digits with a ValueError of its own, and costs quadratic time).
 CODE_DIGITS, DELAY_DIGITS = 3, len(str(MAX_DELAY_MS))

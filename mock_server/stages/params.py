@@ -15,7 +15,6 @@ year is the 400 that ``year=2031`` is (the message says the value came from the 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -23,10 +22,11 @@ from multidict import MultiMapping
 from yarl import URL
 
 from api_contract.contract import QueryParam
+from api_contract.rules import INTEGER
+from mock_server.foundation.bounded import keep
 from mock_server.foundation.clock import Clock
 from mock_server.foundation.errors import ApiError
 
-_INTEGER = re.compile(r"[0-9]{1,9}", re.ASCII)
 _SHOWN = 24  # how much of a bad value an error message quotes
 
 
@@ -52,7 +52,7 @@ def parse_query(
         if len(given) > 1:
             raise ApiError(400, f"{rule.name} must be given at most once (got {len(given)})")
         raw = given[0]
-        if not _INTEGER.fullmatch(raw):
+        if not INTEGER.fullmatch(raw):
             raise ApiError(400, f"{rule.name} must be {rule.rule} (got {_quote(raw)})")
         value = int(raw)
         if not rule.check(value):
@@ -62,9 +62,10 @@ def parse_query(
 
 
 class QueryParser:
-    """:func:`parse_query` behind a bounded memo keyed by the raw query string. Kept: the
-    values, or the failure, of a query that names every parameter (so nothing depends on
-    the clock). Queries that omit a parameter are parsed every time."""
+    """:func:`parse_query` behind a memo keyed by the raw query string (``size`` entries,
+    the oldest out first: foundation/bounded). Kept: the values, or the failure, of a
+    query that names every parameter (so nothing depends on the clock). Queries that omit
+    a parameter are parsed every time."""
 
     __slots__ = ("_memo", "_size", "rules")
 
@@ -93,6 +94,4 @@ class QueryParser:
         return values
 
     def _keep(self, raw: str, outcome: Mapping[str, int] | tuple[int, str | None]) -> None:
-        if len(self._memo) >= self._size:
-            del self._memo[next(iter(self._memo))]
-        self._memo[raw] = outcome
+        keep(self._memo, raw, outcome, self._size)

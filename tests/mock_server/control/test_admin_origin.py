@@ -4,6 +4,7 @@ request needs no preflight) changes nothing, and nothing it reads is readable to
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -51,6 +52,14 @@ def with_state(c: Client) -> dict[str, Any]:
     return before
 
 
+@contextmanager
+def unchanged(c: Client) -> Iterator[None]:
+    """The block's requests change nothing (with something there to change)."""
+    before = with_state(c)
+    yield
+    assert snapshot(c) == before
+
+
 @pytest.mark.parametrize(("method", "path", "body"), CHANGES)
 @pytest.mark.parametrize("ctype", ["text/plain", "application/x-www-form-urlencoded",
                                    "multipart/form-data; boundary=x"])
@@ -59,38 +68,36 @@ def test_a_simple_cross_origin_request_changes_nothing(
 ) -> None:
     """What a page elsewhere sends without a preflight: fetch(no-cors) with text/plain, or
     a <form> (urlencoded, multipart, text/plain)."""
-    before = with_state(admin)
-    resp = call(admin, method, path, data=body,
-                headers={"Origin": FOREIGN, "Content-Type": ctype,
-                         "Sec-Fetch-Site": "cross-site"})
-    assert resp.status_code == 403
-    assert resp.json()["error"]["code"] == "CROSS_ORIGIN_REFUSED"
-    assert "Access-Control-Allow-Origin" not in resp.headers
-    assert snapshot(admin) == before
+    with unchanged(admin):
+        resp = call(admin, method, path, data=body,
+                    headers={"Origin": FOREIGN, "Content-Type": ctype,
+                             "Sec-Fetch-Site": "cross-site"})
+        assert resp.status_code == 403
+        assert resp.json()["error"]["code"] == "CROSS_ORIGIN_REFUSED"
+        assert "Access-Control-Allow-Origin" not in resp.headers
 
 
 @pytest.mark.parametrize(("method", "path", "body"), CHANGES)
 def test_a_json_request_with_a_foreign_origin_changes_nothing(
     admin: Client, method: str, path: str, body: bytes
 ) -> None:
-    before = with_state(admin)
-    for origin in (FOREIGN, "null", "http://localhost:3001",
-                   admin.server.origin.replace("127.0.0.1", "localhost")):
-        resp = call(admin, method, path, data=body, headers={"Origin": origin, **JSON_CT})
-        assert resp.status_code == 403, origin
-        assert "Access-Control-Allow-Origin" not in resp.headers
-    assert snapshot(admin) == before
+    origins = (FOREIGN, "null", "http://localhost:3001",
+               admin.server.origin.replace("127.0.0.1", "localhost"))
+    with unchanged(admin):
+        for origin in origins:
+            resp = call(admin, method, path, data=body, headers={"Origin": origin, **JSON_CT})
+            assert resp.status_code == 403, origin
+            assert "Access-Control-Allow-Origin" not in resp.headers
 
 
 @pytest.mark.parametrize(("method", "path", "body"), CHANGES)
 def test_cross_site_without_origin_changes_nothing(
     admin: Client, method: str, path: str, body: bytes
 ) -> None:
-    before = with_state(admin)
-    for site in ("cross-site", "same-site"):
-        resp = call(admin, method, path, data=body, headers={"Sec-Fetch-Site": site, **JSON_CT})
-        assert resp.status_code == 403
-    assert snapshot(admin) == before
+    with unchanged(admin):
+        for site in ("cross-site", "same-site"):
+            headers = {"Sec-Fetch-Site": site, **JSON_CT}
+            assert call(admin, method, path, data=body, headers=headers).status_code == 403
 
 
 @pytest.mark.parametrize(("method", "path", "body"), [c for c in CHANGES if c[2]])
@@ -100,14 +107,13 @@ def test_a_change_needs_a_json_body(
     admin: Client, method: str, path: str, body: bytes, ctype: str | None
 ) -> None:
     """Even same-origin or from curl: a body that is not application/json is a 415."""
-    before = with_state(admin)
     headers = {"Origin": own_origin(admin)}
     if ctype is not None:
         headers["Content-Type"] = ctype
-    resp = call(admin, method, path, data=body, headers=headers)
-    assert resp.status_code == 415
-    assert resp.json()["error"]["code"] == "UNSUPPORTED_MEDIA_TYPE"
-    assert snapshot(admin) == before
+    with unchanged(admin):
+        resp = call(admin, method, path, data=body, headers=headers)
+        assert resp.status_code == 415
+        assert resp.json()["error"]["code"] == "UNSUPPORTED_MEDIA_TYPE"
 
 
 def test_same_origin_json_and_bodyless_calls_work(admin: Client) -> None:

@@ -103,12 +103,12 @@ def test_request_ids_are_prefix_and_fixed_width_hex(client: Client) -> None:
 
 
 def test_every_route_is_behind_the_edge() -> None:
-    """No middleware renders failures (routing.py): each route's handler must be wrapped,
+    """No middleware renders failures (engine/edge.py): each route's handler must be wrapped,
     or a new route would answer aiohttp's plain-text errors and tracebacks. The only
     middleware is the journal's, and only with --admin."""
     from mock_server.config import MockConfig, QaConfig
     from mock_server.control.recording import record
-    from mock_server.engine.routing import ENVELOPED
+    from mock_server.engine.edge import BEHIND_EDGE
     from mock_server.serve.app import create_app
 
     assert list(create_app(MockConfig()).middlewares) == []
@@ -116,7 +116,7 @@ def test_every_route_is_behind_the_edge() -> None:
     assert list(app.middlewares) == [record]
     routes = list(app.router.routes())
     assert len(routes) > 20
-    bare = [(r.method, r.resource.canonical) for r in routes if not getattr(r.handler, ENVELOPED,
+    bare = [(r.method, r.resource.canonical) for r in routes if not getattr(r.handler, BEHIND_EDGE,
                                                                               False)]
     assert bare == []
 

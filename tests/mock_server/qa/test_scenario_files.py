@@ -3,6 +3,8 @@ user-written rules, and --watch reloading them without dropping requests."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -32,6 +34,17 @@ BAD = [
     ("name: Bad Name\nrules: [{delay: 1}]\n", "line 1: name: 'Bad Name' does not match"),
     ("rules: []\n", "line 1: rules: [] should be non-empty"),
 ]
+
+
+@contextmanager
+def serving(path: Path, *, admin: bool = False) -> Iterator[Client]:
+    """A mock with the scenario file ``path`` active, and a client of it."""
+    srv = start(qa=QaConfig(scenarios=(str(path),), admin=admin))
+    try:
+        with requests.Session() as s:
+            yield Client(srv, s)
+    finally:
+        srv.stop()
 
 
 @pytest.fixture(scope="module")
@@ -92,37 +105,28 @@ rules:
 def test_user_rules_match_on_org_key_year_month_and_header(tmp_path: Path) -> None:
     path = tmp_path / "mine.yaml"
     path.write_text(RULES)
-    srv = start(qa=QaConfig(scenarios=(str(path),), admin=True))
-    try:
-        with requests.Session() as s:
-            c = Client(srv, s)
-            assert c.summary("org_xyz789", KEY_XYZ, params={"month": 1}).status_code == 403
-            assert c.summary("org_xyz789", KEY_XYZ, params={"month": 3}).status_code == 200
-            assert c.summary(params={"year": 2024, "month": 5}).json() == \
-                c.contract.examples["no-usage"].value
-            assert c.summary(params={"year": 2025}).json()["year"] == 2025
-            assert c.summary(headers={"X-Scenario": "slow-500"}).status_code == 500
-            entry = srv.call(srv.parts.qa.journal.entries())[-1]  # type: ignore[union-attr]
-            assert entry.applied == {"scenario": "mine", "rule": 2, "delay_ms": 1}
-    finally:
-        srv.stop()
+    with serving(path, admin=True) as c:
+        assert c.summary("org_xyz789", KEY_XYZ, params={"month": 1}).status_code == 403
+        assert c.summary("org_xyz789", KEY_XYZ, params={"month": 3}).status_code == 200
+        assert c.summary(params={"year": 2024, "month": 5}).json() == \
+            c.contract.examples["no-usage"].value
+        assert c.summary(params={"year": 2025}).json()["year"] == 2025
+        assert c.summary(headers={"X-Scenario": "slow-500"}).status_code == 500
+        srv = c.server
+        entry = srv.call(srv.parts.qa.journal.entries())[-1]  # type: ignore[union-attr]
+        assert entry.applied == {"scenario": "mine", "rule": 2, "delay_ms": 1}
 
 
 def test_a_rule_can_rate_limit_one_org(tmp_path: Path) -> None:
     path = tmp_path / "limit.yaml"
     path.write_text("rules:\n  - match: {org: org_xyz789}\n    rate_limit: 2/min\n")
-    srv = start(qa=QaConfig(scenarios=(str(path),)))
-    try:
-        with requests.Session() as s:
-            c = Client(srv, s)
-            answers = [c.summary("org_xyz789", KEY_XYZ) for _ in range(3)]
-            assert [r.status_code for r in answers] == [200, 200, 429]
-            assert [r.headers["x-ratelimit-remaining-requests"] for r in answers] == [
-                "1", "0", "0"]
-            assert answers[2].headers["Retry-After"] == "4"
-            assert all(c.summary().status_code == 200 for _ in range(3))
-    finally:
-        srv.stop()
+    with serving(path) as c:
+        answers = [c.summary("org_xyz789", KEY_XYZ) for _ in range(3)]
+        assert [r.status_code for r in answers] == [200, 200, 429]
+        assert [r.headers["x-ratelimit-remaining-requests"] for r in answers] == [
+            "1", "0", "0"]
+        assert answers[2].headers["Retry-After"] == "4"
+        assert all(c.summary().status_code == 200 for _ in range(3))
 
 
 def test_cli_starts_with_a_builtin_scenario_and_the_admin_api() -> None:
@@ -161,16 +165,11 @@ def test_two_files_may_not_share_a_name(tmp_path: Path) -> None:
 def test_usage_created_at_an_instant(tmp_path: Path) -> None:
     path = tmp_path / "created.yaml"
     path.write_text("rules:\n  - usage: {created: '2025-11-01T00:00:00Z'}\n")
-    srv = start(qa=QaConfig(scenarios=(str(path),)))
-    try:
-        with requests.Session() as s:
-            c = Client(srv, s)
-            assert c.summary(params={"year": 2025, "month": 10}).json()[
-                "totalApiKeyRequests"] == 0
-            assert c.summary(params={"year": 2025, "month": 11}).json()[
-                "totalApiKeyRequests"] == 25000  # created at the month's start: all of it
-    finally:
-        srv.stop()
+    with serving(path) as c:
+        assert c.summary(params={"year": 2025, "month": 10}).json()[
+            "totalApiKeyRequests"] == 0
+        assert c.summary(params={"year": 2025, "month": 11}).json()[
+            "totalApiKeyRequests"] == 25000  # created at the month's start: all of it
 
 
 @pytest.mark.parametrize("stem", ["My Scenario", "x\nSet-Cookie: a=b", "<img src=x>", "-x",
