@@ -82,3 +82,10 @@ def redis_server() -> Iterator[Any]:
     server = RedisServer().start()
     yield server
     server.close()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """How many of the mocks' answers the oracle judged in this run (tests/oracle.py)."""
+    if oracle.judged[0]:
+        terminalreporter.write_line(f"oracle: {oracle.judged[0]} answers of the mock judged "
+                                    "by the contract's registry")

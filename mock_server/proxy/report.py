@@ -30,6 +30,8 @@ from mock_server.qa.scenarios import Usage
 
 VIOLATIONS_HEADER = "X-Contract-Violations"
 NO_BODY = (204, 304)
+UNAUTHORISED = (401, 403)  # the upstream refused the key: no rate-limit counter relayed
+LIMIT_PREFIX = "x-ratelimit-"
 log = logging.getLogger("freddy_mock.proxy")
 
 
@@ -56,6 +58,8 @@ def relay(st: MockParts, px: ProxyParts, fetched: Fetched, violations: Sequence[
     if usage_rule is not None and reply.status == 200 and not wrong:
         body = usage.apply(reply.body, usage_rule, st.clock.now(), st.contract.fields)
     relayed = px.upstream.relayed(fetched.headers)
+    if reply.status in UNAUTHORISED:  # the org's counter is not the caller's to see
+        extra = {k: v for k, v in extra.items() if not k.lower().startswith(LIMIT_PREFIX)}
     relayed.update(extra)
     if "X-Request-ID" not in relayed:
         relayed["X-Request-ID"] = new_trace_id()

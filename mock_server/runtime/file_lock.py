@@ -64,18 +64,21 @@ class FileLock:
                     await asyncio.sleep(pause)
                     pause = min(2 * pause, LONGEST_PAUSE)
                     got = self.try_acquire()
-            try:
+            with self._holding(got):
                 yield got
-            finally:
-                if got:
-                    self.release()
 
     @contextmanager
     def if_free(self) -> Iterator[bool]:
         """For a write that never waits (the journal's): the lock if no one holds it."""
         got = self.try_acquire()
-        try:
+        with self._holding(got):
             yield got
+
+    @contextmanager
+    def _holding(self, got: bool) -> Iterator[None]:
+        """Release the lock after the block, when ``got`` says it is held."""
+        try:
+            yield
         finally:
             if got:
                 self.release()

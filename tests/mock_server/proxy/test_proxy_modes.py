@@ -139,6 +139,23 @@ def test_rate_limit_answers_429_before_the_upstream() -> None:
     assert statuses == [200, 200, 429] and upstream.impl.hits == 2
 
 
+def test_an_upstreams_401_or_403_carries_no_rate_limit_counter() -> None:
+    """The proxy counts every request of an org (it cannot judge keys); the counter is the
+    path organisation's, so an answer refusing the key does not show it (d7d8f84 did)."""
+    from mock_server.config import MockConfig
+    from mock_server.testing import MockServerThread
+
+    with MockServerThread(MockConfig(port=0)) as upstream, \
+            proxy(upstream.base_url, qa=QaConfig(rate_limit="9/min")) as px:
+        own = send(px, OWN_MONTH)
+        refused = [send(px, Probe("no key", headers=())),
+                   send(px, Probe("foreign key", headers=(("X-API-Key", "mock-key-xyz789"),)))]
+    assert own.headers["x-ratelimit-remaining-requests"] == "8"
+    assert [r.status_code for r in refused] == [401, 403]
+    for resp in refused:
+        assert not [h for h in resp.headers if h.lower().startswith("x-ratelimit")]
+
+
 def test_violations_in_the_journal_and_the_proxy_status() -> None:
     with BrokenServer("key_echoed") as upstream, \
             proxy(upstream.base_url, qa=QaConfig(admin=True)) as px:
