@@ -32,6 +32,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from mock_server.offer import Offer
+from mock_server.pytest_coverage import (  # noqa: F401 (the coverage hooks, registered here)
+    REQUIRE,
+    every,
+    pytest_sessionfinish,
+    pytest_terminal_summary,
+    pytest_testnodedown,
+    session_met,
+)
 
 if TYPE_CHECKING:
     from mock_server.config import MockConfig
@@ -118,7 +126,7 @@ class FreddyMock(Offer):
         """Which of the contract's outcomes this test's requests met so far (the report of
         ``GET /__mock/coverage``)."""
         qa = self.server.state.qa
-        return self.server.call(qa.coverage.report(qa.catalog.scenarios, _every()))
+        return self.server.call(qa.coverage.report(qa.catalog.scenarios, every()))
 
     def reset(self) -> None:
         qa = self.server.parts.qa
@@ -126,52 +134,6 @@ class FreddyMock(Offer):
         self.server.call(qa.runtime.reset())  # scenarios, settings (latency, errors), counters
         if qa.journal is not None:
             self.server.call(qa.journal.clear())
-
-
-def _every() -> object:
-    from mock_server.qa.coverage import EVERY
-
-    return EVERY
-
-
-REQUIRE = "freddy_coverage_require"
-MET: pytest.StashKey[tuple[Counter[str], list[tuple[str, ...]]]] = pytest.StashKey()
-
-
-def _session_met(config: pytest.Config) -> tuple[Counter[str], list[tuple[str, ...]]]:
-    """The outcomes met in this session (across the per-test resets), and the catalogue."""
-    if MET not in config.stash:
-        config.stash[MET] = (Counter(), [])
-    return config.stash[MET]
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    text = session.config.getoption(REQUIRE)
-    if not text:
-        return
-    from mock_server.qa import coverage_report
-    from mock_server.qa.coverage import report
-
-    met, catalogues = _session_met(session.config)
-    required = coverage_report.parse_require(text)
-    names = catalogues[0] if catalogues else tuple(n for n in required if n != "all")
-    unknown = coverage_report.unknown(required, names)
-    missing = unknown or coverage_report.missing_required(report(names, met), required)
-    if not catalogues and coverage_report.ALL in required:
-        missing = ["all (no test used the freddy_mock fixture)"]
-    if missing:
-        what = "no such outcome" if unknown else "outcomes never met"
-        session.config.stash[MISSING] = f"freddy-mock coverage: {what}: {', '.join(missing)}"
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
-
-
-MISSING: pytest.StashKey[str] = pytest.StashKey()
-
-
-def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    if MISSING in config.stash:
-        terminalreporter.write_line(config.stash[MISSING], red=True, bold=True)
 
 
 @pytest.fixture(scope="session")
@@ -195,8 +157,8 @@ def freddy_mock_server(freddy_mock_config: MockConfig,
     with MockServerThread(config) as server:
         yield server
         qa = server.state.qa
-        met, catalogues = _session_met(request.config)
-        met.update(server.call(qa.coverage.counts(_every())))
+        met, catalogues = session_met(request.config)
+        met.update(server.call(qa.coverage.counts(every())))
         catalogues.append(qa.coverage.names(qa.catalog.scenarios))
 
 
@@ -218,7 +180,7 @@ def freddy_mock(request: pytest.FixtureRequest) -> Iterator[FreddyMock | RemoteM
     """The session's mock, reset for this test; or, with ``--freddy-url``, the running
     mock in a session of this test's own (ended after it)."""
     url = request.config.getoption("freddy_url")
-    met, catalogues = _session_met(request.config)
+    met, catalogues = session_met(request.config)
     if url:
         remote = _remote(url, request)
         yield remote

@@ -49,7 +49,9 @@ async def list_sessions(request: web.Request) -> web.Response:
 async def end_session(request: web.Request) -> web.Response:
     st = request.app[PARTS]
     name = session_name(request.match_info["name"])
-    return json_response({"ended": await st.qa.runtime.end(name), "session": name})
+    ended = await st.qa.runtime.end(name)
+    await st.qa.coverage.retire(name)  # its coverage counts join those of ended sessions
+    return json_response({"ended": ended, "session": name})
 
 
 def setup_session_admin(app: web.Application, prefix: str) -> None:

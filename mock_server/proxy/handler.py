@@ -14,6 +14,7 @@ checks judge what it answered (and tell the client what it sent wrong).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from urllib.parse import quote
@@ -30,6 +31,7 @@ from mock_server.foundation.errors import ApiError
 from mock_server.proxy.parts import PROXY, ProxyParts
 from mock_server.proxy.report import relay, report
 from mock_server.qa import scenarios
+from mock_server.qa.coverage import STEER, Steer
 from mock_server.runtime.scope import Scope
 from mock_server.stages import negotiate
 from mock_server.stages.negotiate import QUERY_PREFIX
@@ -46,11 +48,26 @@ async def proxy_summary(request: web.Request) -> web.StreamResponse:
     route but the mock's own fast path."""
     st = request.app[PARTS]
     org = request.match_info[st.contract.path_param]
-    if _another_path(org):
-        raise ApiError(404, "The organization id decodes to another path; not forwarded")
-    if request.body_exists:
-        raise ApiError(400, "A GET request takes no body")
-    return await _steer_or_forward(request, st, request.app[PROXY], org)
+    try:
+        if _another_path(org):
+            raise ApiError(404, "The organization id decodes to another path; not forwarded")
+        if request.body_exists:
+            raise ApiError(400, "A GET request takes no body")
+        response = await _steer_or_forward(request, st, request.app[PROXY], org)
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:  # rendered by the edge: counted with the status it gets
+        _met(request, st, exc.status if isinstance(exc, ApiError | web.HTTPException)
+             else 500)
+        raise
+    _met(request, st, response.status)
+    return response
+
+
+def _met(request: web.Request, st: MockParts, status: int) -> None:
+    """Coverage: what the client met, from the upstream or from the mock (qa/coverage.py)."""
+    st.qa.coverage.exchange(request, status, st.clock.now(),
+                            negotiate.session_of(request.headers, request.rel_url.query))
 
 
 async def _steer_or_forward(request: web.Request, st: MockParts, px: ProxyParts,
@@ -134,6 +151,8 @@ async def _forward(request: web.Request, st: MockParts, px: ProxyParts, org: str
         request[OUTCOME].setdefault("applied", {})["upstream"] = (
             reply.status if reply is not None else fetched.error)
     response = relay(st, px, fetched, violations, decision.usage, extra)
+    if response.status == 200 and isinstance(response, web.Response) and not violations:
+        request[STEER] = Steer(body=response.body)  # (its data: outcomes are counted)
     if violations:
         report(request, st, px, observed, violations)
     return response

@@ -25,6 +25,7 @@ from mock_server.qa.outcomes import Classifier
 from mock_server.qa.tally import Tally
 from mock_server.runtime.base import StateBackend, StateUnavailable
 
+ENDED = "*"  # the counts of ended sessions, together (no session is named so)
 EVERY = object()  # counts(EVERY): every request, whatever its session (the stop report)
 FLUSH = 0.25  # seconds between a shared backend's batches (only while there is a count)
 
@@ -121,9 +122,22 @@ class Coverage:
         return found
 
     async def clear(self, session: str | None = None) -> None:
-        """A reset of ``session``'s scope (None: the requests without one): its counts."""
+        """A reset of ``session``'s scope (None: the requests without one): its counts
+        (and, without a session, those of the sessions that have ended)."""
         self.tally.drop(session)
         await self.runtime.clear_outcomes(session)
+        if session is None:
+            await self.runtime.clear_outcomes(ENDED)
+
+    async def retire(self, session: str) -> None:
+        """A session ended: its counts move to those of ended sessions (still in the run's
+        total, ``EVERY``), so memory does not grow with every session a mock has seen."""
+        await self.flush()
+        moved = {(ENDED, name): n for (s, name), n in (await self.runtime.outcomes()).items()
+                 if s == session}
+        if moved:
+            await self.runtime.add_outcomes(moved)
+            await self.runtime.clear_outcomes(session)
 
     async def flushing(self) -> None:
         """A shared backend's batches: every ``FLUSH`` seconds while there is a count."""

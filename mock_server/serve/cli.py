@@ -26,7 +26,6 @@ from mock_server.foundation.clock import parse_instant
 from mock_server.foundation.fixtures import FixtureError
 from mock_server.foundation.syntax import host_name, origin, parse_duration, url_host
 from mock_server.foundation.tenants import MAX_TENANTS
-from mock_server.qa.coverage_report import parse_require
 from mock_server.qa.scenario_files import ScenarioError
 from mock_server.runtime.base import StateError
 from mock_server.serve import coverage_stop
@@ -157,12 +156,7 @@ def add_qa_arguments(p: argparse.ArgumentParser) -> None:
                    "call the admin API; it is same-origin only otherwise (repeatable)")
     g.add_argument("--journal-size", type=int, default=1000, metavar="N",
                    help="requests the journal keeps (default 1000; 0 = off)")
-    g.add_argument("--coverage-report", type=Path, default=None, metavar="FILE",
-                   help="when the mock stops, write which of the contract's outcomes its "
-                        "clients met: JSON, or JUnit XML if FILE ends in .xml")
-    g.add_argument("--coverage-require", type=parse_require, default=(),
-                   metavar="NAME,...|all", help="exit 3 on stop, naming them, unless these "
-                   "outcomes (e.g. status:429,fault:reset; or all) were met")
+    coverage_stop.add_arguments(g)
     g.add_argument("--session-ttl", type=_checked(parse_duration), default=1800.0,
                    metavar="TIME", help="a session (X-Mock-Session) ends after this long "
                    "unused, e.g. 90s, 30m, 2h (default 30m)")
@@ -271,16 +265,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 parts.qa.reseed(config.seed, index)
                 return create_app(parts=parts)
 
-            code = run_workers(worker_app, config.host, config.port, args.workers, ready,
-                               access_log=config.access_log)
-            if code == 0 and coverage_stop.wanted(parts):
-                return coverage_stop.conclude(
-                    parts, asyncio.run(coverage_stop.read_final(parts)), PROG)
-            return code
+            return coverage_stop.stopped(parts, PROG, run_workers(
+                worker_app, config.host, config.port, args.workers, ready,
+                access_log=config.access_log))
         with asyncio.Runner(loop_factory=new_event_loop) as runner:
             runner.run(run())
-        if coverage_stop.wanted(parts):
-            return coverage_stop.conclude(parts, parts.qa.coverage.final, PROG)
+        return coverage_stop.stopped(parts, PROG)
     except OSError as exc:
         print(f"{PROG}: error: cannot listen on {config.host}:{config.port}: {exc.strerror}",
               file=sys.stderr)

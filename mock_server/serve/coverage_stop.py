@@ -9,9 +9,11 @@ parent reads the shared store once all have stopped.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -19,9 +21,29 @@ from aiohttp import web
 from mock_server.engine.parts import PARTS, MockParts
 from mock_server.qa import coverage_report
 from mock_server.qa.coverage import EVERY
-from mock_server.runtime.base import StateUnavailable
+from mock_server.runtime.base import StateError, StateUnavailable
 
 MISSING = 3  # exit code: a required outcome was never met
+
+
+def add_arguments(g: argparse._ArgumentGroup) -> None:
+    g.add_argument("--coverage-report", type=Path, default=None, metavar="FILE",
+                   help="when the mock stops, write which of the contract's outcomes its "
+                        "clients met: JSON, or JUnit XML if FILE ends in .xml")
+    g.add_argument("--coverage-require", type=coverage_report.parse_require, default=(),
+                   metavar="NAME,...|all", help="exit 3 on stop, naming them, unless these "
+                   "outcomes (e.g. status:429,fault:reset; or all) were met")
+
+
+def stopped(parts: MockParts, prog: str, workers: int | None = None) -> int:
+    """The exit code once the mock has stopped: ``workers``' (the parent's code) unless
+    the coverage report decides (written now; 3 for a required outcome never met)."""
+    if workers is not None and (workers != 0 or not wanted(parts)):
+        return workers
+    if not wanted(parts):
+        return 0
+    report = asyncio.run(read_final(parts)) if workers is not None else parts.qa.coverage.final
+    return conclude(parts, report, prog)
 
 
 def wanted(parts: MockParts) -> bool:
@@ -58,14 +80,18 @@ async def coverage_ctx(app: web.Application) -> AsyncIterator[None]:
         print(f"freddy-mock: coverage: {exc.system_message}", file=sys.stderr)
 
 
-async def read_final(parts: MockParts) -> dict[str, Any]:
-    """The parent of ``--workers``: the shared store, once every worker has stopped."""
+async def read_final(parts: MockParts) -> dict[str, Any] | None:
+    """The parent of ``--workers``: the shared store, once every worker has stopped
+    (None when it cannot be read: Redis gone)."""
     runtime = parts.qa.runtime
-    await runtime.start()
     try:
-        return await parts.qa.coverage.report(parts.qa.catalog.scenarios, EVERY)
-    finally:
-        await runtime.close()
+        await runtime.start()
+        try:
+            return await parts.qa.coverage.report(parts.qa.catalog.scenarios, EVERY)
+        finally:
+            await runtime.close()
+    except (StateError, StateUnavailable):
+        return None
 
 
 def conclude(parts: MockParts, report: dict[str, Any] | None, prog: str) -> int:

@@ -12,7 +12,7 @@ from aiohttp import web
 from mock_server.config import QaConfig
 from mock_server.testing import AppThread
 
-from conftest import KEY_ABC
+from conftest import KEY_ABC, SUMMARY, start
 from helpers import call, run
 from kit.broken import BrokenServer
 from proxy_helpers import HEADER, Probe, names, proxy, send
@@ -321,3 +321,23 @@ def test_sessions_steer_their_own_requests_in_proxy_mode() -> None:
     assert own.status_code == 500 and (other.status_code, plain.status_code) == (200, 200)
     assert bad.status_code == 400
     assert upstream.impl.hits == 2  # the forced 500 and the bad name never left the mock
+
+
+def test_coverage_counts_what_the_client_met_through_the_proxy() -> None:
+    """Forwarded answers count as the mock's own do (their status, their data), and so do
+    the answers the proxy gives itself."""
+    upstream = start()
+    try:
+        with proxy(upstream.base_url, qa=QaConfig(admin=True), now=upstream.config.now) as px:
+            url = px.base_url + SUMMARY + "org_abc123"
+            assert requests.get(url, params={"year": 2024, "month": 2}, timeout=10,
+                                headers={"Api-Key": KEY_ABC}).status_code == 200
+            assert requests.get(url, timeout=10).status_code == 401
+            assert requests.get(url, timeout=10, headers={"X-API-Key": KEY_ABC,
+                                                          "Prefer": "code=500"}).status_code == 500
+            doc = requests.get(px.origin + "/__mock/coverage", timeout=10).json()
+            met = {k: v for k, v in doc["outcomes"].items() if v}
+    finally:
+        upstream.stop()
+    assert met == {"status:200": 1, "status:401": 1, "status:500": 1, "header:Api-Key": 1,
+                   "data:leap-february": 1}

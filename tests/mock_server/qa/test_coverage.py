@@ -228,3 +228,18 @@ def test_one_click_answers_the_next_request_of_its_session_only(srv: MockServerT
     assert in_session(srv, "cov-c").status_code == 403
     assert in_session(srv, "cov-c").status_code == 200
     assert coverage(srv, session="cov-c")["outcomes"]["status:403"] == 1
+
+
+def test_an_ended_sessions_counts_stay_in_the_total_only(srv: MockServerThread) -> None:
+    reset(srv)
+    total = lambda: coverage(srv, session="*")["outcomes"]["status:401"]  # noqa: E731
+    before = total()  # (other tests' sessions may hold some)
+    in_session(srv, "cov-e", key=None)
+    assert coverage(srv, session="cov-e")["outcomes"]["status:401"] == 1
+    requests.delete(srv.origin + "/__mock/sessions/cov-e", timeout=10).raise_for_status()
+    assert coverage(srv, session="cov-e")["covered"] == 0  # nothing kept under its name
+    assert total() == before + 1  # still in the total
+    stored = srv.call(srv.parts.qa.runtime.outcomes())
+    assert not [s for s, _ in stored if s == "cov-e"]
+    reset(srv)  # a reset without a session clears the ended sessions' counts too
+    assert total() == before

@@ -127,8 +127,17 @@ def test_a_reset_through_one_clears_the_other(pair: tuple[Remote, Remote]) -> No
     counted(a, "status:401", 1)  # counting goes on after it, from 0
 
 
-def test_coverage_answers_503_while_redis_is_lost(redis_server: RedisServer,
-                                                  faults_file: Path) -> None:
+def test_coverage_answers_503_while_redis_is_lost() -> None:
+    # A Redis of its own: pub/sub channels are not per database, so replicas of the pair
+    # above on the same server would publish their state to this one when Redis is back.
+    redis_server = RedisServer().start()
+    try:
+        lost_and_back(redis_server)
+    finally:
+        redis_server.close()
+
+
+def lost_and_back(redis_server: RedisServer) -> None:
     with mock("--state", redis_server.url) as m:
         assert get(m).status_code == 200
         counted(m, "status:200", 1)
@@ -146,3 +155,26 @@ def test_coverage_answers_503_while_redis_is_lost(redis_server: RedisServer,
         # Back, but empty (no persistence): what it held is gone, like rate-limit windows;
         # the count made meanwhile waited in memory and arrives with the next batch.
         counted(m, "status:200", 1)
+
+
+def test_a_sessions_counts_add_up_across_processes(pair: tuple[Remote, Remote]) -> None:
+    a, b = pair
+    for target in (a, b):
+        requests.post(target.origin + "/__mock/reset", params={"session": "shared-s"},
+                      timeout=10).raise_for_status()
+    for target in (a, b, a):
+        assert get(target, X_Mock_Session="shared-s", key=None).status_code == 401
+    get(b)  # without a session: not the session's
+
+    def read() -> dict | None:
+        doc = coverage(a, session="shared-s")
+        return doc if doc["outcomes"]["status:401"] == 3 else None
+
+    doc = eventually(read, what="the session's three 401s")
+    assert {k for k, v in doc["outcomes"].items() if v} == {"status:401"}
+    # one click in that session: the next request of the session, through the other process
+    requests.post(a.origin + "/__mock/coverage/next", timeout=10,
+                  json={"outcome": "status:500", "session": "shared-s"}).raise_for_status()
+    eventually(lambda: get(b, X_Mock_Session="shared-s").status_code == 500,
+               what="the session's next request answers 500")
+    assert get(b, X_Mock_Session="shared-s").status_code == 200  # one click, one answer

@@ -169,3 +169,31 @@ def test_the_plugin_adds_up_the_sessions_of_a_remote_run(pytester: pytest.Pytest
         result = pytester.runpytest_subprocess(*args, "status:429,status:401")
         assert result.ret == pytest.ExitCode.TESTS_FAILED
         result.stdout.fnmatch_lines(["freddy-mock coverage: outcomes never met: status:401"])
+
+
+XDIST_LEFT = """
+import requests
+
+def test_backs_off(freddy_mock):
+    with freddy_mock.scenario("rate-limited"):
+        assert requests.get(freddy_mock.url(), headers={"X-API-Key": freddy_mock.key},
+                            timeout=10).status_code == 429
+"""
+XDIST_RIGHT = """
+import requests
+
+def test_no_key(freddy_mock):
+    assert requests.get(freddy_mock.url(), timeout=10).status_code == 401
+"""
+
+
+def test_the_plugin_adds_up_the_xdist_workers(pytester: pytest.Pytester) -> None:
+    """Each worker runs a mock of its own and one of the files; the controller (which runs
+    no test) judges what all of them met: only together did they meet both."""
+    pytester.makepyfile(test_left=XDIST_LEFT, test_right=XDIST_RIGHT)
+    result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider", "-p", "xdist",
+                                           "-n", "2", "--dist", "loadfile",
+                                           "--freddy-coverage-require",
+                                           "status:429,status:401,status:403")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["freddy-mock coverage: outcomes never met: status:403"])
