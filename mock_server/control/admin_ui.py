@@ -19,11 +19,10 @@ from mock_server.engine import routing
 
 UI_PATH = PREFIX + "ui"
 STATIC = Path(__file__).resolve().parent / "admin_static"
-FILES: dict[str, str] = {
-    "ui.html": "text/html; charset=utf-8",
-    "ui.js": "text/javascript; charset=utf-8",
-    "ui.css": "text/css; charset=utf-8",
-    "coverage.js": "text/javascript; charset=utf-8",
+_TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}
+FILES: dict[str, str] = {  # the page's files and their types; anything else is a 404
+    name: _TYPES[Path(name).suffix] + "; charset=utf-8"
+    for name in ("ui.html", "ui.js", "ui.css", "coverage.js")
 }
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
