@@ -19,19 +19,10 @@ from mock_server.config import QaConfig
 from mock_server.testing import MockServerThread
 
 from conftest import KEY_ABC, SUMMARY, start
+from coverage_helpers import FAULTS_FILE
 
-FAULTS_YAML = """\
-name: faults
-description: network faults chosen by the X-Fault header
-rules:
-  - match: {header: {X-Fault: reset}}
-    fault: reset
-  - match: {header: {X-Fault: empty}}
-    fault: empty
-  - match: {header: {X-Fault: malformed}}
-    fault: malformed
-  - match: {header: {X-Fault: stall}}
-    fault: {type: stall, stall_ms: 20}
+# the faults' own file (shared with the coverage tests), and one that never ends
+FAULTS_YAML = FAULTS_FILE + """\
   - match: {header: {X-Fault: hang}}
     fault: {type: stall, stall_ms: 30000}
 """
