@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import api_contract
 from api_contract.contract import ContractError, load_contract
 from api_contract.resources import default_fixtures_dir, default_spec_path, is_bundled
 from mock_server.config import MockConfig
@@ -18,6 +19,8 @@ from mock_server.foundation.fixtures import FixtureError, load_fixtures, read_ke
 from mock_server.qa.parts import builtin_dir
 from mock_server.qa.scenario_files import builtin_files, load_scenario
 from mock_server.serve.app import build_parts
+
+REPO = Path(__file__).resolve().parents[3]
 
 
 def test_bundled_files_pass_the_checks_start_up_skips() -> None:
@@ -35,8 +38,15 @@ def test_in_a_source_checkout_nothing_is_trusted(tmp_path: Path) -> None:
     """The checkout's spec, fixtures and scenarios are files a user edits: validated like
     any other (d7d8f84 trusted them, so a bad summary crashed at the first request). Only
     an installed wheel's copy is trusted (tests/test_packaging.py)."""
-    assert not is_bundled(default_spec_path()) and not is_bundled(default_fixtures_dir())
-    assert not any(is_bundled(p) for p in builtin_files(builtin_dir()))
+    # this repository's own files, whether the package runs from it (editable install) or
+    # is installed beside it (CI's plain `pip install .`, which trusts only its own copy)
+    checkout_spec, checkout_fixtures = REPO / "spec" / "openapi.yaml", REPO / "fixtures"
+    assert checkout_spec.is_file() and checkout_fixtures.is_dir()
+    assert not is_bundled(checkout_spec) and not is_bundled(checkout_fixtures)
+    assert not any(is_bundled(p) for p in builtin_files(checkout_fixtures / "scenarios"))
+    installed = (Path(api_contract.__file__).resolve().parent / "_data").is_dir()
+    assert is_bundled(default_spec_path()) is installed
+    assert all(is_bundled(p) is installed for p in builtin_files(builtin_dir()))
     copy = tmp_path / "openapi.yaml"
     copy.write_bytes(default_spec_path().read_bytes())
     assert not is_bundled(copy) and not is_bundled(tmp_path / "missing")
